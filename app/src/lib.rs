@@ -1,0 +1,66 @@
+//! The UI and the shared contract: components, routes, DTOs and server functions.
+//!
+//! Islands mode: pages render on the server; only `#[island]` components ship to the browser.
+
+rust_i18n::i18n!("locales", fallback = "sv");
+
+pub mod error;
+pub mod i18n;
+pub mod layout;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{Route, Router, Routes},
+    path,
+};
+
+pub use error::AppError;
+pub use i18n::{Lang, current_lang, tr};
+
+/// The document. Runs on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = i18n::request_lang();
+    provide_context(lang);
+    leptos::nonce::provide_nonce();
+    #[cfg(feature = "ssr")]
+    ssr::security_headers();
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.code() dir=lang.dir()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <link rel="stylesheet" href="/pkg/medborgarloften.css" />
+                <link rel="icon" href="data:," />
+                <HydrationScripts options islands=true />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Router>
+            <Routes fallback=pages::info::NotFoundPage>
+                <Route path=path!("/") view=pages::info::HomePage ssr=SsrMode::Async />
+                <Route path=path!("/s/:code") view=pages::survey::SurveyPage ssr=SsrMode::Async />
+                <Route path=path!("/s/:code/tack") view=pages::survey::ThanksPage />
+                <Route path=path!("/personal") view=pages::staff::StaffPage ssr=SsrMode::Async />
+                <Route path=path!("/integritet") view=pages::info::PrivacyPage />
+                <Route path=path!("/tillganglighet") view=pages::info::AccessibilityPage />
+            </Routes>
+        </Router>
+    }
+}

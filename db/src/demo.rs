@@ -1,0 +1,179 @@
+//! Demo data, loaded only when the server starts with `DEMO_DATA=true` into an empty database.
+//!
+//! Region Bergslagen → polisområde Värmland → LPO Kristinehamn and LPO Torsby, the six target
+//! groups of the 2015 article, and one open dialogue asking its two questions plus a 1–5 safety item.
+
+use crate::entity::{
+    dialogue, dialogue_group, dialogue_municipality, org_unit, question, target_group,
+};
+use crate::survey::{kind_json, text_json};
+use chrono::{Duration, Utc};
+use domain::{LocalizedText, QuestionKind};
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    TransactionTrait,
+};
+
+/// The six target groups the article names, with their link suffix.
+pub const TARGET_GROUPS: [(&str, &str, &str); 6] = [
+    ("invanare", "Kommuninvånare", "Residents"),
+    ("foretagare", "Företagare", "Business owners"),
+    ("kommunanstallda", "Kommunanställda", "Municipal employees"),
+    ("politiker", "Politiker", "Politicians"),
+    ("unga", "Ungdomar", "Young people"),
+    ("pensionarer", "Pensionärsföreningar", "Pensioner associations"),
+];
+
+/// Loads the demo data unless the database already holds an organisation. Returns whether it did.
+pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<bool, DbErr> {
+    if org_unit::Entity::find().count(db).await? > 0 {
+        return Ok(false);
+    }
+    let txn = db.begin().await?;
+    seed(&txn).await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+async fn unit(
+    db: &impl ConnectionTrait,
+    parent: Option<i64>,
+    kind: &str,
+    code: &str,
+    name: &str,
+) -> Result<i64, DbErr> {
+    Ok(org_unit::Entity::insert(org_unit::ActiveModel {
+        parent_id: Set(parent),
+        kind: Set(kind.to_owned()),
+        code: Set(code.to_owned()),
+        name: Set(name.to_owned()),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?
+    .last_insert_id)
+}
+
+async fn seed(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    let nation = unit(db, None, "nation", "se", "Polismyndigheten").await?;
+    let region = unit(db, Some(nation), "region", "bergslagen", "Region Bergslagen").await?;
+    let district = unit(db, Some(region), "district", "varmland", "Polisområde Värmland").await?;
+    let lpo_kh = unit(db, Some(district), "lpo", "lpo-kristinehamn", "LPO Kristinehamn").await?;
+    let lpo_torsby = unit(db, Some(district), "lpo", "lpo-torsby", "LPO Torsby").await?;
+    let kh = unit(db, Some(lpo_kh), "municipality", "kristinehamn", "Kristinehamn").await?;
+    for (code, name) in [
+        ("kh-centrum", "Centrum"),
+        ("kh-stromsberg", "Strömsberg"),
+        ("kh-ölme", "Ölme"),
+        ("kh-björneborg", "Björneborg"),
+    ] {
+        unit(db, Some(kh), "area", code, name).await?;
+    }
+    for (m_code, m_name, areas) in [
+        ("torsby", "Torsby", &[("torsby-centrum", "Torsby centrum"), ("torsby-ostmark", "Östmark")][..]),
+        ("sunne", "Sunne", &[("sunne-centrum", "Sunne centrum"), ("sunne-rottneros", "Rottneros")][..]),
+        ("hagfors", "Hagfors", &[("hagfors-centrum", "Hagfors centrum"), ("hagfors-ekshärad", "Ekshärad")][..]),
+        ("munkfors", "Munkfors", &[("munkfors-centrum", "Munkfors centrum")][..]),
+    ] {
+        let m = unit(db, Some(lpo_torsby), "municipality", m_code, m_name).await?;
+        for (code, name) in areas {
+            unit(db, Some(m), "area", code, name).await?;
+        }
+    }
+
+    let mut groups = Vec::new();
+    for (code, sv, en) in TARGET_GROUPS {
+        let id = target_group::Entity::insert(target_group::ActiveModel {
+            code: Set(code.to_owned()),
+            name: Set(text_json(&LocalizedText::new(sv, en))),
+            ..Default::default()
+        })
+        .exec(db)
+        .await?
+        .last_insert_id;
+        groups.push((id, code));
+    }
+
+    let now = Utc::now();
+    let dialogue_id = dialogue::Entity::insert(dialogue::ActiveModel {
+        lpo_id: Set(lpo_kh),
+        title: Set(text_json(&LocalizedText::new(
+            "Medborgardialog Kristinehamn 2027",
+            "Citizen dialogue Kristinehamn 2027",
+        ))),
+        intro: Set(text_json(&LocalizedText::new(
+            "Polisen i Kristinehamn vill veta vad du förväntar dig av oss och vad vi ska jobba mer med. Svaren blir grunden för nästa medborgarlöfte. Det tar ett par minuter.",
+            "The police in Kristinehamn want to know what you expect of us and what we should work more on. The answers become the basis of the next citizen promise. It takes a couple of minutes.",
+        ))),
+        opens_at: Set(now - Duration::days(14)),
+        closes_at: Set(now + Duration::days(60)),
+        created_at: Set(now - Duration::days(20)),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?
+    .last_insert_id;
+    dialogue_municipality::Entity::insert(dialogue_municipality::ActiveModel {
+        dialogue_id: Set(dialogue_id),
+        municipality_id: Set(kh),
+    })
+    .exec_without_returning(db)
+    .await?;
+
+    let questions = [
+        (
+            true,
+            LocalizedText::new(
+                "Vad förväntar du dig av polisen?",
+                "What do you expect of the police?",
+            ),
+            QuestionKind::Text { max_len: 1000 },
+        ),
+        (
+            false,
+            LocalizedText::new(
+                "Vad önskar du att polisen ska jobba mer med?",
+                "What do you want the police to work more on?",
+            ),
+            QuestionKind::Text { max_len: 1000 },
+        ),
+        (
+            true,
+            LocalizedText::new(
+                "Hur trygg känner du dig när du går ut ensam en sen kväll i ditt område?",
+                "How safe do you feel walking alone late in the evening in your area?",
+            ),
+            QuestionKind::Scale {
+                dont_know: true,
+                low: LocalizedText::new("Mycket otrygg", "Very unsafe"),
+                high: LocalizedText::new("Mycket trygg", "Very safe"),
+            },
+        ),
+    ];
+    for (position, (required, text, kind)) in questions.into_iter().enumerate() {
+        question::Entity::insert(question::ActiveModel {
+            dialogue_id: Set(dialogue_id),
+            position: Set(position as i32 + 1),
+            required: Set(required),
+            text: Set(text_json(&text)),
+            kind: Set(kind_json(&kind)),
+            condition: Set(None),
+            ..Default::default()
+        })
+        .exec(db)
+        .await?;
+    }
+
+    for (i, (group_id, code)) in groups.iter().enumerate() {
+        dialogue_group::Entity::insert(dialogue_group::ActiveModel {
+            dialogue_id: Set(dialogue_id),
+            target_group_id: Set(*group_id),
+            target_count: Set([400, 60, 80, 25, 150, 40][i]),
+            link_code: Set(format!("kh-{code}")),
+            ..Default::default()
+        })
+        .exec(db)
+        .await?;
+    }
+    Ok(())
+}

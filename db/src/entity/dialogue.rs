@@ -1,0 +1,22 @@
+//! A citizen dialogue (*medborgardialog*): a survey round of one LPO.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "dialogue")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub lpo_id: i64,
+    /// `LocalizedText` as JSON.
+    pub title: String,
+    /// `LocalizedText` as JSON.
+    pub intro: String,
+    pub opens_at: DateTimeUtc,
+    pub closes_at: DateTimeUtc,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,87 @@
+//! Persistence for Medborgarlöften: SeaORM entities, migrations and the services that use them.
+//!
+//! This crate never compiles to WASM: `server` depends on it, and `app` only under `ssr`.
+
+pub mod demo;
+pub mod entity;
+pub mod migration;
+pub mod stats;
+pub mod survey;
+
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend,
+    TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+use std::time::Duration;
+
+pub use sea_orm::{DatabaseConnection as Db, DbErr};
+
+/// Any advisory-lock key works as long as every instance uses the same one.
+const MIGRATION_LOCK_KEY: i64 = 0x6d65_6462_6c6f;
+
+/// Opens the database named by `url` (`sqlite://…` or `postgres://…`) and brings its schema
+/// up to date. SQLite runs in WAL mode with `synchronous=NORMAL`: durable across a process
+/// crash, never `OFF`.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(10));
+    if url.starts_with("sqlite:") {
+        ensure_sqlite_dir(url);
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        opts.max_connections(if in_memory { 1 } else { 8 })
+            .min_connections(1)
+            .map_sqlx_sqlite_opts(|o| {
+                use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+                    .create_if_missing(true)
+            });
+    } else {
+        opts.max_connections(32).min_connections(1);
+    }
+    let db = Database::connect(opts).await?;
+    migrate(&db).await?;
+    Ok(db)
+}
+
+/// Runs pending migrations. On PostgreSQL an advisory lock, held for the transaction, makes
+/// instances that start at once take turns instead of racing.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            let txn = db.begin().await?;
+            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"))
+                .await?;
+            migration::Migrator::up(&txn, None).await?;
+            txn.commit().await
+        }
+        _ => migration::Migrator::up(db, None).await,
+    }
+}
+
+/// Whether the database answers (for `/healthz`).
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.ping().await.is_ok()
+}
+
+fn ensure_sqlite_dir(url: &str) {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .unwrap_or("");
+    if path.is_empty() || path.contains(":memory:") {
+        return;
+    }
+    if let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+        && let Err(e) = std::fs::create_dir_all(parent)
+    {
+        tracing::warn!(error = %e, "could not create the SQLite directory");
+    }
+}

@@ -1,0 +1,13 @@
+//! Schema migrations, run at start-up on SQLite and PostgreSQL alike.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261130_000001_foundation;
+
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261130_000001_foundation::Migration)]
+    }
+}

@@ -1,0 +1,12 @@
+//! The domain model and its rules, shared by the browser (WASM) and the server.
+//!
+//! Nothing here touches I/O: persistence lives in `db`, presentation in `app`.
+
+pub mod stats;
+pub mod survey;
+pub mod text;
+pub mod time;
+
+pub use stats::*;
+pub use survey::*;
+pub use text::{Lang, LocalizedText};

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Start the already-built release server for the Playwright tests, on a fresh
+# SQLite database in a temp dir. Started and awaited by Playwright's `webServer`
+# (end2end/playwright.config.ts); does not build anything: run `make build` first.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/server"
+
+if [[ ! -x "$BIN" ]]; then
+    echo "e2e-server: $BIN not found; run \`make build\` first" >&2
+    exit 1
+fi
+if [[ ! -d "$ROOT/target/site" ]]; then
+    echo "e2e-server: $ROOT/target/site not found; run \`make build\` first" >&2
+    exit 1
+fi
+
+# The server is exec'd (Playwright signals it directly: SIGTERM, then SIGKILL),
+# so no trap here can clean up after it; instead remove leftovers of earlier
+# runs (only one e2e server can run at a time anyway: the port is fixed).
+TMPBASE="${TMPDIR:-/tmp}"
+find "$TMPBASE" -maxdepth 1 -type d -name 'medborgarloften-e2e.*' -user "$(id -u)" \
+    -exec rm -rf {} + 2>/dev/null || true
+TMP="$(mktemp -d "$TMPBASE/medborgarloften-e2e.XXXXXX")"
+echo "e2e-server: database in $TMP/e2e.db" >&2
+
+export DATABASE_URL="sqlite://$TMP/e2e.db?mode=rwc"
+export DEMO_DATA=true
+export LEPTOS_SITE_ADDR=127.0.0.1:3300
+export SITE_URL=http://127.0.0.1:3300
+export LEPTOS_SITE_ROOT="$ROOT/target/site"
+export LEPTOS_OUTPUT_NAME=medborgarloften
+export LEPTOS_ENV=PROD
+export SECRET_KEY=e2e-secret-key-not-for-production-0123456789abcdef
+export RUST_LOG=info
+
+# --- rate limits for e2e -----------------------------------------------------
+# TODO: set the rate-limit env vars here once the server reads them, e.g.
+# export RATE_LIMIT_SUBMIT_PER_MINUTE=...
+# ------------------------------------------------------------------------------
+
+# exec: the server replaces this shell, so Playwright stops it directly.
+exec "$BIN"

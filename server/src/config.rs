@@ -1,0 +1,89 @@
+//! Configuration, read from the environment (see `.env.example`).
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("{0} is not valid: {1}")]
+    Invalid(&'static str, String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `sqlite://…` (default) or `postgres://…`.
+    pub database_url: String,
+    /// The public origin browsers see, e.g. `https://medborgarloften.polisen.se`.
+    pub site_url: String,
+    /// Shared by every instance; signs anything signed.
+    pub secret_key: String,
+    /// Proxy headers trusted for the client address (none by default).
+    pub trust_proxy_headers: Vec<String>,
+    pub demo_data: bool,
+    pub body_limit_bytes: usize,
+    pub request_timeout_secs: u64,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parse<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, ConfigError> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| ConfigError::Invalid(name, v.clone())),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let site_url = var("SITE_URL").unwrap_or_else(|| "http://127.0.0.1:3000".to_owned());
+        if !(site_url.starts_with("http://") || site_url.starts_with("https://")) {
+            return Err(ConfigError::Invalid("SITE_URL", site_url));
+        }
+        let secret_key = match var("SECRET_KEY") {
+            Some(k) if k.len() >= 32 => k,
+            Some(k) => return Err(ConfigError::Invalid("SECRET_KEY", format!("{} characters; at least 32 needed", k.len()))),
+            None => {
+                tracing::warn!("SECRET_KEY is not set: using a random key for this process only");
+                format!("{:032x}{:032x}", rand_u128(), rand_u128())
+            }
+        };
+        Ok(Config {
+            database_url: var("DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://data/medborgarloften.db?mode=rwc".to_owned()),
+            site_url: site_url.trim_end_matches('/').to_owned(),
+            secret_key,
+            trust_proxy_headers: var("TRUST_PROXY_HEADERS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|h| h.trim().to_ascii_lowercase())
+                        .filter(|h| !h.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            demo_data: parse("DEMO_DATA", false)?,
+            body_limit_bytes: parse("BODY_LIMIT_BYTES", 64 * 1024)?,
+            request_timeout_secs: parse("REQUEST_TIMEOUT_SECS", 30)?,
+        })
+    }
+
+    /// `scheme://host[:port]` of the site, as browsers send it in `Origin`.
+    pub fn site_origin(&self) -> &str {
+        let after_scheme = self.site_url.find("://").map(|i| i + 3).unwrap_or(0);
+        match self.site_url[after_scheme..].find('/') {
+            Some(i) => &self.site_url[..after_scheme + i],
+            None => &self.site_url,
+        }
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.site_url.starts_with("https://")
+    }
+}
+
+fn rand_u128() -> u128 {
+    uuid::Uuid::new_v4().as_u128()
+}

@@ -1,0 +1,67 @@
+//! The axum server: bootstrap, the HTTP layer, and the routes that are not Leptos pages.
+
+pub mod config;
+pub mod http_layer;
+pub mod routes;
+
+use app::ssr::AppState;
+use axum::Router;
+use axum::extract::FromRef;
+use config::{Config, ConfigError};
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("leptos configuration: {0}")]
+    Leptos(String),
+    #[error("database: {0}")]
+    Db(#[from] sea_orm_err::DbErr),
+    #[error("listen: {0}")]
+    Bind(std::io::Error),
+}
+
+mod sea_orm_err {
+    pub use db::DbErr;
+}
+
+/// Everything a handler may reach.
+#[derive(Clone, FromRef)]
+pub struct ServerState {
+    pub leptos_options: LeptosOptions,
+    pub app: AppState,
+    pub config: Arc<Config>,
+}
+
+pub struct Built {
+    pub router: Router,
+    pub addr: std::net::SocketAddr,
+    pub state: ServerState,
+}
+
+/// Connects, migrates, loads demo data when asked, and assembles the router.
+pub async fn build(config: Config) -> Result<Built, StartError> {
+    let conf = leptos::config::get_configuration(None).map_err(|e| StartError::Leptos(e.to_string()))?;
+    let leptos_options = conf.leptos_options;
+    let db = db::connect(&config.database_url).await?;
+    if config.demo_data && db::demo::seed_if_empty(&db).await? {
+        tracing::info!("demo data loaded");
+    }
+    let addr = leptos_options.site_addr;
+    let state = ServerState {
+        app: AppState {
+            db,
+            leptos_options: leptos_options.clone(),
+        },
+        leptos_options,
+        config: Arc::new(config),
+    };
+    Ok(Built {
+        router: routes::router(state.clone()),
+        addr,
+        state,
+    })
+}

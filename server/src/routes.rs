@@ -1,0 +1,173 @@
+//! The router: Leptos pages and server functions, plus the plain routes declared here.
+
+use crate::{ServerState, http_layer};
+use app::pages::survey::{PostedForm, thanks_href};
+use app::{AppError, Lang, shell};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::time::Duration;
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub fn router(state: ServerState) -> Router {
+    let routes = generate_route_list(app::App);
+    let app_state = state.app.clone();
+    let options = state.leptos_options.clone();
+    let limit = state.config.body_limit_bytes;
+    let timeout = Duration::from_secs(state.config.request_timeout_secs);
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/s/{code}", post(submit_form))
+        .route("/api/{*fn_name}", post(server_fn).get(server_fn))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(app_state.clone()),
+            move || shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http_layer::csrf_guard,
+        ))
+        .layer(axum::middleware::from_fn(http_layer::security_headers))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                        let id = req
+                            .headers()
+                            .get("x-request-id")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("-");
+                        // The path only: never the query, never the client address.
+                        tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+                    }),
+                )
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(CompressionLayer::new().br(true).gzip(true))
+                .layer(RequestBodyLimitLayer::new(limit))
+                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout)),
+        )
+        .with_state(state)
+}
+
+async fn healthz(State(state): State<ServerState>) -> Response {
+    let ok = db::ping(&state.app.db).await;
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = format!(r#"{{"status":"{}","database":"{}"}}"#, if ok { "ok" } else { "degraded" }, if ok { "reachable" } else { "unreachable" });
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+async fn server_fn(State(state): State<ServerState>, req: Request) -> Response {
+    let app_state = state.app.clone();
+    leptos_axum::handle_server_fns_with_context(move || provide_context(app_state.clone()), req)
+        .await
+        .into_response()
+}
+
+/// The survey form posted without JavaScript. Calls the same service as the server fn:
+/// success answers 303 to the thank-you page; a refusal re-renders the page with the typed
+/// values and a message at each field, with a 4xx status.
+async fn submit_form(
+    State(state): State<ServerState>,
+    Path(code): Path<String>,
+    req: Request,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, state.config.body_limit_bytes).await {
+        Ok(b) => b,
+        Err(_) => {
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Svaret är för stort. / The answer is too large.",
+            )
+                .into_response();
+        }
+    };
+    let fields: Vec<(String, String)> = match serde_urlencoded::from_bytes(&bytes) {
+        Ok(f) => f,
+        Err(_) => {
+            return rerender(
+                state,
+                parts,
+                PostedForm {
+                    fields: Vec::new(),
+                    error: AppError::BadRequest,
+                },
+                Lang::default(),
+            )
+            .await;
+        }
+    };
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let lang = Lang::parse(field("lang")).unwrap_or_default();
+    let sid = field("submission_id").to_owned();
+    match app::ssr::submit(&state.app.db, &code, &sid, domain::Channel::Web, &fields).await {
+        Ok(_) => Redirect::to(&thanks_href(&code, lang)).into_response().with_status(StatusCode::SEE_OTHER),
+        Err(error) => rerender(state, parts, PostedForm { fields, error }, lang).await,
+    }
+}
+
+trait WithStatus {
+    fn with_status(self, status: StatusCode) -> Self;
+}
+
+impl WithStatus for Response {
+    fn with_status(mut self, status: StatusCode) -> Self {
+        *self.status_mut() = status;
+        self
+    }
+}
+
+/// Renders the page for `parts`' path with the refused form in context.
+async fn rerender(
+    state: ServerState,
+    mut parts: axum::http::request::Parts,
+    posted: PostedForm,
+    lang: Lang,
+) -> Response {
+    let status = StatusCode::from_u16(posted.error.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+    parts.method = Method::GET;
+    if let Ok(uri) = format!("{}?lang={}", parts.uri.path(), lang.code()).parse() {
+        parts.uri = uri;
+    }
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.remove(header::CONTENT_TYPE);
+    let app_state = state.app.clone();
+    let options = state.leptos_options.clone();
+    let handler = leptos_axum::render_app_async_with_context(
+        move || {
+            provide_context(app_state.clone());
+            provide_context(posted.clone());
+        },
+        move || shell(options.clone()),
+    );
+    let mut res = handler(Request::from_parts(parts, Body::empty())).await;
+    *res.status_mut() = status;
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
