@@ -1,0 +1,204 @@
+mod common;
+
+use chrono::{Duration, Utc};
+use db::entity::{answer, dialogue, response, submission};
+use db::survey::{Receipt, SubmitError, SubmitRequest};
+use domain::{Channel, FieldProblem, Invalid, Openness};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, PaginatorTrait};
+
+fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+fn sid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+async fn seeded() -> Vec<common::TestDb> {
+    let dbs = common::all().await;
+    for t in &dbs {
+        assert!(db::demo::seed_if_empty(&t.db).await.expect("seed"), "{}", t.label);
+        assert!(!db::demo::seed_if_empty(&t.db).await.expect("seed twice"), "{}", t.label);
+    }
+    dbs
+}
+
+async fn invanare_count(db: &db::Db) -> i64 {
+    let counts = db::stats::dialogue_counts(db).await.expect("counts");
+    counts[0]
+        .groups
+        .iter()
+        .find(|g| g.group_code == "invanare")
+        .expect("group")
+        .count
+}
+
+#[tokio::test]
+async fn stores_once_and_tallies_match_a_recount() {
+    for t in seeded().await {
+        let id = sid();
+        let f = fields(&[("q1", "Synas mer i centrum"), ("q3", "4"), ("submission_id", &id)]);
+        let req = || SubmitRequest {
+            link_code: "kh-invanare",
+            submission_id: &id,
+            channel: Channel::Web,
+            fields: &f,
+            now: Utc::now(),
+        };
+        assert_eq!(db::survey::submit(&t.db, req()).await.expect("stored"), Receipt::Stored, "{}", t.label);
+        // A retry with the same id is acknowledged as the original, never a second answer.
+        assert_eq!(
+            db::survey::submit(&t.db, req()).await.expect("retry"),
+            Receipt::AlreadyStored,
+            "{}",
+            t.label
+        );
+        assert_eq!(response::Entity::find().count(&t.db).await.expect("count"), 1, "{}", t.label);
+        assert_eq!(answer::Entity::find().count(&t.db).await.expect("count"), 2, "{}", t.label);
+        assert_eq!(invanare_count(&t.db).await, 1, "{}", t.label);
+        let counts = db::stats::dialogue_counts(&t.db).await.expect("counts");
+        let recount = db::stats::recount_responses(&t.db, counts[0].dialogue_id).await.expect("recount");
+        assert_eq!(counts[0].total as u64, recount, "{}", t.label);
+        // The stored time is truncated to the hour.
+        let r = response::Entity::find().one(&t.db).await.expect("q").expect("row");
+        assert_eq!(r.submitted_hour, domain::time::truncate_to_hour(r.submitted_hour));
+    }
+}
+
+#[tokio::test]
+async fn refused_input_stores_nothing() {
+    for t in seeded().await {
+        let cases: Vec<(Vec<(String, String)>, &str)> = vec![
+            (fields(&[("q1", "x")]), "missing required q3"),
+            (fields(&[("q1", "x"), ("q3", "9")]), "out of range"),
+            (fields(&[("q1", "x"), ("q3", "2"), ("q99", "y")]), "unknown question"),
+            (fields(&[("q1", &"å".repeat(1001)), ("q3", "2")]), "too long"),
+        ];
+        for (f, what) in cases {
+            let id = sid();
+            let res = db::survey::submit(
+                &t.db,
+                SubmitRequest {
+                    link_code: "kh-invanare",
+                    submission_id: &id,
+                    channel: Channel::Web,
+                    fields: &f,
+                    now: Utc::now(),
+                },
+            )
+            .await;
+            assert!(matches!(res, Err(SubmitError::Invalid(_))), "{}: {what}: {res:?}", t.label);
+        }
+        let res = db::survey::submit(
+            &t.db,
+            SubmitRequest {
+                link_code: "kh-invanare",
+                submission_id: &sid(),
+                channel: Channel::Web,
+                fields: &fields(&[("q1", "x")]),
+                now: Utc::now(),
+            },
+        )
+        .await;
+        match res {
+            Err(SubmitError::Invalid(Invalid::Fields(e))) => {
+                assert_eq!(e.len(), 1);
+                assert_eq!(e[0].problem, FieldProblem::Required);
+            }
+            other => panic!("{}: expected a field error, got {other:?}", t.label),
+        }
+        assert_eq!(response::Entity::find().count(&t.db).await.expect("count"), 0, "{}", t.label);
+        assert_eq!(answer::Entity::find().count(&t.db).await.expect("count"), 0, "{}", t.label);
+        assert_eq!(submission::Entity::find().count(&t.db).await.expect("count"), 0, "{}", t.label);
+        assert_eq!(invanare_count(&t.db).await, 0, "{}", t.label);
+    }
+}
+
+#[tokio::test]
+async fn unknown_link_bad_id_and_closed_dialogue_are_refused() {
+    for t in seeded().await {
+        let f = fields(&[("q1", "x"), ("q3", "3")]);
+        let mk = |link: &'static str, id: String| (link, id);
+        for (link, id, expect) in [
+            (mk("finns-inte", sid()).0, sid(), "not found"),
+            ("kh-invanare", "not-a-uuid".to_owned(), "bad id"),
+        ] {
+            let res = db::survey::submit(
+                &t.db,
+                SubmitRequest { link_code: link, submission_id: &id, channel: Channel::Web, fields: &f, now: Utc::now() },
+            )
+            .await;
+            match (expect, &res) {
+                ("not found", Err(SubmitError::NotFound)) | ("bad id", Err(SubmitError::BadSubmissionId)) => {}
+                _ => panic!("{}: {expect}: got {res:?}", t.label),
+            }
+        }
+        // Close the dialogue: answers are refused, nothing is stored.
+        let d = dialogue::Entity::find().one(&t.db).await.expect("q").expect("dialogue");
+        let mut am: dialogue::ActiveModel = d.into();
+        am.closes_at = Set(Utc::now() - Duration::hours(1));
+        am.update(&t.db).await.expect("update");
+        let res = db::survey::submit(
+            &t.db,
+            SubmitRequest { link_code: "kh-invanare", submission_id: &sid(), channel: Channel::Web, fields: &f, now: Utc::now() },
+        )
+        .await;
+        assert!(matches!(res, Err(SubmitError::NotOpen(Openness::Closed))), "{}: {res:?}", t.label);
+        assert_eq!(response::Entity::find().count(&t.db).await.expect("count"), 0, "{}", t.label);
+    }
+}
+
+#[tokio::test]
+async fn concurrent_submissions_are_each_stored_once() {
+    for t in seeded().await {
+        let ids: Vec<String> = (0..60).map(|_| sid()).collect();
+        let mut tasks = Vec::new();
+        // Every id is sent twice, at once: a retry racing its original.
+        for id in ids.iter().chain(ids.iter()).cloned() {
+            let db = t.db.clone();
+            tasks.push(tokio::spawn(async move {
+                let f = fields(&[("q1", "Fler poliser på kvällarna"), ("q3", "2")]);
+                db::survey::submit(
+                    &db,
+                    SubmitRequest { link_code: "kh-unga", submission_id: &id, channel: Channel::Qr, fields: &f, now: Utc::now() },
+                )
+                .await
+            }));
+        }
+        let mut stored = 0;
+        for task in tasks {
+            match task.await.expect("join").expect("submit") {
+                Receipt::Stored => stored += 1,
+                Receipt::AlreadyStored => {}
+            }
+        }
+        assert_eq!(stored, 60, "{}", t.label);
+        assert_eq!(response::Entity::find().count(&t.db).await.expect("count"), 60, "{}", t.label);
+        let counts = db::stats::dialogue_counts(&t.db).await.expect("counts");
+        let recount = db::stats::recount_responses(&t.db, counts[0].dialogue_id).await.expect("recount");
+        assert_eq!(counts[0].total as u64, recount, "{}", t.label);
+        assert_eq!(recount, 60, "{}", t.label);
+    }
+}
+
+#[tokio::test]
+async fn migrations_are_idempotent_and_concurrent_starts_do_not_race() {
+    // Two instances starting at once against an empty database take turns (advisory lock on PG).
+    let urls = {
+        let mut v = vec![common::sqlite().await.url];
+        if let Some(u) = common::postgres_url().await {
+            v.push(u);
+        }
+        v
+    };
+    for url in urls {
+        let (a, b) = tokio::join!(db::connect(&url), db::connect(&url));
+        let a = a.expect("first instance migrates");
+        b.expect("second instance migrates");
+        db::migrate(&a).await.expect("migrating again is a no-op");
+        assert!(db::ping(&a).await);
+    }
+}

@@ -1,0 +1,164 @@
+// Shared helpers for the end-to-end tests.
+//
+// The server runs on a fresh demo database per `playwright test` run, but counts
+// accumulate between tests in one run: always read a count before and compare after.
+
+import { expect, type BrowserContext, type Page, type Request } from '@playwright/test';
+
+/** The residents' link of the demo dialogue "Medborgardialog Kristinehamn 2027". */
+export const SURVEY_CODE = 'kh-invanare';
+export const SURVEY_PATH = `/s/${SURVEY_CODE}`;
+export const THANKS_PATH = `/s/${SURVEY_CODE}/tack`;
+
+/** Phone viewport (iPhone 12-ish), still on the configured Chromium. */
+export const PHONE = {
+  viewport: { width: 390, height: 844 },
+  isMobile: true,
+  hasTouch: true,
+} as const;
+
+export const DESKTOP = {
+  viewport: { width: 1280, height: 800 },
+  isMobile: false,
+  hasTouch: false,
+} as const;
+
+export const SV = {
+  q1Label: 'Vad förväntar du dig av polisen?',
+  q2Label: 'Vad önskar du att polisen ska jobba mer med?',
+  q3Legend: 'Hur trygg känner du dig när du går ut ensam en sen kväll i ditt område?',
+  submit: 'Skicka svar',
+  required: 'Svara på frågan.',
+  errorSummary: 'Svaret kunde inte skickas. Rätta det som är markerat.',
+  thanks: 'Tack för ditt svar!',
+};
+
+export const EN = {
+  q1Label: 'What do you expect of the police?',
+  submit: 'Send answers',
+  required: 'Please answer the question.',
+  thanks: 'Thank you for your answer!',
+};
+
+/** Matches the thank-you page URL (optionally with `?lang=…`). */
+export function thanksUrl(code = SURVEY_CODE): RegExp {
+  return new RegExp(`/s/${code}/tack(\\?.*)?$`);
+}
+
+/** Matches the survey page URL itself (not the thank-you page). */
+export function surveyUrl(code = SURVEY_CODE): RegExp {
+  return new RegExp(`/s/${code}(\\?.*)?$`);
+}
+
+export interface StaffCounts {
+  /** Answers for the target group. */
+  count: number;
+  /** Answers for the whole dialogue. */
+  total: number;
+}
+
+function toNumber(text: string | null, what: string): number {
+  const digits = (text ?? '').replace(/[^0-9]/g, '');
+  const n = Number.parseInt(digits, 10);
+  expect(Number.isFinite(n), `${what} should be a number, got ${JSON.stringify(text)}`).toBe(true);
+  return n;
+}
+
+/**
+ * Reads the staff overview (/personal) in a separate tab of the same browser context,
+ * so the caller's page keeps its state. The row is found by group code and by its
+ * survey link, so it is the demo dialogue's row even if several dialogues exist.
+ */
+export async function readStaffCounts(
+  context: BrowserContext,
+  group = 'invanare',
+  linkCode = SURVEY_CODE,
+): Promise<StaffCounts> {
+  const staff = await context.newPage();
+  try {
+    const res = await staff.goto('/personal');
+    expect(res?.status(), 'GET /personal status').toBe(200);
+    const row = staff
+      .locator(`tr[data-group="${group}"]`)
+      .filter({ has: staff.locator(`a[href="/s/${linkCode}"]`) });
+    await expect(row, `one row for group ${group} with link /s/${linkCode}`).toHaveCount(1);
+    const section = staff.locator('section[data-dialogue]').filter({ has: row });
+    await expect(section).toHaveCount(1);
+    const count = toNumber(await row.locator('td.count').textContent(), `count for ${group}`);
+    const total = toNumber(await section.locator('td.total').textContent(), 'dialogue total');
+    return { count, total };
+  } finally {
+    await staff.close();
+  }
+}
+
+/**
+ * Waits until the survey island has hydrated (WASM loaded and the submit handler attached).
+ *
+ * `networkidle` alone is not proof: if the test clicked before hydration the browser would
+ * do a plain form POST, which also works, so a JS test would silently test the no-JS path.
+ * Chromium's DevTools protocol tells whether the form has a `submit` listener.
+ */
+export async function waitForHydration(page: Page): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await expect
+      .poll(
+        async () => {
+          const { result } = await cdp.send('Runtime.evaluate', {
+            expression: "document.getElementById('survey-form')",
+          });
+          if (!result.objectId) return false;
+          const { listeners } = await cdp.send('DOMDebugger.getEventListeners', {
+            objectId: result.objectId,
+          });
+          return listeners.some((l) => l.type === 'submit');
+        },
+        { message: 'survey island should hydrate (submit listener on #survey-form)', timeout: 30_000 },
+      )
+      .toBe(true);
+  } finally {
+    await cdp.detach();
+  }
+}
+
+export interface Answers {
+  q1?: string;
+  q2?: string;
+  /** "1".."5" or "vet_ej"; undefined leaves the radio group unanswered. */
+  q3?: string;
+}
+
+/** Fills the survey form with mouse/pointer actions. */
+export async function answerSurvey(page: Page, answers: Answers): Promise<void> {
+  if (answers.q1 !== undefined) await page.locator('textarea#q1').fill(answers.q1);
+  if (answers.q2 !== undefined) await page.locator('textarea#q2').fill(answers.q2);
+  if (answers.q3 !== undefined) await page.check(`input[name=q3][value="${answers.q3}"]`);
+}
+
+export function submitButton(page: Page) {
+  return page.locator('#survey-form button[type=submit]');
+}
+
+/** Is this the plain (no-JS) form POST to the survey page? */
+export function isFormPost(req: Request, code = SURVEY_CODE): boolean {
+  return req.method() === 'POST' && new URL(req.url()).pathname === `/s/${code}`;
+}
+
+/** Is this a Leptos server-function call (the island's submit)? */
+export function isServerFnCall(req: Request): boolean {
+  return req.method() === 'POST' && new URL(req.url()).pathname.startsWith('/api/');
+}
+
+/** Records the requests a page makes, to tell the JS path from the no-JS path. */
+export function recordRequests(page: Page): Request[] {
+  const seen: Request[] = [];
+  page.on('request', (r) => seen.push(r));
+  return seen;
+}
+
+/** A random id in the form the server accepts as `submission_id`. */
+export function newSubmissionId(): string {
+  return crypto.randomUUID();
+}

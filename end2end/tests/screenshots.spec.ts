@@ -1,0 +1,49 @@
+// Full-page screenshots for review. They are only saved (end2end/screenshots/*.png),
+// never compared, so visual changes do not fail the run.
+
+import { expect, test, type Page } from '@playwright/test';
+import * as path from 'node:path';
+import { DESKTOP, PHONE, SURVEY_PATH, submitButton, waitForHydration } from './helpers';
+
+function shotPath(name: string): string {
+  return path.resolve(test.info().project.testDir, '..', 'screenshots', `${name}.png`);
+}
+
+async function save(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: shotPath(name), fullPage: true, animations: 'disabled' });
+}
+
+test.describe('phone 390×844', () => {
+  test.use(PHONE);
+
+  test('survey', async ({ page }) => {
+    await page.goto(SURVEY_PATH);
+    await waitForHydration(page);
+    await save(page, 'survey-390');
+  });
+
+  test('survey with errors', async ({ page }) => {
+    await page.goto(SURVEY_PATH);
+    await waitForHydration(page);
+    await submitButton(page).click();
+    await expect(page.locator('#q3-error')).toBeVisible();
+    await save(page, 'survey-errors-390');
+  });
+});
+
+test.describe('desktop 1280×800', () => {
+  test.use(DESKTOP);
+
+  test('survey', async ({ page }) => {
+    await page.goto(SURVEY_PATH);
+    await waitForHydration(page);
+    await save(page, 'survey-1280');
+  });
+
+  test('staff page', async ({ page }) => {
+    await page.goto('/personal');
+    await page.waitForLoadState('networkidle');
+    await expect(page.locator('section[data-dialogue]').first()).toBeVisible();
+    await save(page, 'personal-1280');
+  });
+});
