@@ -40,12 +40,12 @@ SITE_URL         ?= http://127.0.0.1:3000
 BUILD_CMD    := cargo leptos build --release
 LINT_FMT     := cargo fmt --all --check
 # ssr side
-LINT_SSR     := cargo clippy --release -p server -p db -p domain --all-targets -- -D warnings
+LINT_SSR     := cargo clippy --release -p server -p db -p domain -p app --features app/ssr --all-targets -- -D warnings
 # hydrate side
-LINT_HYDRATE := cargo clippy --release -p frontend --target wasm32-unknown-unknown -- -D warnings
+LINT_HYDRATE := cargo clippy --release -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 # `app` is tested through `server` (testing it alone would unify its ssr and
 # hydrate features).
-UNIT_CMD     := bash scripts/with-postgres.sh cargo test --release -p domain -p db -p server
+UNIT_CMD     := bash scripts/with-postgres.sh cargo test --release -p domain -p db -p app -p server --features app/ssr
 E2E_CMD      := cd end2end && npx playwright test
 
 .PHONY: all bootstrap build run lint unit e2e test bench

@@ -21,7 +21,11 @@ pub const TARGET_GROUPS: [(&str, &str, &str); 6] = [
     ("kommunanstallda", "Kommunanställda", "Municipal employees"),
     ("politiker", "Politiker", "Politicians"),
     ("unga", "Ungdomar", "Young people"),
-    ("pensionarer", "Pensionärsföreningar", "Pensioner associations"),
+    (
+        "pensionarer",
+        "Pensionärsföreningar",
+        "Pensioner associations",
+    ),
 ];
 
 /// Loads the demo data unless the database already holds an organisation. Returns whether it did.
@@ -56,11 +60,39 @@ async fn unit(
 
 async fn seed(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     let nation = unit(db, None, "nation", "se", "Polismyndigheten").await?;
-    let region = unit(db, Some(nation), "region", "bergslagen", "Region Bergslagen").await?;
-    let district = unit(db, Some(region), "district", "varmland", "Polisområde Värmland").await?;
-    let lpo_kh = unit(db, Some(district), "lpo", "lpo-kristinehamn", "LPO Kristinehamn").await?;
+    let region = unit(
+        db,
+        Some(nation),
+        "region",
+        "bergslagen",
+        "Region Bergslagen",
+    )
+    .await?;
+    let district = unit(
+        db,
+        Some(region),
+        "district",
+        "varmland",
+        "Polisområde Värmland",
+    )
+    .await?;
+    let lpo_kh = unit(
+        db,
+        Some(district),
+        "lpo",
+        "lpo-kristinehamn",
+        "LPO Kristinehamn",
+    )
+    .await?;
     let lpo_torsby = unit(db, Some(district), "lpo", "lpo-torsby", "LPO Torsby").await?;
-    let kh = unit(db, Some(lpo_kh), "municipality", "kristinehamn", "Kristinehamn").await?;
+    let kh = unit(
+        db,
+        Some(lpo_kh),
+        "municipality",
+        "kristinehamn",
+        "Kristinehamn",
+    )
+    .await?;
     for (code, name) in [
         ("kh-centrum", "Centrum"),
         ("kh-stromsberg", "Strömsberg"),
@@ -70,10 +102,35 @@ async fn seed(db: &impl ConnectionTrait) -> Result<(), DbErr> {
         unit(db, Some(kh), "area", code, name).await?;
     }
     for (m_code, m_name, areas) in [
-        ("torsby", "Torsby", &[("torsby-centrum", "Torsby centrum"), ("torsby-ostmark", "Östmark")][..]),
-        ("sunne", "Sunne", &[("sunne-centrum", "Sunne centrum"), ("sunne-rottneros", "Rottneros")][..]),
-        ("hagfors", "Hagfors", &[("hagfors-centrum", "Hagfors centrum"), ("hagfors-ekshärad", "Ekshärad")][..]),
-        ("munkfors", "Munkfors", &[("munkfors-centrum", "Munkfors centrum")][..]),
+        (
+            "torsby",
+            "Torsby",
+            &[
+                ("torsby-centrum", "Torsby centrum"),
+                ("torsby-ostmark", "Östmark"),
+            ][..],
+        ),
+        (
+            "sunne",
+            "Sunne",
+            &[
+                ("sunne-centrum", "Sunne centrum"),
+                ("sunne-rottneros", "Rottneros"),
+            ][..],
+        ),
+        (
+            "hagfors",
+            "Hagfors",
+            &[
+                ("hagfors-centrum", "Hagfors centrum"),
+                ("hagfors-ekshärad", "Ekshärad"),
+            ][..],
+        ),
+        (
+            "munkfors",
+            "Munkfors",
+            &[("munkfors-centrum", "Munkfors centrum")][..],
+        ),
     ] {
         let m = unit(db, Some(lpo_torsby), "municipality", m_code, m_name).await?;
         for (code, name) in areas {

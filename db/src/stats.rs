@@ -5,8 +5,8 @@ use crate::survey::parse_text;
 use domain::{DialogueCounts, GroupCount};
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use std::collections::HashMap;
 
@@ -79,7 +79,10 @@ async fn response_counts_by_group(db: &impl ConnectionTrait) -> Result<HashMap<i
         .into_model::<GroupSum>()
         .all(db)
         .await?;
-    Ok(rows.into_iter().map(|r| (r.dialogue_group_id, r.n)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.dialogue_group_id, r.n))
+        .collect())
 }
 
 /// Counts a dialogue's stored, non-quarantined responses from the rows themselves: the

@@ -70,7 +70,10 @@ pub async fn load_by_link(
     else {
         return Ok(None);
     };
-    let Some(d) = dialogue::Entity::find_by_id(group.dialogue_id).one(db).await? else {
+    let Some(d) = dialogue::Entity::find_by_id(group.dialogue_id)
+        .one(db)
+        .await?
+    else {
         return Ok(None);
     };
     let tg = target_group::Entity::find_by_id(group.target_group_id)
@@ -140,7 +143,10 @@ pub async fn load_questionnaire(
 
 /// Validates and stores one submission. Its rows and its tally changes commit together or
 /// not at all; `Ok` is returned only after the commit.
-pub async fn submit(db: &DatabaseConnection, req: SubmitRequest<'_>) -> Result<Receipt, SubmitError> {
+pub async fn submit(
+    db: &DatabaseConnection,
+    req: SubmitRequest<'_>,
+) -> Result<Receipt, SubmitError> {
     if !domain::is_valid_submission_id(req.submission_id) {
         return Err(SubmitError::BadSubmissionId);
     }
@@ -225,7 +231,9 @@ async fn store(
         }
     }
     if !rows.is_empty() {
-        answer::Entity::insert_many(rows).exec_without_returning(txn).await?;
+        answer::Entity::insert_many(rows)
+            .exec_without_returning(txn)
+            .await?;
     }
     bump_tallies(txn, survey, req.channel, &area, &keys).await?;
     Ok(Receipt::Stored)
@@ -247,15 +255,17 @@ async fn bump_tallies(
     area: &str,
     keys: &BTreeMap<(i64, String), i64>,
 ) -> Result<(), DbErr> {
-    let models = keys.iter().map(|((question_id, key), n)| tally::ActiveModel {
-        dialogue_id: Set(survey.dialogue_id),
-        question_id: Set(*question_id),
-        dialogue_group_id: Set(survey.dialogue_group_id),
-        channel: Set(channel.code().to_owned()),
-        area: Set(area.to_owned()),
-        value_key: Set(key.clone()),
-        n: Set(*n),
-    });
+    let models = keys
+        .iter()
+        .map(|((question_id, key), n)| tally::ActiveModel {
+            dialogue_id: Set(survey.dialogue_id),
+            question_id: Set(*question_id),
+            dialogue_group_id: Set(survey.dialogue_group_id),
+            channel: Set(channel.code().to_owned()),
+            area: Set(area.to_owned()),
+            value_key: Set(key.clone()),
+            n: Set(*n),
+        });
     tally::Entity::insert_many(models)
         .on_conflict(
             OnConflict::columns([

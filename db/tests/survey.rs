@@ -20,8 +20,16 @@ fn sid() -> String {
 async fn seeded() -> Vec<common::TestDb> {
     let dbs = common::all().await;
     for t in &dbs {
-        assert!(db::demo::seed_if_empty(&t.db).await.expect("seed"), "{}", t.label);
-        assert!(!db::demo::seed_if_empty(&t.db).await.expect("seed twice"), "{}", t.label);
+        assert!(
+            db::demo::seed_if_empty(&t.db).await.expect("seed"),
+            "{}",
+            t.label
+        );
+        assert!(
+            !db::demo::seed_if_empty(&t.db).await.expect("seed twice"),
+            "{}",
+            t.label
+        );
     }
     dbs
 }
@@ -40,7 +48,11 @@ async fn invanare_count(db: &db::Db) -> i64 {
 async fn stores_once_and_tallies_match_a_recount() {
     for t in seeded().await {
         let id = sid();
-        let f = fields(&[("q1", "Synas mer i centrum"), ("q3", "4"), ("submission_id", &id)]);
+        let f = fields(&[
+            ("q1", "Synas mer i centrum"),
+            ("q3", "4"),
+            ("submission_id", &id),
+        ]);
         let req = || SubmitRequest {
             link_code: "kh-invanare",
             submission_id: &id,
@@ -48,7 +60,12 @@ async fn stores_once_and_tallies_match_a_recount() {
             fields: &f,
             now: Utc::now(),
         };
-        assert_eq!(db::survey::submit(&t.db, req()).await.expect("stored"), Receipt::Stored, "{}", t.label);
+        assert_eq!(
+            db::survey::submit(&t.db, req()).await.expect("stored"),
+            Receipt::Stored,
+            "{}",
+            t.label
+        );
         // A retry with the same id is acknowledged as the original, never a second answer.
         assert_eq!(
             db::survey::submit(&t.db, req()).await.expect("retry"),
@@ -56,15 +73,34 @@ async fn stores_once_and_tallies_match_a_recount() {
             "{}",
             t.label
         );
-        assert_eq!(response::Entity::find().count(&t.db).await.expect("count"), 1, "{}", t.label);
-        assert_eq!(answer::Entity::find().count(&t.db).await.expect("count"), 2, "{}", t.label);
+        assert_eq!(
+            response::Entity::find().count(&t.db).await.expect("count"),
+            1,
+            "{}",
+            t.label
+        );
+        assert_eq!(
+            answer::Entity::find().count(&t.db).await.expect("count"),
+            2,
+            "{}",
+            t.label
+        );
         assert_eq!(invanare_count(&t.db).await, 1, "{}", t.label);
         let counts = db::stats::dialogue_counts(&t.db).await.expect("counts");
-        let recount = db::stats::recount_responses(&t.db, counts[0].dialogue_id).await.expect("recount");
+        let recount = db::stats::recount_responses(&t.db, counts[0].dialogue_id)
+            .await
+            .expect("recount");
         assert_eq!(counts[0].total as u64, recount, "{}", t.label);
         // The stored time is truncated to the hour.
-        let r = response::Entity::find().one(&t.db).await.expect("q").expect("row");
-        assert_eq!(r.submitted_hour, domain::time::truncate_to_hour(r.submitted_hour));
+        let r = response::Entity::find()
+            .one(&t.db)
+            .await
+            .expect("q")
+            .expect("row");
+        assert_eq!(
+            r.submitted_hour,
+            domain::time::truncate_to_hour(r.submitted_hour)
+        );
     }
 }
 
@@ -74,8 +110,14 @@ async fn refused_input_stores_nothing() {
         let cases: Vec<(Vec<(String, String)>, &str)> = vec![
             (fields(&[("q1", "x")]), "missing required q3"),
             (fields(&[("q1", "x"), ("q3", "9")]), "out of range"),
-            (fields(&[("q1", "x"), ("q3", "2"), ("q99", "y")]), "unknown question"),
-            (fields(&[("q1", &"å".repeat(1001)), ("q3", "2")]), "too long"),
+            (
+                fields(&[("q1", "x"), ("q3", "2"), ("q99", "y")]),
+                "unknown question",
+            ),
+            (
+                fields(&[("q1", &"å".repeat(1001)), ("q3", "2")]),
+                "too long",
+            ),
         ];
         for (f, what) in cases {
             let id = sid();
@@ -90,7 +132,11 @@ async fn refused_input_stores_nothing() {
                 },
             )
             .await;
-            assert!(matches!(res, Err(SubmitError::Invalid(_))), "{}: {what}: {res:?}", t.label);
+            assert!(
+                matches!(res, Err(SubmitError::Invalid(_))),
+                "{}: {what}: {res:?}",
+                t.label
+            );
         }
         let res = db::survey::submit(
             &t.db,
@@ -110,9 +156,27 @@ async fn refused_input_stores_nothing() {
             }
             other => panic!("{}: expected a field error, got {other:?}", t.label),
         }
-        assert_eq!(response::Entity::find().count(&t.db).await.expect("count"), 0, "{}", t.label);
-        assert_eq!(answer::Entity::find().count(&t.db).await.expect("count"), 0, "{}", t.label);
-        assert_eq!(submission::Entity::find().count(&t.db).await.expect("count"), 0, "{}", t.label);
+        assert_eq!(
+            response::Entity::find().count(&t.db).await.expect("count"),
+            0,
+            "{}",
+            t.label
+        );
+        assert_eq!(
+            answer::Entity::find().count(&t.db).await.expect("count"),
+            0,
+            "{}",
+            t.label
+        );
+        assert_eq!(
+            submission::Entity::find()
+                .count(&t.db)
+                .await
+                .expect("count"),
+            0,
+            "{}",
+            t.label
+        );
         assert_eq!(invanare_count(&t.db).await, 0, "{}", t.label);
     }
 }
@@ -128,26 +192,52 @@ async fn unknown_link_bad_id_and_closed_dialogue_are_refused() {
         ] {
             let res = db::survey::submit(
                 &t.db,
-                SubmitRequest { link_code: link, submission_id: &id, channel: Channel::Web, fields: &f, now: Utc::now() },
+                SubmitRequest {
+                    link_code: link,
+                    submission_id: &id,
+                    channel: Channel::Web,
+                    fields: &f,
+                    now: Utc::now(),
+                },
             )
             .await;
             match (expect, &res) {
-                ("not found", Err(SubmitError::NotFound)) | ("bad id", Err(SubmitError::BadSubmissionId)) => {}
+                ("not found", Err(SubmitError::NotFound))
+                | ("bad id", Err(SubmitError::BadSubmissionId)) => {}
                 _ => panic!("{}: {expect}: got {res:?}", t.label),
             }
         }
         // Close the dialogue: answers are refused, nothing is stored.
-        let d = dialogue::Entity::find().one(&t.db).await.expect("q").expect("dialogue");
+        let d = dialogue::Entity::find()
+            .one(&t.db)
+            .await
+            .expect("q")
+            .expect("dialogue");
         let mut am: dialogue::ActiveModel = d.into();
         am.closes_at = Set(Utc::now() - Duration::hours(1));
         am.update(&t.db).await.expect("update");
         let res = db::survey::submit(
             &t.db,
-            SubmitRequest { link_code: "kh-invanare", submission_id: &sid(), channel: Channel::Web, fields: &f, now: Utc::now() },
+            SubmitRequest {
+                link_code: "kh-invanare",
+                submission_id: &sid(),
+                channel: Channel::Web,
+                fields: &f,
+                now: Utc::now(),
+            },
         )
         .await;
-        assert!(matches!(res, Err(SubmitError::NotOpen(Openness::Closed))), "{}: {res:?}", t.label);
-        assert_eq!(response::Entity::find().count(&t.db).await.expect("count"), 0, "{}", t.label);
+        assert!(
+            matches!(res, Err(SubmitError::NotOpen(Openness::Closed))),
+            "{}: {res:?}",
+            t.label
+        );
+        assert_eq!(
+            response::Entity::find().count(&t.db).await.expect("count"),
+            0,
+            "{}",
+            t.label
+        );
     }
 }
 
@@ -157,13 +247,20 @@ async fn concurrent_submissions_are_each_stored_once() {
         let ids: Vec<String> = (0..60).map(|_| sid()).collect();
         let mut tasks = Vec::new();
         // Every id is sent twice, at once: a retry racing its original.
-        for id in ids.iter().chain(ids.iter()).cloned() {
+        for id in ids.iter().chain(ids.iter()) {
+            let id = id.clone();
             let db = t.db.clone();
             tasks.push(tokio::spawn(async move {
                 let f = fields(&[("q1", "Fler poliser på kvällarna"), ("q3", "2")]);
                 db::survey::submit(
                     &db,
-                    SubmitRequest { link_code: "kh-unga", submission_id: &id, channel: Channel::Qr, fields: &f, now: Utc::now() },
+                    SubmitRequest {
+                        link_code: "kh-unga",
+                        submission_id: &id,
+                        channel: Channel::Qr,
+                        fields: &f,
+                        now: Utc::now(),
+                    },
                 )
                 .await
             }));
@@ -176,9 +273,16 @@ async fn concurrent_submissions_are_each_stored_once() {
             }
         }
         assert_eq!(stored, 60, "{}", t.label);
-        assert_eq!(response::Entity::find().count(&t.db).await.expect("count"), 60, "{}", t.label);
+        assert_eq!(
+            response::Entity::find().count(&t.db).await.expect("count"),
+            60,
+            "{}",
+            t.label
+        );
         let counts = db::stats::dialogue_counts(&t.db).await.expect("counts");
-        let recount = db::stats::recount_responses(&t.db, counts[0].dialogue_id).await.expect("recount");
+        let recount = db::stats::recount_responses(&t.db, counts[0].dialogue_id)
+            .await
+            .expect("recount");
         assert_eq!(counts[0].total as u64, recount, "{}", t.label);
         assert_eq!(recount, 60, "{}", t.label);
     }

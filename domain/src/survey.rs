@@ -375,8 +375,11 @@ mod tests {
 
     #[test]
     fn accepts_valid_and_drops_unmet_conditions() {
-        let got = validate(&sample(), &f(&[("q1", "4"), ("q2", "dropped"), ("q3", "drugs")]))
-            .expect("valid");
+        let got = validate(
+            &sample(),
+            &f(&[("q1", "4"), ("q2", "dropped"), ("q3", "drugs")]),
+        )
+        .expect("valid");
         assert_eq!(
             got,
             vec![

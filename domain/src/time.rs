@@ -30,23 +30,43 @@ mod tests {
 
     #[test]
     fn truncates() {
-        let t = Utc.with_ymd_and_hms(2026, 5, 1, 13, 47, 12).single().expect("valid");
+        let t = Utc
+            .with_ymd_and_hms(2026, 5, 1, 13, 47, 12)
+            .single()
+            .expect("valid");
         assert_eq!(
             truncate_to_hour(t),
-            Utc.with_ymd_and_hms(2026, 5, 1, 13, 0, 0).single().expect("valid")
+            Utc.with_ymd_and_hms(2026, 5, 1, 13, 0, 0)
+                .single()
+                .expect("valid")
         );
     }
 
     #[test]
     fn stockholm_across_daylight_saving() {
         // 2026-03-29 01:30 UTC is 03:30 CEST (after the spring jump).
-        let t = Utc.with_ymd_and_hms(2026, 3, 29, 1, 30, 0).single().expect("valid");
+        let t = Utc
+            .with_ymd_and_hms(2026, 3, 29, 1, 30, 0)
+            .single()
+            .expect("valid");
         assert_eq!(format_stockholm(t), "2026-03-29 03:30");
         // 23:30 UTC on 28 March is already 29 March in Stockholm (CET, +1).
-        let t = Utc.with_ymd_and_hms(2026, 3, 28, 23, 30, 0).single().expect("valid");
-        assert_eq!(stockholm_day(t), NaiveDate::from_ymd_opt(2026, 3, 29).expect("valid"));
+        let t = Utc
+            .with_ymd_and_hms(2026, 3, 28, 23, 30, 0)
+            .single()
+            .expect("valid");
+        assert_eq!(
+            stockholm_day(t),
+            NaiveDate::from_ymd_opt(2026, 3, 29).expect("valid")
+        );
         // In summer the offset is +2: 22:30 UTC on 30 June is 1 July.
-        let t = Utc.with_ymd_and_hms(2026, 6, 30, 22, 30, 0).single().expect("valid");
-        assert_eq!(stockholm_day(t), NaiveDate::from_ymd_opt(2026, 7, 1).expect("valid"));
+        let t = Utc
+            .with_ymd_and_hms(2026, 6, 30, 22, 30, 0)
+            .single()
+            .expect("valid");
+        assert_eq!(
+            stockholm_day(t),
+            NaiveDate::from_ymd_opt(2026, 7, 1).expect("valid")
+        );
     }
 }

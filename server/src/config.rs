@@ -45,7 +45,12 @@ impl Config {
         }
         let secret_key = match var("SECRET_KEY") {
             Some(k) if k.len() >= 32 => k,
-            Some(k) => return Err(ConfigError::Invalid("SECRET_KEY", format!("{} characters; at least 32 needed", k.len()))),
+            Some(k) => {
+                return Err(ConfigError::Invalid(
+                    "SECRET_KEY",
+                    format!("{} characters; at least 32 needed", k.len()),
+                ));
+            }
             None => {
                 tracing::warn!("SECRET_KEY is not set: using a random key for this process only");
                 format!("{:032x}{:032x}", rand_u128(), rand_u128())

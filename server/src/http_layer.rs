@@ -31,7 +31,9 @@ fn is_safe(m: &Method) -> bool {
 /// Whether the request's `Origin` (or, lacking it, `Referer` / `Sec-Fetch-Site`) is the site's own.
 pub fn same_origin(headers: &HeaderMap, site_origin: &str) -> bool {
     if let Some(origin) = headers.get(header::ORIGIN) {
-        return origin.to_str().is_ok_and(|o| o.eq_ignore_ascii_case(site_origin));
+        return origin
+            .to_str()
+            .is_ok_and(|o| o.eq_ignore_ascii_case(site_origin));
     }
     if let Some(referer) = headers.get(header::REFERER) {
         return referer.to_str().is_ok_and(|r| {
@@ -50,7 +52,10 @@ pub fn same_origin(headers: &HeaderMap, site_origin: &str) -> bool {
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("strict-origin-when-cross-origin"),
@@ -67,7 +72,9 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         h.insert(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"),
+            HeaderValue::from_static(
+                "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
+            ),
         );
     }
     res
@@ -88,12 +95,27 @@ mod tests {
     #[test]
     fn origin_rules() {
         let site = "http://127.0.0.1:3000";
-        assert!(same_origin(&headers(&[("origin", "http://127.0.0.1:3000")]), site));
-        assert!(!same_origin(&headers(&[("origin", "https://evil.example")]), site));
+        assert!(same_origin(
+            &headers(&[("origin", "http://127.0.0.1:3000")]),
+            site
+        ));
+        assert!(!same_origin(
+            &headers(&[("origin", "https://evil.example")]),
+            site
+        ));
         assert!(!same_origin(&headers(&[("origin", "null")]), site));
-        assert!(same_origin(&headers(&[("referer", "http://127.0.0.1:3000/s/x")]), site));
-        assert!(!same_origin(&headers(&[("referer", "http://127.0.0.1:3000.evil.example/")]), site));
-        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")]), site));
+        assert!(same_origin(
+            &headers(&[("referer", "http://127.0.0.1:3000/s/x")]),
+            site
+        ));
+        assert!(!same_origin(
+            &headers(&[("referer", "http://127.0.0.1:3000.evil.example/")]),
+            site
+        ));
+        assert!(!same_origin(
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            site
+        ));
         assert!(same_origin(&headers(&[]), site));
     }
 }

@@ -44,13 +44,16 @@ pub struct Built {
 
 /// Connects, migrates, loads demo data when asked, and assembles the router.
 pub async fn build(config: Config) -> Result<Built, StartError> {
-    let conf = leptos::config::get_configuration(None)
-        .map_err(|e| StartError::Leptos(e.to_string()))?;
+    let conf =
+        leptos::config::get_configuration(None).map_err(|e| StartError::Leptos(e.to_string()))?;
     build_with(config, conf.leptos_options).await
 }
 
 /// [`build`] with explicit Leptos options (tests use this).
-pub async fn build_with(config: Config, leptos_options: LeptosOptions) -> Result<Built, StartError> {
+pub async fn build_with(
+    config: Config,
+    leptos_options: LeptosOptions,
+) -> Result<Built, StartError> {
     let db = db::connect(&config.database_url).await?;
     if config.demo_data && db::demo::seed_if_empty(&db).await? {
         tracing::info!("demo data loaded");

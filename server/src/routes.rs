@@ -71,7 +71,11 @@ async fn healthz(State(state): State<ServerState>) -> Response {
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    let body = format!(r#"{{"status":"{}","database":"{}"}}"#, if ok { "ok" } else { "degraded" }, if ok { "reachable" } else { "unreachable" });
+    let body = format!(
+        r#"{{"status":"{}","database":"{}"}}"#,
+        if ok { "ok" } else { "degraded" },
+        if ok { "reachable" } else { "unreachable" }
+    );
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
@@ -126,7 +130,9 @@ async fn submit_form(
     let lang = Lang::parse(field("lang")).unwrap_or_default();
     let sid = field("submission_id").to_owned();
     match app::ssr::submit(&state.app.db, &code, &sid, domain::Channel::Web, &fields).await {
-        Ok(_) => Redirect::to(&thanks_href(&code, lang)).into_response().with_status(StatusCode::SEE_OTHER),
+        Ok(_) => Redirect::to(&thanks_href(&code, lang))
+            .into_response()
+            .with_status(StatusCode::SEE_OTHER),
         Err(error) => rerender(state, parts, PostedForm { fields, error }, lang).await,
     }
 }
@@ -149,7 +155,8 @@ async fn rerender(
     posted: PostedForm,
     lang: Lang,
 ) -> Response {
-    let status = StatusCode::from_u16(posted.error.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+    let status =
+        StatusCode::from_u16(posted.error.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
     parts.method = Method::GET;
     if let Ok(uri) = format!("{}?lang={}", parts.uri.path(), lang.code()).parse() {
         parts.uri = uri;

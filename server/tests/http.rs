@@ -24,7 +24,10 @@ async fn app() -> axum::Router {
         .output_name("medborgarloften")
         .site_root("target/site")
         .build();
-    server::build_with(config, options).await.expect("server builds").router
+    server::build_with(config, options)
+        .await
+        .expect("server builds")
+        .router
 }
 
 async fn body_text(res: axum::response::Response) -> String {
@@ -40,7 +43,8 @@ async fn get(app: &axum::Router, uri: &str) -> axum::response::Response {
 }
 
 fn form_post(uri: &str, body: &str, origin: Option<&str>) -> Request<Body> {
-    let mut b = Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    let mut b =
+        Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
     if let Some(o) = origin {
         b = b.header(header::ORIGIN, o);
     }
@@ -54,8 +58,16 @@ async fn residents_count(app: &axum::Router) -> i64 {
         .split(r#"data-group="invanare""#)
         .nth(1)
         .expect("residents row");
-    let cell = row.split(r#"class="num count">"#).nth(1).expect("count cell");
-    cell.split('<').next().expect("number").trim().parse().expect("a number")
+    let cell = row
+        .split(r#"class="num count">"#)
+        .nth(1)
+        .expect("count cell");
+    cell.split('<')
+        .next()
+        .expect("number")
+        .trim()
+        .parse()
+        .expect("a number")
 }
 
 #[tokio::test]
@@ -73,9 +85,20 @@ async fn survey_page_renders_in_swedish_with_security_headers() {
     assert_eq!(res.status(), StatusCode::OK);
     let h = res.headers().clone();
     assert_eq!(h.get("x-content-type-options").expect("nosniff"), "nosniff");
-    assert_eq!(h.get("referrer-policy").expect("rp"), "strict-origin-when-cross-origin");
-    let csp = h.get("content-security-policy").expect("csp").to_str().expect("ascii").to_owned();
-    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("'nonce-"), "{csp}");
+    assert_eq!(
+        h.get("referrer-policy").expect("rp"),
+        "strict-origin-when-cross-origin"
+    );
+    let csp = h
+        .get("content-security-policy")
+        .expect("csp")
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("'nonce-"),
+        "{csp}"
+    );
     assert!(h.get("x-request-id").is_some());
     let html = body_text(res).await;
     assert!(html.contains(r#"<html lang="sv""#), "lang attribute");
@@ -98,9 +121,16 @@ async fn no_js_post_stores_once_and_answers_303() {
             .await
             .expect("response");
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
-        assert_eq!(res.headers().get(header::LOCATION).expect("location"), "/s/kh-invanare/tack");
+        assert_eq!(
+            res.headers().get(header::LOCATION).expect("location"),
+            "/s/kh-invanare/tack"
+        );
     }
-    assert_eq!(residents_count(&app).await, before + 1, "a retry is not a second answer");
+    assert_eq!(
+        residents_count(&app).await,
+        before + 1,
+        "a retry is not a second answer"
+    );
 }
 
 #[tokio::test]
@@ -116,7 +146,10 @@ async fn no_js_missing_answer_gives_422_with_values_kept() {
         .expect("response");
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = body_text(res).await;
-    assert!(html.contains("Mer närvaro &lt;b&gt;"), "typed value kept and escaped");
+    assert!(
+        html.contains("Mer närvaro &lt;b&gt;"),
+        "typed value kept and escaped"
+    );
     assert!(html.contains("Trafiken"));
     assert!(html.contains(r#"id="q3-error""#) && html.contains("Svara på frågan."));
     assert_eq!(residents_count(&app).await, before);
@@ -128,12 +161,22 @@ async fn closed_or_unknown_survey_is_a_4xx() {
     let sid = uuid::Uuid::new_v4();
     let res = app
         .clone()
-        .oneshot(form_post("/s/finns-inte", &format!("submission_id={sid}&q1=x&q3=1"), Some(SITE)))
+        .oneshot(form_post(
+            "/s/finns-inte",
+            &format!("submission_id={sid}&q1=x&q3=1"),
+            Some(SITE),
+        ))
         .await
         .expect("response");
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    assert_eq!(get(&app, "/s/finns-inte").await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(get(&app, "/finns-inte").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&app, "/s/finns-inte").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&app, "/finns-inte").await.status(),
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -152,7 +195,11 @@ async fn cross_origin_posts_are_refused() {
     }
     let res = app
         .clone()
-        .oneshot(form_post("/api/submit_survey", "{}", Some("https://evil.example")))
+        .oneshot(form_post(
+            "/api/submit_survey",
+            "{}",
+            Some("https://evil.example"),
+        ))
         .await
         .expect("response");
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
@@ -162,7 +209,11 @@ async fn cross_origin_posts_are_refused() {
 #[tokio::test]
 async fn oversized_bodies_get_413() {
     let app = app().await;
-    let big = format!("submission_id={}&q1={}", uuid::Uuid::new_v4(), "a".repeat(64 * 1024));
+    let big = format!(
+        "submission_id={}&q1={}",
+        uuid::Uuid::new_v4(),
+        "a".repeat(64 * 1024)
+    );
     let res = app
         .clone()
         .oneshot(form_post("/s/kh-invanare", &big, Some(SITE)))
@@ -184,5 +235,10 @@ async fn pages_are_compressed_when_asked() {
         )
         .await
         .expect("response");
-    assert_eq!(res.headers().get(header::CONTENT_ENCODING).expect("encoded"), "br");
+    assert_eq!(
+        res.headers()
+            .get(header::CONTENT_ENCODING)
+            .expect("encoded"),
+        "br"
+    );
 }

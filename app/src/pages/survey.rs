@@ -6,9 +6,7 @@
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
-use domain::{
-    Choice, FieldError, FieldProblem, Invalid, Openness, Question, QuestionKind, Survey,
-};
+use domain::{Choice, FieldError, FieldProblem, Invalid, Openness, Question, QuestionKind, Survey};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use leptos_meta::Title;
@@ -112,7 +110,11 @@ fn survey_body(data: SurveyPageData, posted: Option<PostedForm>, lang: Lang) -> 
     let s = &data.survey;
     let title = s.title.get(lang).to_owned();
     let intro = s.intro.get(lang).to_owned();
-    let group = tr_with(lang, "survey.you_answer_as", &[("group", s.group_name.get(lang))]);
+    let group = tr_with(
+        lang,
+        "survey.you_answer_as",
+        &[("group", s.group_name.get(lang))],
+    );
     let (values, errors, form_error, submission_id) = match posted {
         Some(p) => {
             let sid = p
@@ -197,9 +199,7 @@ pub fn SurveyForm(
 
     // Re-checks the whole form: inline messages once a submit was tried, and conditions.
     let refresh = move || {
-        let Some(form) = form_ref.get_untracked() else {
-            return None;
-        };
+        let form = form_ref.get_untracked()?;
         let fields = browser::collect_fields(&form, &survey.get_value());
         let q = survey.with_value(|s| s.questionnaire.clone());
         visible.set(Some(browser::visible_questions(&q, &fields)));
@@ -242,7 +242,8 @@ pub fn SurveyForm(
                         Err(e) => {
                             sending.set(false);
                             if let AppError::Invalid(errs) = &e {
-                                errors.set(errs.iter().map(|e| (e.question_id, e.problem)).collect());
+                                errors
+                                    .set(errs.iter().map(|e| (e.question_id, e.problem)).collect());
                             }
                             form_error.set(e.message_key().map(str::to_owned));
                             browser::focus(summary_ref.get_untracked());
@@ -342,9 +343,9 @@ pub fn SurveyForm(
 
 fn requirement(q: &Question, lang: Lang) -> impl IntoView + use<> {
     let (class, key) = if q.required {
-        ("req", "survey.required")
+        ("req-mark", "survey.required")
     } else {
-        ("opt", "survey.optional")
+        ("req-mark", "survey.optional")
     };
     view! { <span class=class>{format!(" ({})", tr(lang, key))}</span> }
 }
@@ -393,7 +394,11 @@ fn question_input(
             }
             .into_any()
         }
-        QuestionKind::Scale { dont_know, low, high } => {
+        QuestionKind::Scale {
+            dont_know,
+            low,
+            high,
+        } => {
             let mut options: Vec<(String, String, String)> = (1..=5)
                 .map(|n| {
                     let hint = match n {
@@ -411,7 +416,9 @@ fn question_input(
                     String::new(),
                 ));
             }
-            choice_group(&name, text, q, options, "radio", "scale", &first, vals, err, err_id, lang)
+            choice_group(
+                &name, text, q, options, "radio", "scale", &first, vals, err, err_id, lang,
+            )
         }
         QuestionKind::Single { options } | QuestionKind::Multi { options } => {
             let input_type = if matches!(q.kind, QuestionKind::Multi { .. }) {
@@ -423,7 +430,9 @@ fn question_input(
                 .iter()
                 .map(|o| (o.code.clone(), o.label.get(lang).to_owned(), String::new()))
                 .collect();
-            choice_group(&name, text, q, opts, input_type, "choices", &first, vals, err, err_id, lang)
+            choice_group(
+                &name, text, q, opts, input_type, "choices", &first, vals, err, err_id, lang,
+            )
         }
         QuestionKind::Area => {
             let described = err_id.clone();
@@ -486,7 +495,8 @@ fn choice_group(
             } else {
                 first == value
             };
-            let hint_view = (!hint.is_empty()).then(|| view! { <span class="opt-hint">{hint}</span> });
+            let hint_view =
+                (!hint.is_empty()).then(|| view! { <span class="opt-hint">{hint}</span> });
             let for_id = id.clone();
             view! {
                 <label class="opt" for=for_id>
@@ -536,7 +546,10 @@ mod browser {
     use leptos::wasm_bindgen::JsCast;
     use leptos::web_sys;
 
-    pub fn collect_fields(form: &web_sys::HtmlFormElement, survey: &Survey) -> Vec<(String, String)> {
+    pub fn collect_fields(
+        form: &web_sys::HtmlFormElement,
+        survey: &Survey,
+    ) -> Vec<(String, String)> {
         let Ok(data) = web_sys::FormData::new_with_form(form) else {
             return Vec::new();
         };
@@ -562,7 +575,10 @@ mod browser {
                 continue;
             }
             shown.push(question.id);
-            let values = raw.get(question.field().as_str()).cloned().unwrap_or_default();
+            let values = raw
+                .get(question.field().as_str())
+                .cloned()
+                .unwrap_or_default();
             if let Ok(Some(v)) = domain::check_answer(question, &q.areas, &values) {
                 answered.insert(question.id, v);
             }

@@ -14,7 +14,11 @@ pub async fn sqlite() -> TestDb {
     let path = std::env::temp_dir().join(format!("mbl-test-{}.db", uuid::Uuid::new_v4()));
     let url = format!("sqlite://{}?mode=rwc", path.display());
     let db = db::connect(&url).await.expect("sqlite connects");
-    TestDb { label: "sqlite", db, url }
+    TestDb {
+        label: "sqlite",
+        db,
+        url,
+    }
 }
 
 /// A fresh, empty PostgreSQL database URL, or `None` when none is configured (outside CI).
@@ -44,7 +48,11 @@ pub async fn postgres_url() -> Option<String> {
 pub async fn postgres() -> Option<TestDb> {
     let url = postgres_url().await?;
     let db = db::connect(&url).await.expect("postgres migrates");
-    Some(TestDb { label: "postgres", db, url })
+    Some(TestDb {
+        label: "postgres",
+        db,
+        url,
+    })
 }
 
 /// Every backend available to this run.
