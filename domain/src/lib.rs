@@ -2,11 +2,13 @@
 //!
 //! Nothing here touches I/O: persistence lives in `db`, presentation in `app`.
 
+pub mod access;
 pub mod stats;
 pub mod survey;
 pub mod text;
 pub mod time;
 
+pub use access::*;
 pub use stats::*;
 pub use survey::*;
 pub use text::{Lang, LocalizedText};

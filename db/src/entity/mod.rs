@@ -1,12 +1,18 @@
 //! SeaORM entities. An entity never crosses the wire: services map them to domain types.
 
+pub mod agreement;
 pub mod answer;
+pub mod audit_log;
 pub mod dialogue;
 pub mod dialogue_group;
 pub mod dialogue_municipality;
+pub mod officer_special_area;
 pub mod org_unit;
 pub mod question;
 pub mod response;
+pub mod session;
+pub mod special_area;
+pub mod staff_user;
 pub mod submission;
 pub mod tally;
 pub mod target_group;

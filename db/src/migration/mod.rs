@@ -3,11 +3,15 @@
 use sea_orm_migration::prelude::*;
 
 mod m20261130_000001_foundation;
+mod m20261130_000002_accounts;
 
 pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261130_000001_foundation::Migration)]
+        vec![
+            Box::new(m20261130_000001_foundation::Migration),
+            Box::new(m20261130_000002_accounts::Migration),
+        ]
     }
 }
