@@ -2,9 +2,13 @@
 //!
 //! This crate never compiles to WASM: `server` depends on it, and `app` only under `ssr`.
 
+pub mod accounts;
+pub mod audit;
+pub mod clock;
 pub mod demo;
 pub mod entity;
 pub mod migration;
+pub mod sessions;
 pub mod stats;
 pub mod survey;
 

@@ -3,12 +3,14 @@
 //! Nothing here touches I/O: persistence lives in `db`, presentation in `app`.
 
 pub mod access;
+pub mod register;
 pub mod stats;
 pub mod survey;
 pub mod text;
 pub mod time;
 
 pub use access::*;
+pub use register::*;
 pub use stats::*;
 pub use survey::*;
 pub use text::{Lang, LocalizedText};

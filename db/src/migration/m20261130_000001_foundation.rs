@@ -3,7 +3,11 @@ use sea_orm_migration::{prelude::*, schema::*};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-pub(super) fn index(table: &'static str, name: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
+pub(super) fn index(
+    table: &'static str,
+    name: &'static str,
+    cols: &[&'static str],
+) -> IndexCreateStatement {
     let mut idx = Index::create();
     idx.name(name).table(table).if_not_exists();
     for c in cols {

@@ -52,8 +52,12 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("audit_log", "idx_audit_scope_at", &["scope_unit_id", "at"]))
-            .await?;
+        m.create_index(index(
+            "audit_log",
+            "idx_audit_scope_at",
+            &["scope_unit_id", "at"],
+        ))
+        .await?;
         m.create_table(
             Table::create()
                 .table("special_area")

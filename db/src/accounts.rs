@@ -1,0 +1,302 @@
+//! Staff accounts: argon2 password hashes, login, and the admin operations on users.
+
+use crate::audit;
+use crate::entity::{org_unit, staff_user};
+use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
+use chrono::{DateTime, Utc};
+use domain::{Principal, Role};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
+use std::sync::OnceLock;
+
+pub const MIN_PASSWORD_LEN: usize = 12;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// Unknown e-mail, wrong password or a deactivated account: one message for all.
+    #[error("wrong e-mail or password")]
+    BadCredentials,
+    #[error("the e-mail address is not valid")]
+    BadEmail,
+    #[error("the password must have at least {MIN_PASSWORD_LEN} characters")]
+    WeakPassword,
+    #[error("the e-mail address is already in use")]
+    DuplicateEmail,
+    #[error("the name is missing")]
+    MissingName,
+    #[error("the scope does not fit the role")]
+    BadScope,
+    #[error("no such user")]
+    NotFound,
+    #[error("password hashing failed")]
+    Hash,
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+pub fn hash_password(password: &str) -> Result<String, AccountError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|_| AccountError::Hash)
+}
+
+fn verify(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A real hash to verify against when the e-mail is unknown, so both cases take the same time.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("not-a-real-password-0000").unwrap_or_default())
+}
+
+pub fn principal(u: &staff_user::Model) -> Option<Principal> {
+    Some(Principal {
+        user_id: u.id,
+        name: u.name.clone(),
+        email: u.email.clone(),
+        role: Role::parse(&u.role)?,
+        scope_unit_id: u.scope_unit_id,
+        municipal_unit_id: u.municipal_unit_id,
+        must_change_password: u.must_change_password,
+    })
+}
+
+fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Checks e-mail and password. Every failure is the same `BadCredentials`, after the same work.
+pub async fn login(
+    db: &impl ConnectionTrait,
+    email: &str,
+    password: &str,
+) -> Result<Principal, AccountError> {
+    let user = staff_user::Entity::find()
+        .filter(staff_user::Column::Email.eq(normalise_email(email)))
+        .one(db)
+        .await?;
+    match user {
+        Some(u) if verify(password, &u.password_hash) && u.active => {
+            principal(&u).ok_or(AccountError::BadCredentials)
+        }
+        Some(_) => Err(AccountError::BadCredentials),
+        None => {
+            let _ = verify(password, dummy_hash());
+            Err(AccountError::BadCredentials)
+        }
+    }
+}
+
+/// The active user behind a session, or `None` if gone or deactivated.
+pub async fn active_principal(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+) -> Result<Option<Principal>, DbErr> {
+    Ok(staff_user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .filter(|u| u.active)
+        .and_then(|u| principal(&u)))
+}
+
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub password: &'a str,
+    pub role: Role,
+    pub scope_unit_id: Option<i64>,
+    pub municipal_unit_id: Option<i64>,
+    /// New users must change the initial password; demo users are exempt.
+    pub must_change_password: bool,
+}
+
+/// Creates a user after checking e-mail, password strength and that the scope fits the role.
+pub async fn create_user(
+    db: &DatabaseConnection,
+    actor: Option<i64>,
+    new: NewUser<'_>,
+    now: DateTime<Utc>,
+) -> Result<Principal, AccountError> {
+    let email = normalise_email(new.email);
+    if !domain::is_plausible_email(&email) {
+        return Err(AccountError::BadEmail);
+    }
+    if new.name.trim().is_empty() {
+        return Err(AccountError::MissingName);
+    }
+    if new.password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(AccountError::WeakPassword);
+    }
+    check_scope(db, new.role, new.scope_unit_id, new.municipal_unit_id).await?;
+    let hash = hash_password(new.password)?;
+    let txn = db.begin().await?;
+    if staff_user::Entity::find()
+        .filter(staff_user::Column::Email.eq(&email))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(AccountError::DuplicateEmail);
+    }
+    let user = staff_user::ActiveModel {
+        email: Set(email),
+        name: Set(new.name.trim().to_owned()),
+        password_hash: Set(hash),
+        role: Set(new.role.code().to_owned()),
+        scope_unit_id: Set(new.scope_unit_id),
+        municipal_unit_id: Set(new.municipal_unit_id),
+        active: Set(true),
+        must_change_password: Set(new.must_change_password),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            at: now,
+            user_id: actor,
+            scope_unit_id: user.scope_unit_id,
+            action: "create",
+            entity: "staff_user",
+            entity_id: user.id.to_string(),
+            detail: format!("role={}", user.role),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    principal(&user).ok_or(AccountError::BadScope)
+}
+
+async fn check_scope(
+    db: &impl ConnectionTrait,
+    role: Role,
+    scope: Option<i64>,
+    municipal_unit: Option<i64>,
+) -> Result<(), AccountError> {
+    match (role.scope_kind(), scope) {
+        (None, None) => {}
+        (Some(kind), Some(id)) => {
+            let unit = org_unit::Entity::find_by_id(id).one(db).await?;
+            if unit.is_none_or(|u| u.kind != kind) {
+                return Err(AccountError::BadScope);
+            }
+        }
+        _ => return Err(AccountError::BadScope),
+    }
+    if role == Role::MunicipalPartner {
+        let unit = match municipal_unit {
+            Some(id) => org_unit::Entity::find_by_id(id).one(db).await?,
+            None => None,
+        };
+        if unit.is_none_or(|u| u.kind != "unit" || u.parent_id != scope) {
+            return Err(AccountError::BadScope);
+        }
+    } else if municipal_unit.is_some() {
+        return Err(AccountError::BadScope);
+    }
+    Ok(())
+}
+
+/// Sets a new password. `must_change` is true when an admin resets it for the user.
+pub async fn set_password(
+    db: &DatabaseConnection,
+    actor: Option<i64>,
+    user_id: i64,
+    password: &str,
+    must_change: bool,
+    now: DateTime<Utc>,
+) -> Result<(), AccountError> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(AccountError::WeakPassword);
+    }
+    let hash = hash_password(password)?;
+    let txn = db.begin().await?;
+    let user = staff_user::Entity::find_by_id(user_id)
+        .one(&txn)
+        .await?
+        .ok_or(AccountError::NotFound)?;
+    let scope = user.scope_unit_id;
+    let mut am: staff_user::ActiveModel = user.into();
+    am.password_hash = Set(hash);
+    am.must_change_password = Set(must_change);
+    am.update(&txn).await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            at: now,
+            user_id: actor,
+            scope_unit_id: scope,
+            action: if must_change {
+                "reset_password"
+            } else {
+                "change_password"
+            },
+            entity: "staff_user",
+            entity_id: user_id.to_string(),
+            detail: String::new(),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Deactivates (or reactivates) an account; its sessions stop working at the next request.
+pub async fn set_active(
+    db: &DatabaseConnection,
+    actor: Option<i64>,
+    user_id: i64,
+    active: bool,
+    now: DateTime<Utc>,
+) -> Result<(), AccountError> {
+    let txn = db.begin().await?;
+    let user = staff_user::Entity::find_by_id(user_id)
+        .one(&txn)
+        .await?
+        .ok_or(AccountError::NotFound)?;
+    let scope = user.scope_unit_id;
+    let mut am: staff_user::ActiveModel = user.into();
+    am.active = Set(active);
+    am.update(&txn).await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            at: now,
+            user_id: actor,
+            scope_unit_id: scope,
+            action: if active { "activate" } else { "deactivate" },
+            entity: "staff_user",
+            entity_id: user_id.to_string(),
+            detail: String::new(),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn list_users(db: &impl ConnectionTrait) -> Result<Vec<(Principal, bool)>, DbErr> {
+    Ok(staff_user::Entity::find()
+        .order_by_asc(staff_user::Column::Email)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|u| principal(&u).map(|p| (p, u.active)))
+        .collect())
+}
