@@ -19,6 +19,15 @@ pub enum AppError {
     UnknownQuestion,
     #[error("malformed request")]
     BadRequest,
+    #[error("sign in first")]
+    Unauthorized,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("too many attempts")]
+    RateLimited,
+    /// Staff forms: field name → catalogue key.
+    #[error("invalid form")]
+    FormInvalid(Vec<(String, String)>),
     #[error("internal error")]
     Internal,
     #[error("transport: {0}")]
@@ -33,6 +42,10 @@ impl AppError {
             AppError::Closed | AppError::NotYetOpen => 409,
             AppError::Invalid(_) | AppError::UnknownQuestion => 422,
             AppError::BadRequest => 400,
+            AppError::Unauthorized => 401,
+            AppError::Forbidden => 403,
+            AppError::RateLimited => 429,
+            AppError::FormInvalid(_) => 422,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }
@@ -46,6 +59,10 @@ impl AppError {
             AppError::Invalid(_) => Some("survey.errors_title"),
             AppError::UnknownQuestion => Some("survey.unknown_question"),
             AppError::BadRequest => Some("survey.bad_submission"),
+            AppError::Unauthorized => Some("auth.sign_in_first"),
+            AppError::Forbidden => Some("auth.forbidden"),
+            AppError::RateLimited => Some("auth.rate_limited"),
+            AppError::FormInvalid(_) => Some("form.errors_title"),
             AppError::Internal => Some("survey.server_error"),
             AppError::Transport(_) => Some("survey.network_error"),
         }

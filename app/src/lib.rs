@@ -58,6 +58,12 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/s/:code") view=pages::survey::SurveyPage ssr=SsrMode::Async />
                 <Route path=path!("/s/:code/tack") view=pages::survey::ThanksPage />
                 <Route path=path!("/personal") view=pages::staff::StaffPage ssr=SsrMode::Async />
+                <Route
+                    path=path!("/personal/overenskommelser")
+                    view=pages::register::RegisterPage
+                    ssr=SsrMode::Async
+                />
+                <Route path=path!("/logga-in") view=pages::auth::LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/integritet") view=pages::info::PrivacyPage />
                 <Route path=path!("/tillganglighet") view=pages::info::AccessibilityPage />
             </Routes>

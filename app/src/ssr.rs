@@ -12,6 +12,81 @@ use leptos_axum::ResponseOptions;
 pub struct AppState {
     pub db: db::Db,
     pub leptos_options: LeptosOptions,
+    pub clock: std::sync::Arc<dyn db::clock::Clock>,
+}
+
+/// Session keys.
+pub const SESSION_USER: &str = "uid";
+pub const SESSION_LOGIN_AT: &str = "login_at";
+/// Sessions end 12 hours after login, however active (idle expiry is the session layer's).
+pub const ABSOLUTE_SESSION_HOURS: i64 = 12;
+
+/// The signed-in staff member, if any. Ends sessions past their absolute lifetime, and
+/// sessions of deactivated accounts.
+pub async fn current_principal() -> Result<Option<domain::Principal>, AppError> {
+    let st = state()?;
+    let Ok(session) = leptos_axum::extract::<tower_sessions::Session>().await else {
+        return Ok(None);
+    };
+    principal_from_session(&st, &session).await
+}
+
+pub async fn principal_from_session(
+    st: &AppState,
+    session: &tower_sessions::Session,
+) -> Result<Option<domain::Principal>, AppError> {
+    let uid: Option<i64> = session.get(SESSION_USER).await.map_err(internal)?;
+    let Some(uid) = uid else {
+        return Ok(None);
+    };
+    let login_at: i64 = session
+        .get(SESSION_LOGIN_AT)
+        .await
+        .map_err(internal)?
+        .unwrap_or(0);
+    if st.clock.now().timestamp() - login_at > ABSOLUTE_SESSION_HOURS * 3600 {
+        session.flush().await.map_err(internal)?;
+        return Ok(None);
+    }
+    match db::accounts::active_principal(&st.db, uid)
+        .await
+        .map_err(internal)?
+    {
+        Some(p) => Ok(Some(p)),
+        None => {
+            session.flush().await.map_err(internal)?;
+            Ok(None)
+        }
+    }
+}
+
+/// The signed-in staff member with one of `roles`, or 401 / 403 (status set on the response).
+pub async fn require(roles: &[domain::Role]) -> Result<domain::Principal, AppError> {
+    let result = check(roles).await;
+    if let Err(e) = &result {
+        set_status(e.status());
+    }
+    result
+}
+
+/// Like [`require`], leaving the response status to the caller (pages redirect instead).
+pub async fn check(roles: &[domain::Role]) -> Result<domain::Principal, AppError> {
+    match current_principal().await? {
+        None => Err(AppError::Unauthorized),
+        Some(p) if roles.contains(&p.role) => Ok(p),
+        Some(_) => Err(AppError::Forbidden),
+    }
+}
+
+/// Answers the page being rendered with `302 Found` to `path`.
+pub fn redirect_to(path: &str) {
+    if let (Some(opts), Ok(location)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(path),
+    ) {
+        opts.insert_header(header::LOCATION, location);
+        opts.set_status(http::StatusCode::FOUND);
+    }
 }
 
 /// The shared state, provided to every render and server function.

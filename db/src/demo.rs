@@ -4,7 +4,8 @@
 //! groups of the 2015 article, and one open dialogue asking its two questions plus a 1–5 safety item.
 
 use crate::entity::{
-    dialogue, dialogue_group, dialogue_municipality, org_unit, question, target_group,
+    agreement, dialogue, dialogue_group, dialogue_municipality, officer_special_area, org_unit,
+    question, special_area, staff_user, target_group,
 };
 use crate::survey::{kind_json, text_json};
 use chrono::{Duration, Utc};
@@ -26,6 +27,74 @@ pub const TARGET_GROUPS: [(&str, &str, &str); 6] = [
         "Pensionärsföreningar",
         "Pensioner associations",
     ),
+];
+
+/// The password of every demo account (README lists the logins).
+pub const DEMO_PASSWORD: &str = "demo-losenord-2027";
+
+/// A demo login: e-mail, name, role, scope org code, municipal unit code.
+pub type DemoUser = (
+    &'static str,
+    &'static str,
+    domain::Role,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
+/// Demo logins, one per role (and a second officer in another LPO).
+pub const DEMO_USERS: [DemoUser; 6] = [
+    (
+        "admin@demo.polisen.se",
+        "Alva Admin",
+        domain::Role::Admin,
+        None,
+        None,
+    ),
+    (
+        "region@demo.polisen.se",
+        "Rune Regionchef",
+        domain::Role::RegionalManager,
+        Some("bergslagen"),
+        None,
+    ),
+    (
+        "chef.kristinehamn@demo.polisen.se",
+        "Karin Lindqvist",
+        domain::Role::LpoManager,
+        Some("lpo-kristinehamn"),
+        None,
+    ),
+    (
+        "kommunpolis.kristinehamn@demo.polisen.se",
+        "Johan Berg",
+        domain::Role::Officer,
+        Some("lpo-kristinehamn"),
+        None,
+    ),
+    (
+        "kommunpolis.torsby@demo.polisen.se",
+        "Sara Nilsson",
+        domain::Role::Officer,
+        Some("lpo-torsby"),
+        None,
+    ),
+    (
+        "socialtjansten@demo.kristinehamn.se",
+        "Maria Ek",
+        domain::Role::MunicipalPartner,
+        Some("kristinehamn"),
+        Some("kristinehamn-soc"),
+    ),
+];
+
+/// Special areas (*specialområden*): code, Swedish, English.
+pub const SPECIAL_AREAS: [(&str, &str, &str); 6] = [
+    ("skola", "Skolor", "Schools"),
+    ("unga", "Ungdomar", "Young people"),
+    ("naringsliv", "Näringsliv", "Business"),
+    ("trafik", "Trafik", "Traffic"),
+    ("narkotika", "Narkotika", "Drugs"),
+    ("grannsamverkan", "Grannsamverkan", "Neighbourhood watch"),
 ];
 
 /// Loads the demo data unless the database already holds an organisation. Returns whether it did.
@@ -138,6 +207,8 @@ async fn seed(db: &impl ConnectionTrait) -> Result<(), DbErr> {
         }
     }
 
+    seed_register(db).await?;
+
     let mut groups = Vec::new();
     for (code, sv, en) in TARGET_GROUPS {
         let id = target_group::Entity::insert(target_group::ActiveModel {
@@ -230,6 +301,135 @@ async fn seed(db: &impl ConnectionTrait) -> Result<(), DbErr> {
             ..Default::default()
         })
         .exec(db)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn seed_register(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    let all = org_unit::Entity::find().all(db).await?;
+    let code_id = |code: &str| all.iter().find(|u| u.code == code).map(|u| u.id);
+    for m in all.iter().filter(|u| u.kind == "municipality") {
+        for (suffix, name) in [
+            ("soc", "socialtjänsten"),
+            ("skol", "skolförvaltningen"),
+            ("tek", "tekniska förvaltningen"),
+        ] {
+            unit(
+                db,
+                Some(m.id),
+                "unit",
+                &format!("{}-{suffix}", m.code),
+                name,
+            )
+            .await?;
+        }
+    }
+    let mut areas = Vec::new();
+    for (code, sv, en) in SPECIAL_AREAS {
+        let id = special_area::Entity::insert(special_area::ActiveModel {
+            code: Set(code.to_owned()),
+            name: Set(text_json(&LocalizedText::new(sv, en))),
+            ..Default::default()
+        })
+        .exec(db)
+        .await?
+        .last_insert_id;
+        areas.push((code, id));
+    }
+    let units = org_unit::Entity::find().all(db).await?;
+    let unit_id = |code: &str| units.iter().find(|u| u.code == code).map(|u| u.id);
+    let hash =
+        crate::accounts::hash_password(DEMO_PASSWORD).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let now = Utc::now();
+    let mut officer_kh = None;
+    for (email, name, role, scope, municipal_unit) in DEMO_USERS {
+        let id = staff_user::Entity::insert(staff_user::ActiveModel {
+            email: Set(email.to_owned()),
+            name: Set(name.to_owned()),
+            password_hash: Set(hash.clone()),
+            role: Set(role.code().to_owned()),
+            scope_unit_id: Set(scope.and_then(code_id)),
+            municipal_unit_id: Set(municipal_unit.and_then(unit_id)),
+            active: Set(true),
+            must_change_password: Set(false),
+            created_at: Set(now),
+            ..Default::default()
+        })
+        .exec(db)
+        .await?
+        .last_insert_id;
+        if email.starts_with("kommunpolis.kristinehamn") {
+            officer_kh = Some(id);
+        }
+    }
+    let area = |code: &str| areas.iter().find(|(c, _)| *c == code).map(|(_, id)| *id);
+    if let Some(officer) = officer_kh {
+        for code in ["skola", "unga"] {
+            if let Some(a) = area(code) {
+                officer_special_area::Entity::insert(officer_special_area::ActiveModel {
+                    user_id: Set(officer),
+                    special_area_id: Set(a),
+                })
+                .exec_without_returning(db)
+                .await?;
+            }
+        }
+    }
+    let today = now.date_naive();
+    let agreements = [
+        (
+            "lpo-kristinehamn",
+            "kristinehamn-soc",
+            "unga",
+            officer_kh,
+            "Arbeta närmare Djäkneskolan tillsammans med socialtjänsten: gemensamma träffar med elever och föräldrar.",
+            -120,
+            20,
+            "Lena Holm, enhetschef",
+        ),
+        (
+            "lpo-kristinehamn",
+            "kristinehamn-tek",
+            "trafik",
+            None,
+            "Trafiksäkerhet vid skolor: hastighetskontroller och bättre skyltning.",
+            -60,
+            200,
+            "Per Ahl, trafikingenjör",
+        ),
+        (
+            "lpo-torsby",
+            "torsby-soc",
+            "narkotika",
+            None,
+            "Förebygga droganvändning bland unga i Torsby tillsammans med socialtjänsten.",
+            -200,
+            90,
+            "Eva Lund, fältsekreterare",
+        ),
+    ];
+    for (lpo, unit_code, area_code, officer, purpose, start, review, contact) in agreements {
+        let (Some(lpo), Some(u), Some(a)) = (code_id(lpo), unit_id(unit_code), area(area_code))
+        else {
+            continue;
+        };
+        agreement::Entity::insert(agreement::ActiveModel {
+            uid: Set(uuid::Uuid::new_v4().to_string()),
+            lpo_id: Set(lpo),
+            officer_id: Set(officer),
+            municipal_unit_id: Set(u),
+            special_area_id: Set(a),
+            purpose: Set(purpose.to_owned()),
+            starts_on: Set(today + Duration::days(start)),
+            review_on: Set(today + Duration::days(review)),
+            contact_person: Set(contact.to_owned()),
+            status: Set("active".to_owned()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .exec_without_returning(db)
         .await?;
     }
     Ok(())

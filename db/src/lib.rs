@@ -8,6 +8,8 @@ pub mod clock;
 pub mod demo;
 pub mod entity;
 pub mod migration;
+pub mod org;
+pub mod register;
 pub mod sessions;
 pub mod stats;
 pub mod survey;

@@ -2,7 +2,7 @@
 
 use crate::entity::{dialogue, dialogue_group, org_unit, response, tally, target_group};
 use crate::survey::parse_text;
-use domain::{DialogueCounts, GroupCount};
+use domain::{DialogueCounts, GroupCount, OpenDialogue};
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
@@ -54,6 +54,7 @@ pub async fn dialogue_counts(db: &impl ConnectionTrait) -> Result<Vec<DialogueCo
             DialogueCounts {
                 dialogue_id: d.id,
                 title: parse_text(&d.title),
+                lpo_id: d.lpo_id,
                 lpo_name: lpos.get(&d.lpo_id).cloned().unwrap_or_default(),
                 total: groups.iter().map(|g| g.count).sum(),
                 groups,
@@ -93,4 +94,35 @@ pub async fn recount_responses(db: &impl ConnectionTrait, dialogue_id: i64) -> R
         .filter(response::Column::Quarantined.eq(false))
         .count(db)
         .await
+}
+
+/// Dialogues open at `now`, with the link of their first (residents') group.
+pub async fn open_dialogues(
+    db: &impl ConnectionTrait,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<OpenDialogue>, DbErr> {
+    let dialogues = dialogue::Entity::find()
+        .filter(dialogue::Column::OpensAt.lte(now))
+        .filter(dialogue::Column::ClosesAt.gt(now))
+        .order_by_desc(dialogue::Column::OpensAt)
+        .all(db)
+        .await?;
+    let mut out = Vec::new();
+    for d in dialogues {
+        let Some(group) = dialogue_group::Entity::find()
+            .filter(dialogue_group::Column::DialogueId.eq(d.id))
+            .order_by_asc(dialogue_group::Column::Id)
+            .one(db)
+            .await?
+        else {
+            continue;
+        };
+        let lpo = org_unit::Entity::find_by_id(d.lpo_id).one(db).await?;
+        out.push(OpenDialogue {
+            title: parse_text(&d.title),
+            lpo_name: lpo.map(|l| l.name).unwrap_or_default(),
+            link_code: group.link_code,
+        });
+    }
+    Ok(out)
 }

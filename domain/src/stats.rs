@@ -17,7 +17,17 @@ pub struct GroupCount {
 pub struct DialogueCounts {
     pub dialogue_id: i64,
     pub title: LocalizedText,
+    pub lpo_id: i64,
     pub lpo_name: String,
     pub total: i64,
     pub groups: Vec<GroupCount>,
+}
+
+/// A dialogue open to answers, as listed publicly (no counts: those are staff-only).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenDialogue {
+    pub title: LocalizedText,
+    pub lpo_name: String,
+    /// The link of its general (residents') group.
+    pub link_code: String,
 }

@@ -74,8 +74,13 @@ export async function readStaffCounts(
   group = 'invanare',
   linkCode = SURVEY_CODE,
 ): Promise<StaffCounts> {
-  const staff = await context.newPage();
+  // Staff read in a context of their own: the resident's context never gets a staff cookie.
+  const browser = context.browser();
+  expect(browser, 'a browser behind the context').not.toBeNull();
+  const staffContext = await browser!.newContext({ baseURL: BASE_URL });
+  const staff = await staffContext.newPage();
   try {
+    await signIn(staff, DEMO.officerKristinehamn, '/personal');
     const res = await staff.goto('/personal');
     expect(res?.status(), 'GET /personal status').toBe(200);
     const row = staff
@@ -88,8 +93,32 @@ export async function readStaffCounts(
     const total = toNumber(await section.locator('td.total').textContent(), 'dialogue total');
     return { count, total };
   } finally {
-    await staff.close();
+    await staffContext.close();
   }
+}
+
+export const BASE_URL = 'http://127.0.0.1:3300';
+
+/** Demo logins (DEMO_DATA=true); the README lists them. */
+export const DEMO = {
+  password: 'demo-losenord-2027',
+  admin: 'admin@demo.polisen.se',
+  region: 'region@demo.polisen.se',
+  managerKristinehamn: 'chef.kristinehamn@demo.polisen.se',
+  officerKristinehamn: 'kommunpolis.kristinehamn@demo.polisen.se',
+  officerTorsby: 'kommunpolis.torsby@demo.polisen.se',
+  partnerKristinehamn: 'socialtjansten@demo.kristinehamn.se',
+} as const;
+
+/** Signs in through the real form and waits for the page after it. */
+export async function signIn(page: Page, email: string, next = '/personal'): Promise<void> {
+  await page.goto(`/logga-in?next=${encodeURIComponent(next)}`);
+  await page.getByLabel('E-postadress').fill(email);
+  await page.getByLabel('Lösenord').fill(DEMO.password);
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === next),
+    page.getByRole('button', { name: 'Logga in' }).click(),
+  ]);
 }
 
 /**

@@ -21,6 +21,10 @@ pub struct Config {
     pub demo_data: bool,
     pub body_limit_bytes: usize,
     pub request_timeout_secs: u64,
+    /// Sign-in attempts per account per minute (in-memory counters).
+    pub login_per_account_per_minute: u32,
+    /// Sign-in attempts per client address per minute.
+    pub login_per_address_per_minute: u32,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -72,6 +76,8 @@ impl Config {
             demo_data: parse("DEMO_DATA", false)?,
             body_limit_bytes: parse("BODY_LIMIT_BYTES", 64 * 1024)?,
             request_timeout_secs: parse("REQUEST_TIMEOUT_SECS", 30)?,
+            login_per_account_per_minute: parse("LOGIN_PER_ACCOUNT_PER_MINUTE", 5)?,
+            login_per_address_per_minute: parse("LOGIN_PER_ADDRESS_PER_MINUTE", 30)?,
         })
     }
 

@@ -1,5 +1,6 @@
 //! The axum server: bootstrap, the HTTP layer, and the routes that are not Leptos pages.
 
+pub mod auth;
 pub mod config;
 pub mod http_layer;
 pub mod routes;
@@ -34,6 +35,7 @@ pub struct ServerState {
     pub leptos_options: LeptosOptions,
     pub app: AppState,
     pub config: Arc<Config>,
+    pub login_limits: auth::LoginLimits,
 }
 
 pub struct Built {
@@ -54,6 +56,15 @@ pub async fn build_with(
     config: Config,
     leptos_options: LeptosOptions,
 ) -> Result<Built, StartError> {
+    build_with_clock(config, leptos_options, Arc::new(db::clock::SystemClock)).await
+}
+
+/// [`build_with`] with an injected clock (session-expiry tests).
+pub async fn build_with_clock(
+    config: Config,
+    leptos_options: LeptosOptions,
+    clock: Arc<dyn db::clock::Clock>,
+) -> Result<Built, StartError> {
     let db = db::connect(&config.database_url).await?;
     if config.demo_data && db::demo::seed_if_empty(&db).await? {
         tracing::info!("demo data loaded");
@@ -63,8 +74,13 @@ pub async fn build_with(
         app: AppState {
             db,
             leptos_options: leptos_options.clone(),
+            clock,
         },
         leptos_options,
+        login_limits: auth::LoginLimits::new(
+            config.login_per_account_per_minute,
+            config.login_per_address_per_minute,
+        ),
         config: Arc::new(config),
     };
     Ok(Built {

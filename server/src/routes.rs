@@ -1,6 +1,9 @@
 //! The router: Leptos pages and server functions, plus the plain routes declared here.
 
-use crate::{ServerState, http_layer};
+use crate::{ServerState, auth, http_layer};
+
+/// Staff sessions end after 30 minutes without a request.
+pub const IDLE_SESSION_MINUTES: i64 = 30;
 use app::pages::survey::{PostedForm, thanks_href};
 use app::{AppError, Lang, shell};
 use axum::Router;
@@ -25,10 +28,22 @@ pub fn router(state: ServerState) -> Router {
     let options = state.leptos_options.clone();
     let limit = state.config.body_limit_bytes;
     let timeout = Duration::from_secs(state.config.request_timeout_secs);
+    let store = db::sessions::DbSessionStore::new(state.app.db.clone(), state.app.clock.clone());
+    let session_layer = tower_sessions::SessionManagerLayer::new(store)
+        .with_name("mbl_session")
+        .with_http_only(true)
+        .with_same_site(tower_sessions::cookie::SameSite::Lax)
+        .with_secure(state.config.is_https())
+        .with_expiry(tower_sessions::Expiry::OnInactivity(
+            time::Duration::minutes(IDLE_SESSION_MINUTES),
+        ));
 
     Router::new()
         .route("/healthz", get(healthz))
         .route("/s/{code}", post(submit_form))
+        .route("/logga-in", post(auth::login))
+        .route("/logga-ut", post(auth::logout))
+        .route("/personal/overenskommelser", post(auth::create_agreement))
         .route("/api/{*fn_name}", post(server_fn).get(server_fn))
         .leptos_routes_with_context(
             &state,
@@ -37,6 +52,7 @@ pub fn router(state: ServerState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(shell))
+        .layer(session_layer)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             http_layer::csrf_guard,
@@ -151,14 +167,32 @@ impl WithStatus for Response {
 /// Renders the page for `parts`' path with the refused form in context.
 async fn rerender(
     state: ServerState,
-    mut parts: axum::http::request::Parts,
+    parts: axum::http::request::Parts,
     posted: PostedForm,
     lang: Lang,
 ) -> Response {
     let status =
         StatusCode::from_u16(posted.error.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+    let mut res = rerender_with(state, parts, Some(lang), move || {
+        provide_context(posted.clone())
+    })
+    .await;
+    *res.status_mut() = status;
+    res
+}
+
+/// Renders the page at `parts`' path as a GET, with extra context (a refused form).
+/// `lang` pins the language the form was filled in.
+pub async fn rerender_with(
+    state: ServerState,
+    mut parts: axum::http::request::Parts,
+    lang: Option<Lang>,
+    context: impl Fn() + Clone + Send + Sync + 'static,
+) -> Response {
     parts.method = Method::GET;
-    if let Ok(uri) = format!("{}?lang={}", parts.uri.path(), lang.code()).parse() {
+    if let Some(lang) = lang
+        && let Ok(uri) = format!("{}?lang={}", parts.uri.path(), lang.code()).parse()
+    {
         parts.uri = uri;
     }
     parts.headers.remove(header::CONTENT_LENGTH);
@@ -168,12 +202,11 @@ async fn rerender(
     let handler = leptos_axum::render_app_async_with_context(
         move || {
             provide_context(app_state.clone());
-            provide_context(posted.clone());
+            context();
         },
         move || shell(options.clone()),
     );
     let mut res = handler(Request::from_parts(parts, Body::empty())).await;
-    *res.status_mut() = status;
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res

@@ -19,6 +19,8 @@ async fn app() -> axum::Router {
         demo_data: true,
         body_limit_bytes: 16 * 1024,
         request_timeout_secs: 30,
+        login_per_account_per_minute: 5,
+        login_per_address_per_minute: 30,
     };
     let options = LeptosOptions::builder()
         .output_name("medborgarloften")
@@ -51,9 +53,36 @@ fn form_post(uri: &str, body: &str, origin: Option<&str>) -> Request<Body> {
     b.body(Body::from(body.to_owned())).expect("request")
 }
 
-/// The count shown on the staff page for the residents' group.
+/// The count shown on the staff page for the residents' group (read as the Kristinehamn officer).
 async fn residents_count(app: &axum::Router) -> i64 {
-    let html = body_text(get(app, "/personal").await).await;
+    let body = format!(
+        "email=kommunpolis.kristinehamn%40demo.polisen.se&password={}",
+        db::demo::DEMO_PASSWORD
+    );
+    let res = app
+        .clone()
+        .oneshot(form_post("/logga-in", &body, Some(SITE)))
+        .await
+        .expect("response");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "staff sign-in");
+    let cookie = res
+        .headers()
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("session cookie")
+        .to_owned();
+    let res = app
+        .clone()
+        .oneshot(
+            Request::get("/personal")
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    let html = body_text(res).await;
     let row = html
         .split(r#"data-group="invanare""#)
         .nth(1)

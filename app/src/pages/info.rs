@@ -5,6 +5,15 @@ use crate::layout::Page;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+#[server]
+pub async fn list_open_dialogues() -> Result<Vec<domain::OpenDialogue>, crate::AppError> {
+    use crate::ssr::{internal, state};
+    let st = state()?;
+    db::stats::open_dialogues(&st.db, st.clock.now())
+        .await
+        .map_err(internal)
+}
+
 #[component]
 pub fn HomePage() -> impl IntoView {
     let lang = current_lang();
@@ -15,20 +24,19 @@ pub fn HomePage() -> impl IntoView {
             <p class="lead">{tr(lang, "home.lead")}</p>
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let list = crate::pages::staff::list_dialogue_counts().await.unwrap_or_default();
+                    let list = list_open_dialogues().await.unwrap_or_default();
                     let items = list
                         .into_iter()
-                        .filter_map(|d| {
-                            let first = d.groups.first()?.link_code.clone();
-                            Some(view! {
+                        .map(|d| {
+                            view! {
                                 <li class="card">
                                     <h3>{d.title.get(lang).to_owned()}</h3>
                                     <p class="muted">{d.lpo_name}</p>
-                                    <a class="button primary" href=format!("/s/{first}")>
+                                    <a class="button primary" href=format!("/s/{}", d.link_code)>
                                         {tr(lang, "home.answer_link")}
                                     </a>
                                 </li>
-                            })
+                            }
                         })
                         .collect::<Vec<_>>();
                     let empty = items.is_empty();

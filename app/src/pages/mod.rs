@@ -1,3 +1,5 @@
+pub mod auth;
 pub mod info;
+pub mod register;
 pub mod staff;
 pub mod survey;

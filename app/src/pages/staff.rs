@@ -1,17 +1,26 @@
-//! The staff overview: answers per target group against target (no login yet).
+//! The staff overview: answers per target group against target, for the dialogues in scope.
 
 use crate::error::AppError;
 use crate::i18n::{current_lang, tr, tr_with};
 use crate::layout::Page;
+use crate::pages::auth::{ANSWER_ROLES, access, guarded};
 use domain::DialogueCounts;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[server]
 pub async fn list_dialogue_counts() -> Result<Vec<DialogueCounts>, AppError> {
-    use crate::ssr::{internal, state};
+    use crate::ssr::{internal, require, state};
+    let p = require(ANSWER_ROLES).await?;
     let st = state()?;
-    db::stats::dialogue_counts(&st.db).await.map_err(internal)
+    let lpos = db::register::visible_lpos(&st.db, &p)
+        .await
+        .map_err(internal)?;
+    let all = db::stats::dialogue_counts(&st.db).await.map_err(internal)?;
+    Ok(all
+        .into_iter()
+        .filter(|d| lpos.as_ref().is_none_or(|l| l.contains(&d.lpo_id)))
+        .collect())
 }
 
 #[component]
@@ -20,23 +29,33 @@ pub fn StaffPage() -> impl IntoView {
     view! {
         <Page>
             <Title text=tr(lang, "staff.title") />
-            <h1>{tr(lang, "staff.title")}</h1>
-            <p class="lead">{tr(lang, "staff.lead")}</p>
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    match list_dialogue_counts().await {
-                        Ok(list) => list
-                            .into_iter()
-                            .map(|d| counts_table(d, lang))
-                            .collect_view()
+                    let who = access(ANSWER_ROLES).await;
+                    let list = match &who {
+                        Ok(_) => list_dialogue_counts().await,
+                        Err(e) => Err(e.clone()),
+                    };
+                    guarded(lang, "/personal", who, move |_| {
+                        let body = match list {
+                            Ok(list) => list
+                                .into_iter()
+                                .map(|d| counts_table(d, lang))
+                                .collect_view()
+                                .into_any(),
+                            Err(e) => view! {
+                                <p class="form-error">
+                                    {tr(lang, e.message_key().unwrap_or("survey.server_error"))}
+                                </p>
+                            }
                             .into_any(),
-                        Err(e) => {
-                            #[cfg(feature = "ssr")]
-                            crate::ssr::set_status(e.status());
-                            view! { <p class="form-error">{tr(lang, e.message_key().unwrap_or("survey.server_error"))}</p> }
-                                .into_any()
+                        };
+                        view! {
+                            <h1>{tr(lang, "staff.title")}</h1>
+                            <p class="lead">{tr(lang, "staff.lead")}</p>
+                            {body}
                         }
-                    }
+                    })
                 })}
             </Suspense>
         </Page>

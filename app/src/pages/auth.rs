@@ -1,0 +1,163 @@
+//! Staff sign-in, and the frame every staff page shares.
+//!
+//! Sign-in and sign-out are plain form POSTs handled in `server` (they set and clear the
+//! session cookie); they work without JavaScript.
+
+use crate::error::AppError;
+use crate::i18n::{Lang, current_lang, tr, tr_with};
+use crate::layout::Page;
+use domain::{Principal, Role};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// A refused sign-in, re-rendered with the e-mail kept.
+#[derive(Clone, Debug)]
+pub struct LoginAttempt {
+    pub email: String,
+    pub next: String,
+    pub error: AppError,
+}
+
+/// Only local paths are followed after sign-in (no open redirect).
+pub fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_owned()
+    } else {
+        "/personal".to_owned()
+    }
+}
+
+#[server]
+pub async fn whoami() -> Result<Option<Principal>, AppError> {
+    crate::ssr::current_principal().await
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let lang = current_lang();
+    let attempt = use_context::<LoginAttempt>();
+    let query = use_query_map();
+    let next = attempt
+        .as_ref()
+        .map(|a| a.next.clone())
+        .unwrap_or_else(|| safe_next(&query.read_untracked().get("next").unwrap_or_default()));
+    let draft = query.read_untracked().get("utkast").is_some();
+    let email = attempt
+        .as_ref()
+        .map(|a| a.email.clone())
+        .unwrap_or_default();
+    let error = attempt.map(|a| match a.error {
+        AppError::Unauthorized => tr(lang, "auth.bad_credentials"),
+        other => tr(lang, other.message_key().unwrap_or("survey.server_error")),
+    });
+    view! {
+        <Page>
+            <Title text=tr(lang, "auth.title") />
+            <h1>{tr(lang, "auth.title")}</h1>
+            <p class="lead">{tr(lang, "auth.lead")}</p>
+            {draft.then(|| view! { <p class="notice" role="status">{tr(lang, "auth.draft_kept")}</p> })}
+            {error.map(|e| view! {
+                <div class="error-summary" role="alert" tabindex="-1">
+                    <p class="error-summary-title">{e}</p>
+                </div>
+            })}
+            <form class="stack-form" method="post" action="/logga-in">
+                <input type="hidden" name="next" value=next />
+                <input type="hidden" name="lang" value=lang.code() />
+                <label class="q-label" for="email">{tr(lang, "auth.email")}</label>
+                <input id="email" name="email" type="email" autocomplete="username" required=true value=email />
+                <label class="q-label" for="password">{tr(lang, "auth.password")}</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" required=true />
+                <button type="submit" class="button primary">{tr(lang, "auth.submit")}</button>
+            </form>
+        </Page>
+    }
+}
+
+/// The staff pages' frame: who is signed in, the staff menu, and sign-out.
+#[component]
+pub fn StaffFrame(principal: Principal, children: Children) -> impl IntoView {
+    let lang = current_lang();
+    let role = tr(lang, principal.role.label_key());
+    let who = tr_with(
+        lang,
+        "auth.signed_in_as",
+        &[("name", &principal.name), ("role", &role)],
+    );
+    let sees_answers = principal.role != Role::MunicipalPartner;
+    view! {
+        <div class="staff-bar">
+            <p class="muted">{who}</p>
+            <form method="post" action="/logga-ut" class="inline-form">
+                <button type="submit" class="button small">{tr(lang, "auth.sign_out")}</button>
+            </form>
+        </div>
+        <nav class="staff-nav" aria-label=tr(lang, "staffnav.label")>
+            <ul>
+                {sees_answers.then(|| view! { <li><a href="/personal">{tr(lang, "staffnav.answers")}</a></li> })}
+                <li><a href="/personal/overenskommelser">{tr(lang, "staffnav.register")}</a></li>
+            </ul>
+        </nav>
+        {children()}
+    }
+}
+
+/// Renders a staff page for `roles`: sends the anonymous to sign-in, refuses others with 403.
+pub fn guarded<F, V>(
+    lang: Lang,
+    path: &'static str,
+    result: Result<Principal, AppError>,
+    body: F,
+) -> AnyView
+where
+    F: FnOnce(Principal) -> V,
+    V: IntoView + 'static,
+{
+    match result {
+        Ok(p) => {
+            let content = body(p.clone());
+            view! { <StaffFrame principal=p>{content}</StaffFrame> }.into_any()
+        }
+        Err(AppError::Unauthorized) => {
+            #[cfg(feature = "ssr")]
+            crate::ssr::redirect_to(&format!("/logga-in?next={path}"));
+            let _ = path;
+            view! { <p>{tr(lang, "auth.sign_in_first")}</p> }.into_any()
+        }
+        Err(e) => {
+            #[cfg(feature = "ssr")]
+            crate::ssr::set_status(e.status());
+            view! {
+                <h1>{tr(lang, "auth.forbidden")}</h1>
+                <p><a href="/logga-in">{tr(lang, "auth.title")}</a></p>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// Checks access for a staff page. Pages render on the server only (islands mode).
+pub async fn access(roles: &'static [Role]) -> Result<Principal, AppError> {
+    #[cfg(feature = "ssr")]
+    {
+        crate::ssr::check(roles).await
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = roles;
+        Err(AppError::Unauthorized)
+    }
+}
+
+/// Roles that see answers and dashboards (not municipal partners).
+pub const ANSWER_ROLES: &[Role] = &[
+    Role::Admin,
+    Role::RegionalManager,
+    Role::LpoManager,
+    Role::Officer,
+];
+/// Every staff role.
+pub const ALL_ROLES: &[Role] = &Role::ALL;
+/// Roles that edit the register.
+pub const REGISTER_EDITORS: &[Role] = &[Role::Admin, Role::LpoManager, Role::Officer];

@@ -1,0 +1,385 @@
+//! The community officers' register: special areas and agreements, scoped to the viewer.
+
+use crate::audit;
+use crate::entity::{agreement, officer_special_area, org_unit, special_area, staff_user};
+use crate::org;
+use crate::survey::parse_text;
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::{Agreement, AgreementInput, AgreementStatus, Named, Principal, Role};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
+use std::collections::HashMap;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegisterError {
+    #[error("not allowed")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    /// Field name → catalogue key of the message.
+    #[error("invalid input")]
+    Invalid(Vec<(String, String)>),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct AgreementFilter {
+    pub municipality_id: Option<i64>,
+    pub special_area_id: Option<i64>,
+    pub status: Option<AgreementStatus>,
+    pub due_only: bool,
+}
+
+pub async fn special_areas(db: &impl ConnectionTrait) -> Result<Vec<Named>, DbErr> {
+    Ok(special_area::Entity::find()
+        .order_by_asc(special_area::Column::Code)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| Named {
+            id: a.id,
+            name: parse_text(&a.name),
+        })
+        .collect())
+}
+
+/// The LPOs a principal may see; `None` means all.
+pub async fn visible_lpos(
+    db: &impl ConnectionTrait,
+    p: &Principal,
+) -> Result<Option<Vec<i64>>, DbErr> {
+    Ok(match (p.role, p.scope_unit_id) {
+        (Role::Admin, _) => None,
+        (Role::RegionalManager, Some(region)) => {
+            let mut lpos = Vec::new();
+            for district in org::children(db, region, "district").await? {
+                lpos.extend(
+                    org::children(db, district.id, "lpo")
+                        .await?
+                        .into_iter()
+                        .map(|l| l.id),
+                );
+            }
+            Some(lpos)
+        }
+        (Role::LpoManager | Role::Officer, Some(lpo)) => Some(vec![lpo]),
+        (Role::MunicipalPartner, Some(municipality)) => Some(
+            org::ancestor_of_kind(db, municipality, "lpo")
+                .await?
+                .map(|l| vec![l.id])
+                .unwrap_or_default(),
+        ),
+        _ => Some(Vec::new()),
+    })
+}
+
+/// Municipal units a principal may pick in the agreement form, with their municipality.
+pub async fn municipal_units(
+    db: &impl ConnectionTrait,
+    p: &Principal,
+) -> Result<Vec<Named>, DbErr> {
+    let lpos = visible_lpos(db, p).await?;
+    let all = org_unit::Entity::find().all(db).await?;
+    let by_id: HashMap<i64, &org_unit::Model> = all.iter().map(|u| (u.id, u)).collect();
+    let mut out = Vec::new();
+    for u in all.iter().filter(|u| u.kind == "unit") {
+        let Some(m) = u.parent_id.and_then(|id| by_id.get(&id)) else {
+            continue;
+        };
+        let Some(lpo) = m.parent_id else { continue };
+        if lpos.as_ref().is_none_or(|l| l.contains(&lpo)) {
+            let label = format!("{} kommun, {}", m.name, u.name);
+            out.push(Named {
+                id: u.id,
+                name: domain::LocalizedText::new(&label, &label),
+            });
+        }
+    }
+    out.sort_by(|a, b| {
+        a.name
+            .get(domain::Lang::Sv)
+            .cmp(b.name.get(domain::Lang::Sv))
+    });
+    Ok(out)
+}
+
+/// Agreements the principal may see, filtered; review dates are judged against `today`.
+pub async fn list_agreements(
+    db: &impl ConnectionTrait,
+    p: &Principal,
+    filter: &AgreementFilter,
+    today: NaiveDate,
+) -> Result<Vec<Agreement>, DbErr> {
+    let mut q = agreement::Entity::find().order_by_asc(agreement::Column::ReviewOn);
+    if let Some(lpos) = visible_lpos(db, p).await? {
+        q = q.filter(agreement::Column::LpoId.is_in(lpos));
+    }
+    if let Some(sa) = filter.special_area_id {
+        q = q.filter(agreement::Column::SpecialAreaId.eq(sa));
+    }
+    if let Some(st) = filter.status {
+        q = q.filter(agreement::Column::Status.eq(st.code()));
+    }
+    let rows = q.all(db).await?;
+    let units: HashMap<i64, org_unit::Model> = org_unit::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    let areas: HashMap<i64, String> = special_area::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect();
+    let officers: HashMap<i64, String> = staff_user::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let mut out = Vec::new();
+    for r in rows {
+        let unit = units.get(&r.municipal_unit_id);
+        let municipality = unit.and_then(|u| u.parent_id).and_then(|id| units.get(&id));
+        if p.role == Role::MunicipalPartner && municipality.map(|m| m.id) != p.scope_unit_id {
+            continue;
+        }
+        let municipality_id = municipality.map(|m| m.id).unwrap_or_default();
+        if filter.municipality_id.is_some_and(|m| m != municipality_id) {
+            continue;
+        }
+        let status = AgreementStatus::parse(&r.status).unwrap_or(AgreementStatus::Draft);
+        let due = domain::due_for_review(r.review_on, status, today);
+        if filter.due_only && !due {
+            continue;
+        }
+        out.push(Agreement {
+            id: r.id,
+            uid: r.uid,
+            lpo_id: r.lpo_id,
+            lpo_name: units
+                .get(&r.lpo_id)
+                .map(|u| u.name.clone())
+                .unwrap_or_default(),
+            officer_name: r.officer_id.and_then(|id| officers.get(&id).cloned()),
+            municipality_id,
+            municipality_name: municipality.map(|m| m.name.clone()).unwrap_or_default(),
+            municipal_unit_name: unit.map(|u| u.name.clone()).unwrap_or_default(),
+            special_area: areas
+                .get(&r.special_area_id)
+                .map(|s| parse_text(s))
+                .unwrap_or_default(),
+            purpose: r.purpose,
+            starts_on: r.starts_on,
+            review_on: r.review_on,
+            contact_person: r.contact_person,
+            status,
+            due_for_review: due,
+        });
+    }
+    Ok(out)
+}
+
+fn parse_id(s: &str) -> Option<i64> {
+    s.trim().parse().ok()
+}
+
+fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+}
+
+/// Creates an agreement. Role and scope are checked before the rest of the input.
+pub async fn create_agreement(
+    db: &DatabaseConnection,
+    p: &Principal,
+    input: &AgreementInput,
+    now: DateTime<Utc>,
+) -> Result<Agreement, RegisterError> {
+    if !matches!(p.role, Role::Admin | Role::LpoManager | Role::Officer) {
+        return Err(RegisterError::Forbidden);
+    }
+    let mut errors: Vec<(String, String)> = Vec::new();
+    let mut err = |field: &str, key: &str| errors.push((field.to_owned(), key.to_owned()));
+
+    let unit = match parse_id(&input.municipal_unit_id) {
+        Some(id) => org_unit::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .filter(|u| u.kind == "unit"),
+        None => None,
+    };
+    let lpo = match &unit {
+        Some(u) => org::ancestor_of_kind(db, u.id, "lpo").await?,
+        None => None,
+    };
+    match (&unit, &lpo) {
+        (Some(_), Some(lpo)) => {
+            if p.role != Role::Admin && p.scope_unit_id != Some(lpo.id) {
+                return Err(RegisterError::Forbidden);
+            }
+        }
+        _ => err("municipal_unit_id", "form.pick_one"),
+    }
+    let area = match parse_id(&input.special_area_id) {
+        Some(id) => special_area::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
+    if area.is_none() {
+        err("special_area_id", "form.pick_one");
+    }
+    let officer_id = if input.officer_id.trim().is_empty() {
+        None
+    } else {
+        let officer = match parse_id(&input.officer_id) {
+            Some(id) => staff_user::Entity::find_by_id(id).one(db).await?,
+            None => None,
+        };
+        match (officer, &lpo) {
+            (Some(o), Some(l))
+                if o.role == Role::Officer.code() && o.scope_unit_id == Some(l.id) =>
+            {
+                Some(o.id)
+            }
+            _ => {
+                err("officer_id", "form.pick_one");
+                None
+            }
+        }
+    };
+    let purpose = input.purpose.trim();
+    if purpose.chars().count() < 3 {
+        err("purpose", "form.required");
+    } else if purpose.chars().count() > 2000 {
+        err("purpose", "form.too_long");
+    }
+    let starts = parse_date(&input.starts_on);
+    let review = parse_date(&input.review_on);
+    if starts.is_none() {
+        err("starts_on", "form.bad_date");
+    }
+    match (starts, review) {
+        (_, None) => err("review_on", "form.bad_date"),
+        (Some(s), Some(r)) if r < s => err("review_on", "form.review_before_start"),
+        _ => {}
+    }
+    let contact = input.contact_person.trim();
+    if contact.is_empty() {
+        err("contact_person", "form.required");
+    } else if contact.chars().count() > 200 {
+        err("contact_person", "form.too_long");
+    }
+    let status = AgreementStatus::parse(input.status.trim());
+    if status.is_none() {
+        err("status", "form.pick_one");
+    }
+    let (Some(unit), Some(lpo), Some(area), Some(starts), Some(review), Some(status), true) =
+        (unit, lpo, area, starts, review, status, errors.is_empty())
+    else {
+        return Err(RegisterError::Invalid(errors));
+    };
+
+    let txn = db.begin().await?;
+    let uid = uuid::Uuid::new_v4().to_string();
+    let row = agreement::ActiveModel {
+        uid: Set(uid.clone()),
+        lpo_id: Set(lpo.id),
+        officer_id: Set(officer_id),
+        municipal_unit_id: Set(unit.id),
+        special_area_id: Set(area.id),
+        purpose: Set(purpose.to_owned()),
+        starts_on: Set(starts),
+        review_on: Set(review),
+        contact_person: Set(contact.to_owned()),
+        status: Set(status.code().to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            at: now,
+            user_id: Some(p.user_id),
+            scope_unit_id: Some(lpo.id),
+            action: "create",
+            entity: "agreement",
+            entity_id: uid,
+            detail: format!("unit={} area={}", unit.id, area.code),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    let today = domain::time::stockholm_day(now);
+    list_agreements(db, p, &AgreementFilter::default(), today)
+        .await?
+        .into_iter()
+        .find(|a| a.id == row.id)
+        .ok_or(RegisterError::NotFound)
+}
+
+/// Gives an officer a special area.
+pub async fn add_officer_area(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    area_id: i64,
+) -> Result<(), DbErr> {
+    officer_special_area::Entity::insert(officer_special_area::ActiveModel {
+        user_id: Set(user_id),
+        special_area_id: Set(area_id),
+    })
+    .on_conflict_do_nothing()
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// Municipalities in the principal's scope (for filters).
+pub async fn municipalities(db: &impl ConnectionTrait, p: &Principal) -> Result<Vec<Named>, DbErr> {
+    let lpos = visible_lpos(db, p).await?;
+    Ok(org_unit::Entity::find()
+        .filter(org_unit::Column::Kind.eq("municipality"))
+        .order_by_asc(org_unit::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|m| {
+            if p.role == Role::MunicipalPartner {
+                return p.scope_unit_id == Some(m.id);
+            }
+            lpos.as_ref()
+                .is_none_or(|l| m.parent_id.is_some_and(|lpo| l.contains(&lpo)))
+        })
+        .map(|m| Named {
+            id: m.id,
+            name: domain::LocalizedText::new(&m.name, &m.name),
+        })
+        .collect())
+}
+
+/// Community police officers in the principal's scope (for the agreement form).
+pub async fn officers(db: &impl ConnectionTrait, p: &Principal) -> Result<Vec<Named>, DbErr> {
+    let lpos = visible_lpos(db, p).await?;
+    Ok(staff_user::Entity::find()
+        .filter(staff_user::Column::Role.eq(Role::Officer.code()))
+        .filter(staff_user::Column::Active.eq(true))
+        .order_by_asc(staff_user::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|u| {
+            lpos.as_ref()
+                .is_none_or(|l| u.scope_unit_id.is_some_and(|s| l.contains(&s)))
+        })
+        .map(|u| Named {
+            id: u.id,
+            name: domain::LocalizedText::new(&u.name, &u.name),
+        })
+        .collect())
+}
