@@ -4,6 +4,7 @@
 
 rust_i18n::i18n!("locales", fallback = "sv");
 
+pub mod access;
 pub mod error;
 pub mod i18n;
 pub mod layout;

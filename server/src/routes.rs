@@ -4,6 +4,8 @@ use crate::{ServerState, auth, http_layer};
 
 /// Staff sessions end after 30 minutes without a request.
 pub const IDLE_SESSION_MINUTES: i64 = 30;
+use app::access::Access;
+use app::pages::auth::REGISTER_EDITORS;
 use app::pages::survey::{PostedForm, thanks_href};
 use app::{AppError, Lang, shell};
 use axum::Router;
@@ -11,7 +13,7 @@ use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::time::Duration;
@@ -21,6 +23,69 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+
+/// The handlers of the plain (non-Leptos) routes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Handler {
+    Healthz,
+    SubmitSurvey,
+    Login,
+    Logout,
+    CreateAgreement,
+}
+
+/// A plain route: declared once here, where it both builds the router and feeds the
+/// access-matrix test.
+#[derive(Clone, Copy, Debug)]
+pub struct PlainRoute {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub handler: Handler,
+    pub access: Access,
+}
+
+pub const PLAIN_ROUTES: &[PlainRoute] = &[
+    PlainRoute {
+        method: "GET",
+        path: "/healthz",
+        handler: Handler::Healthz,
+        access: Access::Public,
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/s/{code}",
+        handler: Handler::SubmitSurvey,
+        access: Access::Public,
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/logga-in",
+        handler: Handler::Login,
+        access: Access::Public,
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/logga-ut",
+        handler: Handler::Logout,
+        access: Access::Public,
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/overenskommelser",
+        handler: Handler::CreateAgreement,
+        access: Access::Roles(REGISTER_EDITORS),
+    },
+];
+
+fn method_router(h: Handler) -> MethodRouter<ServerState> {
+    match h {
+        Handler::Healthz => get(healthz),
+        Handler::SubmitSurvey => post(submit_form),
+        Handler::Login => post(auth::login),
+        Handler::Logout => post(auth::logout),
+        Handler::CreateAgreement => post(auth::create_agreement),
+    }
+}
 
 pub fn router(state: ServerState) -> Router {
     let routes = generate_route_list(app::App);
@@ -38,12 +103,11 @@ pub fn router(state: ServerState) -> Router {
             time::Duration::minutes(IDLE_SESSION_MINUTES),
         ));
 
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/s/{code}", post(submit_form))
-        .route("/logga-in", post(auth::login))
-        .route("/logga-ut", post(auth::logout))
-        .route("/personal/overenskommelser", post(auth::create_agreement))
+    let mut plain = Router::new();
+    for r in PLAIN_ROUTES {
+        plain = plain.route(r.path, method_router(r.handler));
+    }
+    plain
         .route("/api/{*fn_name}", post(server_fn).get(server_fn))
         .leptos_routes_with_context(
             &state,

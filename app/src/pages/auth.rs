@@ -28,11 +28,6 @@ pub fn safe_next(next: &str) -> String {
     }
 }
 
-#[server]
-pub async fn whoami() -> Result<Option<Principal>, AppError> {
-    crate::ssr::current_principal().await
-}
-
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let lang = current_lang();
@@ -128,6 +123,8 @@ where
         Err(e) => {
             #[cfg(feature = "ssr")]
             crate::ssr::set_status(e.status());
+            #[cfg(not(feature = "ssr"))]
+            let _ = e;
             view! {
                 <h1>{tr(lang, "auth.forbidden")}</h1>
                 <p><a href="/logga-in">{tr(lang, "auth.title")}</a></p>

@@ -5,7 +5,7 @@ use crate::layout::Page;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-#[server]
+#[server(endpoint = "public/open_dialogues")]
 pub async fn list_open_dialogues() -> Result<Vec<domain::OpenDialogue>, crate::AppError> {
     use crate::ssr::{internal, state};
     let st = state()?;

@@ -7,6 +7,7 @@ use crate::layout::Page;
 use crate::pages::auth::{ALL_ROLES, access, guarded};
 use domain::{Agreement, AgreementInput, AgreementStatus, Named};
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
@@ -42,7 +43,7 @@ pub struct PostedAgreement {
     pub errors: Vec<(String, String)>,
 }
 
-#[server]
+#[server(endpoint = "staff/register", input = Json)]
 pub async fn load_register(filter: RegisterFilter) -> Result<RegisterData, AppError> {
     use crate::ssr::{internal, require, state};
     let p = require(ALL_ROLES).await?;

@@ -8,7 +8,7 @@ use domain::DialogueCounts;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-#[server]
+#[server(endpoint = "staff/dialogue_counts")]
 pub async fn list_dialogue_counts() -> Result<Vec<DialogueCounts>, AppError> {
     use crate::ssr::{internal, require, state};
     let p = require(ANSWER_ROLES).await?;

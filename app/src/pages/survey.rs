@@ -36,7 +36,7 @@ pub fn thanks_href(code: &str, lang: Lang) -> String {
     }
 }
 
-#[server(input = Json)]
+#[server(endpoint = "public/survey", input = Json)]
 pub async fn get_survey(code: String) -> Result<SurveyPageData, AppError> {
     use crate::ssr::{internal, state};
     let st = state()?;
@@ -52,7 +52,7 @@ pub async fn get_survey(code: String) -> Result<SurveyPageData, AppError> {
 }
 
 /// Stores one answer; returns where to go next (the thank-you page).
-#[server(input = Json)]
+#[server(endpoint = "public/submit", input = Json)]
 pub async fn submit_survey(
     code: String,
     submission_id: String,

@@ -1,0 +1,50 @@
+//! Who may call what: one table for pages and one for server functions. The access-matrix test
+//! reads these tables and the registries the code builds, so an endpoint missing here fails it.
+//! The checks themselves run in each server function and page (`ssr::require`/`ssr::check`).
+
+use crate::pages::auth::{ALL_ROLES, ANSWER_ROLES};
+use domain::Role;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    Roles(&'static [Role]),
+}
+
+impl Access {
+    pub fn allows(self, role: Option<Role>) -> bool {
+        match self {
+            Access::Public => true,
+            Access::Roles(roles) => role.is_some_and(|r| roles.contains(&r)),
+        }
+    }
+}
+
+/// Leptos pages, by their route path (axum syntax).
+pub const PAGES: &[(&str, Access)] = &[
+    ("/", Access::Public),
+    ("/s/{code}", Access::Public),
+    ("/s/{code}/tack", Access::Public),
+    ("/integritet", Access::Public),
+    ("/tillganglighet", Access::Public),
+    ("/logga-in", Access::Public),
+    ("/personal", Access::Roles(ANSWER_ROLES)),
+    ("/personal/overenskommelser", Access::Roles(ALL_ROLES)),
+];
+
+/// Server functions, by path.
+pub const SERVER_FNS: &[(&str, Access)] = &[
+    ("/api/public/open_dialogues", Access::Public),
+    ("/api/public/survey", Access::Public),
+    ("/api/public/submit", Access::Public),
+    ("/api/staff/dialogue_counts", Access::Roles(ANSWER_ROLES)),
+    ("/api/staff/register", Access::Roles(ALL_ROLES)),
+];
+
+pub fn page_access(path: &str) -> Option<Access> {
+    PAGES.iter().find(|(p, _)| *p == path).map(|(_, a)| *a)
+}
+
+pub fn server_fn_access(path: &str) -> Option<Access> {
+    SERVER_FNS.iter().find(|(p, _)| *p == path).map(|(_, a)| *a)
+}

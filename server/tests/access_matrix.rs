@@ -1,0 +1,345 @@
+//! The access matrix: every page, server function and plain route, called as anonymous, as each
+//! role, and as roles of another LPO. The lists come from the code (the server-fn registry, the
+//! Leptos route list and `PLAIN_ROUTES`), so an endpoint nobody classified fails this test.
+
+use app::access::{self, Access};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use domain::Role;
+use http_body_util::BodyExt;
+use leptos::config::LeptosOptions;
+use server::config::Config;
+use server::routes::{Handler, PLAIN_ROUTES};
+use tower::ServiceExt;
+
+const SITE: &str = "http://127.0.0.1:3999";
+
+struct Who {
+    label: &'static str,
+    role: Option<Role>,
+    cookie: Option<String>,
+}
+
+async fn router() -> axum::Router {
+    let path = std::env::temp_dir().join(format!("mbl-matrix-{}.db", uuid::Uuid::new_v4()));
+    let config = Config {
+        database_url: format!("sqlite://{}?mode=rwc", path.display()),
+        site_url: SITE.to_owned(),
+        secret_key: "test-secret-key-0123456789abcdef-0123456789".to_owned(),
+        trust_proxy_headers: Vec::new(),
+        demo_data: true,
+        body_limit_bytes: 16 * 1024,
+        request_timeout_secs: 30,
+        login_per_account_per_minute: 100,
+        login_per_address_per_minute: 1000,
+    };
+    let options = LeptosOptions::builder()
+        .output_name("medborgarloften")
+        .site_root("target/site")
+        .build();
+    server::build_with(config, options)
+        .await
+        .expect("builds")
+        .router
+}
+
+async fn send(
+    app: &axum::Router,
+    method: &str,
+    uri: &str,
+    body: &str,
+    ctype: &str,
+    cookie: Option<&str>,
+) -> (StatusCode, String) {
+    let mut b = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::ORIGIN, SITE)
+        .header(header::ACCEPT, "text/html");
+    if !body.is_empty() || method == "POST" {
+        b = b.header(header::CONTENT_TYPE, ctype);
+    }
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    let res = app
+        .clone()
+        .oneshot(b.body(Body::from(body.to_owned())).expect("request"))
+        .await
+        .expect("response");
+    let status = res.status();
+    let text = String::from_utf8_lossy(&res.into_body().collect().await.expect("body").to_bytes())
+        .into_owned();
+    (status, text)
+}
+
+async fn sign_in(app: &axum::Router, email: &str) -> String {
+    let body = format!(
+        "email={}&password={}",
+        email.replace('@', "%40"),
+        db::demo::DEMO_PASSWORD
+    );
+    let res = app
+        .clone()
+        .oneshot(
+            Request::post("/logga-in")
+                .header(header::ORIGIN, SITE)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-in {email}");
+    res.headers()
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("cookie")
+        .to_owned()
+}
+
+async fn everyone(app: &axum::Router) -> Vec<Who> {
+    let mut v = vec![Who {
+        label: "anonymous",
+        role: None,
+        cookie: None,
+    }];
+    for (email, _, role, _, _) in db::demo::DEMO_USERS {
+        v.push(Who {
+            label: email,
+            role: Some(role),
+            cookie: Some(sign_in(app, email).await),
+        });
+    }
+    v
+}
+
+fn concrete(path: &str) -> String {
+    path.replace("{code}", "kh-invanare")
+}
+
+/// A valid input per server function: access is judged on a well-formed call.
+fn server_fn_sample(path: &str) -> Option<&'static str> {
+    match path {
+        "/api/public/open_dialogues" | "/api/staff/dialogue_counts" => Some(""),
+        "/api/public/survey" => Some(r#"{"code":"kh-invanare"}"#),
+        "/api/public/submit" => {
+            Some(r#"{"code":"kh-invanare","submission_id":"bad","fields":[],"lang":"Sv"}"#)
+        }
+        "/api/staff/register" => Some(
+            r#"{"filter":{"municipality_id":null,"special_area_id":null,"status":null,"due_only":false}}"#,
+        ),
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn every_endpoint_allows_and_denies_as_its_policy_says() {
+    let app = router().await;
+    let who = everyone(&app).await;
+    let mut checked = Vec::new();
+
+    // Pages: every Leptos route must have a policy.
+    for listing in leptos_axum::generate_route_list(app::App) {
+        let path = listing.path().to_owned();
+        let policy = access::page_access(&path)
+            .unwrap_or_else(|| panic!("page {path} has no entry in app::access::PAGES"));
+        for w in &who {
+            let (status, _) =
+                send(&app, "GET", &concrete(&path), "", "", w.cookie.as_deref()).await;
+            let expected = if policy.allows(w.role) {
+                StatusCode::OK
+            } else if w.role.is_none() {
+                StatusCode::FOUND
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(status, expected, "GET {path} as {}", w.label);
+        }
+        checked.push(format!("GET {path}"));
+    }
+
+    // Server functions: every registered one must have a policy and a sample input.
+    let mut paths: Vec<_> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(p, _)| p)
+        .collect();
+    paths.sort();
+    for path in &paths {
+        let policy = access::server_fn_access(path)
+            .unwrap_or_else(|| panic!("server fn {path} has no entry in app::access::SERVER_FNS"));
+        let sample = server_fn_sample(path)
+            .unwrap_or_else(|| panic!("server fn {path} needs a sample input in this test"));
+        let ctype = if sample.starts_with('{') {
+            "application/json"
+        } else {
+            "application/x-www-form-urlencoded"
+        };
+        for w in &who {
+            let (status, body) = send(&app, "POST", path, sample, ctype, w.cookie.as_deref()).await;
+            assert!(
+                !status.is_server_error(),
+                "POST {path} as {}: {status} {body}",
+                w.label
+            );
+            if policy.allows(w.role) {
+                assert!(
+                    status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN,
+                    "POST {path} as {} should be allowed: {status}",
+                    w.label
+                );
+            } else {
+                let expected = if w.role.is_none() {
+                    StatusCode::UNAUTHORIZED
+                } else {
+                    StatusCode::FORBIDDEN
+                };
+                assert_eq!(status, expected, "POST {path} as {}", w.label);
+            }
+        }
+        checked.push(format!("POST {path}"));
+    }
+    for (path, _) in access::SERVER_FNS {
+        assert!(paths.contains(path), "stale policy entry {path}");
+    }
+
+    // Plain routes, from the same table that builds the router.
+    let kh_unit = {
+        let (_, page) = send(
+            &app,
+            "GET",
+            "/personal/overenskommelser",
+            "",
+            "",
+            who.iter()
+                .find(|w| w.label.starts_with("kommunpolis.kristinehamn"))
+                .and_then(|w| w.cookie.as_deref()),
+        )
+        .await;
+        page.split("\">Kristinehamn kommun, socialtjänsten</option>")
+            .next()
+            .and_then(|s| s.rsplit("value=\"").next())
+            .expect("unit id")
+            .to_owned()
+    };
+    for r in PLAIN_ROUTES {
+        let (body, ctype) = match r.handler {
+            Handler::Healthz => (String::new(), ""),
+            Handler::SubmitSurvey => (
+                "submission_id=x&q1=a".to_owned(),
+                "application/x-www-form-urlencoded",
+            ),
+            Handler::Login => (
+                "email=x%40y.se&password=fel".to_owned(),
+                "application/x-www-form-urlencoded",
+            ),
+            Handler::Logout => (String::new(), "application/x-www-form-urlencoded"),
+            Handler::CreateAgreement => (
+                format!(
+                    "municipal_unit_id={kh_unit}&special_area_id=1&officer_id=&purpose=Matris&starts_on=2027-01-01&review_on=2027-06-01&contact_person=X&status=active"
+                ),
+                "application/x-www-form-urlencoded",
+            ),
+        };
+        for w in &who {
+            if r.handler == Handler::Logout && w.cookie.is_some() {
+                continue; // signing out here would end the session the other checks use
+            }
+            let (status, _) = send(
+                &app,
+                r.method,
+                &concrete(r.path),
+                &body,
+                ctype,
+                w.cookie.as_deref(),
+            )
+            .await;
+            assert!(
+                !status.is_server_error(),
+                "{} {} as {}: {status}",
+                r.method,
+                r.path,
+                w.label
+            );
+            let denied = status == StatusCode::FORBIDDEN
+                || (w.role.is_none()
+                    && matches!(r.access, Access::Roles(_))
+                    && status == StatusCode::SEE_OTHER);
+            // Agreements: editors outside Kristinehamn's LPO are denied by scope.
+            let in_scope = match (r.handler, w.role) {
+                (Handler::CreateAgreement, Some(Role::Officer)) => w.label.contains("kristinehamn"),
+                _ => true,
+            };
+            if r.access.allows(w.role) && in_scope {
+                assert!(
+                    !denied,
+                    "{} {} as {} should be allowed: {status}",
+                    r.method, r.path, w.label
+                );
+            } else {
+                assert!(
+                    denied,
+                    "{} {} as {} should be denied: {status}",
+                    r.method, r.path, w.label
+                );
+            }
+        }
+        checked.push(format!("{} {}", r.method, r.path));
+    }
+    eprintln!(
+        "access matrix covered {} endpoints:\n  {}",
+        checked.len(),
+        checked.join("\n  ")
+    );
+}
+
+#[tokio::test]
+async fn data_is_scoped_to_the_viewers_lpo() {
+    let app = router().await;
+    let torsby = sign_in(&app, "kommunpolis.torsby@demo.polisen.se").await;
+    let kh = sign_in(&app, "kommunpolis.kristinehamn@demo.polisen.se").await;
+    let region = sign_in(&app, "region@demo.polisen.se").await;
+    let (_, t) = send(
+        &app,
+        "POST",
+        "/api/staff/dialogue_counts",
+        "",
+        "application/x-www-form-urlencoded",
+        Some(&torsby),
+    )
+    .await;
+    let (_, k) = send(
+        &app,
+        "POST",
+        "/api/staff/dialogue_counts",
+        "",
+        "application/x-www-form-urlencoded",
+        Some(&kh),
+    )
+    .await;
+    let (_, r) = send(
+        &app,
+        "POST",
+        "/api/staff/dialogue_counts",
+        "",
+        "application/x-www-form-urlencoded",
+        Some(&region),
+    )
+    .await;
+    assert!(
+        !t.contains("Kristinehamn 2027"),
+        "Torsby does not see Kristinehamn's dialogue"
+    );
+    assert!(k.contains("Kristinehamn 2027") && r.contains("Kristinehamn 2027"));
+    let body = r#"{"filter":{"municipality_id":null,"special_area_id":null,"status":null,"due_only":false}}"#;
+    let (_, t) = send(
+        &app,
+        "POST",
+        "/api/staff/register",
+        body,
+        "application/json",
+        Some(&torsby),
+    )
+    .await;
+    assert!(t.contains("Torsby") && !t.contains("Djäkneskolan"), "{t}");
+}
