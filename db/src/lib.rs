@@ -13,6 +13,7 @@ pub mod register;
 pub mod sessions;
 pub mod stats;
 pub mod survey;
+pub mod testing;
 
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, TransactionTrait,

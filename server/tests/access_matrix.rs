@@ -20,10 +20,9 @@ struct Who {
     cookie: Option<String>,
 }
 
-async fn router() -> axum::Router {
-    let path = std::env::temp_dir().join(format!("mbl-matrix-{}.db", uuid::Uuid::new_v4()));
+async fn router(url: &str) -> axum::Router {
     let config = Config {
-        database_url: format!("sqlite://{}?mode=rwc", path.display()),
+        database_url: url.to_owned(),
         site_url: SITE.to_owned(),
         secret_key: "test-secret-key-0123456789abcdef-0123456789".to_owned(),
         trust_proxy_headers: Vec::new(),
@@ -136,7 +135,12 @@ fn server_fn_sample(path: &str) -> Option<&'static str> {
 
 #[tokio::test]
 async fn every_endpoint_allows_and_denies_as_its_policy_says() {
-    let app = router().await;
+    for url in db::testing::database_urls().await {
+        every_endpoint_allows_and_denies_as_its_policy_says_on(router(&url).await).await;
+    }
+}
+
+async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Router) {
     let who = everyone(&app).await;
     let mut checked = Vec::new();
 
@@ -295,7 +299,12 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says() {
 
 #[tokio::test]
 async fn data_is_scoped_to_the_viewers_lpo() {
-    let app = router().await;
+    for url in db::testing::database_urls().await {
+        data_is_scoped_to_the_viewers_lpo_on(router(&url).await).await;
+    }
+}
+
+async fn data_is_scoped_to_the_viewers_lpo_on(app: axum::Router) {
     let torsby = sign_in(&app, "kommunpolis.torsby@demo.polisen.se").await;
     let kh = sign_in(&app, "kommunpolis.kristinehamn@demo.polisen.se").await;
     let region = sign_in(&app, "region@demo.polisen.se").await;

@@ -21,10 +21,9 @@ struct App {
     clock: ManualClock,
 }
 
-async fn app_with_limits(per_account: u32, per_address: u32) -> App {
-    let path = std::env::temp_dir().join(format!("mbl-auth-{}.db", uuid::Uuid::new_v4()));
+async fn app_with_limits(url: &str, per_account: u32, per_address: u32) -> App {
     let config = Config {
-        database_url: format!("sqlite://{}?mode=rwc", path.display()),
+        database_url: url.to_owned(),
         site_url: SITE.to_owned(),
         secret_key: "test-secret-key-0123456789abcdef-0123456789".to_owned(),
         trust_proxy_headers: Vec::new(),
@@ -48,8 +47,8 @@ async fn app_with_limits(per_account: u32, per_address: u32) -> App {
     }
 }
 
-async fn app() -> App {
-    app_with_limits(50, 500).await
+async fn app(url: &str) -> App {
+    app_with_limits(url, 50, 500).await
 }
 
 impl App {
@@ -113,7 +112,12 @@ async fn text(res: axum::response::Response) -> String {
 
 #[tokio::test]
 async fn sign_in_sets_a_hardened_cookie_and_opens_staff_pages() {
-    let app = app().await;
+    for url in db::testing::database_urls().await {
+        sign_in_sets_a_hardened_cookie_and_opens_staff_pages_on(app(&url).await).await;
+    }
+}
+
+async fn sign_in_sets_a_hardened_cookie_and_opens_staff_pages_on(app: App) {
     let anon = app.get("/personal", None).await;
     assert_eq!(
         anon.status(),
@@ -140,7 +144,12 @@ async fn sign_in_sets_a_hardened_cookie_and_opens_staff_pages() {
 
 #[tokio::test]
 async fn session_id_rotates_on_sign_in_and_logout_invalidates_it() {
-    let app = app().await;
+    for url in db::testing::database_urls().await {
+        session_id_rotates_on_sign_in_and_logout_invalidates_it_on(app(&url).await).await;
+    }
+}
+
+async fn session_id_rotates_on_sign_in_and_logout_invalidates_it_on(app: App) {
     // A session that exists before sign-in (a kept draft) must not survive under the same id.
     let draft = app
         .post_form(
@@ -176,7 +185,12 @@ async fn session_id_rotates_on_sign_in_and_logout_invalidates_it() {
 
 #[tokio::test]
 async fn sessions_expire_after_30_idle_minutes_and_12_hours_absolute() {
-    let app = app().await;
+    for url in db::testing::database_urls().await {
+        sessions_expire_after_30_idle_minutes_and_12_hours_absolute_on(app(&url).await).await;
+    }
+}
+
+async fn sessions_expire_after_30_idle_minutes_and_12_hours_absolute_on(app: App) {
     let (cookie, _) = app.sign_in(OFFICER_KH, None).await;
     app.clock.advance(chrono::Duration::minutes(29));
     assert_eq!(
@@ -208,7 +222,12 @@ async fn sessions_expire_after_30_idle_minutes_and_12_hours_absolute() {
 
 #[tokio::test]
 async fn wrong_password_and_unknown_email_get_the_same_answer() {
-    let app = app().await;
+    for url in db::testing::database_urls().await {
+        wrong_password_and_unknown_email_get_the_same_answer_on(app(&url).await).await;
+    }
+}
+
+async fn wrong_password_and_unknown_email_get_the_same_answer_on(app: App) {
     let wrong = app
         .post_form(
             "/logga-in",
@@ -238,7 +257,12 @@ async fn wrong_password_and_unknown_email_get_the_same_answer() {
 
 #[tokio::test]
 async fn sign_in_is_rate_limited_per_account() {
-    let app = app_with_limits(3, 100).await;
+    for url in db::testing::database_urls().await {
+        sign_in_is_rate_limited_per_account_on(app_with_limits(&url, 3, 100).await).await;
+    }
+}
+
+async fn sign_in_is_rate_limited_per_account_on(app: App) {
     let body = format!("email={}&password=fel-losenord-123", urlencode(OFFICER_KH));
     for _ in 0..3 {
         assert_eq!(
@@ -258,7 +282,17 @@ async fn sign_in_is_rate_limited_per_account() {
 
 #[tokio::test]
 async fn officers_add_agreements_in_their_lpo_only_and_partners_cannot_open_officer_pages() {
-    let app = app().await;
+    for url in db::testing::database_urls().await {
+        officers_add_agreements_in_their_lpo_only_and_partners_cannot_open_officer_pages_on(
+            app(&url).await,
+        )
+        .await;
+    }
+}
+
+async fn officers_add_agreements_in_their_lpo_only_and_partners_cannot_open_officer_pages_on(
+    app: App,
+) {
     let (officer, _) = app.sign_in(OFFICER_KH, None).await;
     let page = text(app.get("/personal/overenskommelser", Some(&officer)).await).await;
     // The Kristinehamn social services unit is offered; Torsby's is not.
