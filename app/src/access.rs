@@ -2,6 +2,7 @@
 //! reads these tables and the registries the code builds, so an endpoint missing here fails it.
 //! The checks themselves run in each server function and page (`ssr::require`/`ssr::check`).
 
+use crate::pages::admin::{ADMIN_ROLES, AUDIT_ROLES};
 use crate::pages::auth::{ALL_ROLES, ANSWER_ROLES};
 use domain::Role;
 
@@ -30,6 +31,10 @@ pub const PAGES: &[(&str, Access)] = &[
     ("/logga-in", Access::Public),
     ("/personal", Access::Roles(ANSWER_ROLES)),
     ("/personal/overenskommelser", Access::Roles(ALL_ROLES)),
+    ("/personal/logg", Access::Roles(AUDIT_ROLES)),
+    ("/personal/anvandare", Access::Roles(ADMIN_ROLES)),
+    // Any signed-in staff member; the anonymous are sent to sign in.
+    ("/byt-losenord", Access::Roles(ALL_ROLES)),
 ];
 
 /// Server functions, by path.
@@ -39,6 +44,8 @@ pub const SERVER_FNS: &[(&str, Access)] = &[
     ("/api/public/submit", Access::Public),
     ("/api/staff/dialogue_counts", Access::Roles(ANSWER_ROLES)),
     ("/api/staff/register", Access::Roles(ALL_ROLES)),
+    ("/api/staff/audit", Access::Roles(AUDIT_ROLES)),
+    ("/api/admin/users", Access::Roles(ADMIN_ROLES)),
 ];
 
 pub fn page_access(path: &str) -> Option<Access> {

@@ -25,6 +25,8 @@ pub enum AppError {
     Forbidden,
     #[error("too many attempts")]
     RateLimited,
+    #[error("the password must be changed first")]
+    MustChangePassword,
     /// Staff forms: field name → catalogue key.
     #[error("invalid form")]
     FormInvalid(Vec<(String, String)>),
@@ -45,6 +47,7 @@ impl AppError {
             AppError::Unauthorized => 401,
             AppError::Forbidden => 403,
             AppError::RateLimited => 429,
+            AppError::MustChangePassword => 403,
             AppError::FormInvalid(_) => 422,
             AppError::Internal | AppError::Transport(_) => 500,
         }
@@ -62,6 +65,7 @@ impl AppError {
             AppError::Unauthorized => Some("auth.sign_in_first"),
             AppError::Forbidden => Some("auth.forbidden"),
             AppError::RateLimited => Some("auth.rate_limited"),
+            AppError::MustChangePassword => Some("auth.must_change"),
             AppError::FormInvalid(_) => Some("form.errors_title"),
             AppError::Internal => Some("survey.server_error"),
             AppError::Transport(_) => Some("survey.network_error"),

@@ -73,6 +73,7 @@ pub async fn require(roles: &[domain::Role]) -> Result<domain::Principal, AppErr
 pub async fn check(roles: &[domain::Role]) -> Result<domain::Principal, AppError> {
     match current_principal().await? {
         None => Err(AppError::Unauthorized),
+        Some(p) if p.must_change_password => Err(AppError::MustChangePassword),
         Some(p) if roles.contains(&p.role) => Ok(p),
         Some(_) => Err(AppError::Forbidden),
     }

@@ -300,3 +300,37 @@ pub async fn list_users(db: &impl ConnectionTrait) -> Result<Vec<(Principal, boo
         .filter_map(|u| principal(&u).map(|p| (p, u.active)))
         .collect())
 }
+
+/// Every account with its scope spelled out, for the admin page.
+pub async fn user_rows(db: &impl ConnectionTrait) -> Result<Vec<domain::UserRow>, DbErr> {
+    let units: std::collections::HashMap<i64, String> = org_unit::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    Ok(staff_user::Entity::find()
+        .order_by_asc(staff_user::Column::Email)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|u| {
+            let role = Role::parse(&u.role)?;
+            let scope = [u.scope_unit_id, u.municipal_unit_id]
+                .into_iter()
+                .flatten()
+                .filter_map(|id| units.get(&id).cloned())
+                .collect::<Vec<_>>()
+                .join(", ");
+            Some(domain::UserRow {
+                id: u.id,
+                email: u.email,
+                name: u.name,
+                role,
+                scope,
+                active: u.active,
+                must_change_password: u.must_change_password,
+            })
+        })
+        .collect())
+}

@@ -2,6 +2,7 @@
 
 use crate::entity::audit_log;
 use chrono::{DateTime, Utc};
+use domain::AuditLine;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 
 pub struct Entry<'a> {
@@ -29,4 +30,42 @@ pub async fn record(db: &impl ConnectionTrait, e: Entry<'_>) -> Result<(), DbErr
     .exec_without_returning(db)
     .await?;
     Ok(())
+}
+
+/// The newest entries whose scope unit is among `units` (`None`: everything).
+pub async fn recent(
+    db: &impl ConnectionTrait,
+    units: Option<Vec<i64>>,
+    limit: u64,
+) -> Result<Vec<AuditLine>, DbErr> {
+    use crate::entity::staff_user;
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    let mut q = audit_log::Entity::find()
+        .order_by_desc(audit_log::Column::At)
+        .order_by_desc(audit_log::Column::Id)
+        .limit(limit);
+    if let Some(units) = units {
+        q = q.filter(audit_log::Column::ScopeUnitId.is_in(units));
+    }
+    let rows = q.all(db).await?;
+    let users: std::collections::HashMap<i64, String> = staff_user::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|r| AuditLine {
+            at: r.at,
+            who: r
+                .user_id
+                .and_then(|id| users.get(&id).cloned())
+                .unwrap_or_else(|| "–".to_owned()),
+            action: r.action,
+            entity: r.entity,
+            entity_id: r.entity_id,
+            detail: r.detail,
+        })
+        .collect())
 }

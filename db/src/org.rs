@@ -65,3 +65,30 @@ pub async fn by_code(
         .one(db)
         .await
 }
+
+/// Every unit at or below `root` (the root included).
+pub async fn subtree(db: &impl ConnectionTrait, root: i64) -> Result<Vec<i64>, DbErr> {
+    let all = org_unit::Entity::find().all(db).await?;
+    let mut out = vec![root];
+    let mut i = 0;
+    while i < out.len() {
+        let parent = out[i];
+        out.extend(
+            all.iter()
+                .filter(|u| u.parent_id == Some(parent))
+                .map(|u| u.id),
+        );
+        i += 1;
+    }
+    Ok(out)
+}
+
+/// Units that can scope a role, labelled with their kind, for the user form.
+pub async fn scopes(db: &impl ConnectionTrait) -> Result<Vec<org_unit::Model>, DbErr> {
+    org_unit::Entity::find()
+        .filter(org_unit::Column::Kind.is_in(["region", "lpo", "municipality", "unit"]))
+        .order_by_asc(org_unit::Column::Kind)
+        .order_by_asc(org_unit::Column::Name)
+        .all(db)
+        .await
+}

@@ -111,3 +111,26 @@ mod tests {
         assert!(!is_plausible_email("a@b@polisen.se"));
     }
 }
+
+/// One line of the audit log as managers see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditLine {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub who: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub detail: String,
+}
+
+/// A staff account as the admin page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub scope: String,
+    pub active: bool,
+    pub must_change_password: bool,
+}

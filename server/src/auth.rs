@@ -57,7 +57,7 @@ fn form_fields(bytes: &[u8]) -> Vec<(String, String)> {
     serde_urlencoded::from_bytes(bytes).unwrap_or_default()
 }
 
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+pub(crate) fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
     fields
         .iter()
         .find(|(k, _)| k == name)
@@ -65,7 +65,7 @@ fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
         .unwrap_or("")
 }
 
-async fn body_fields(
+pub(crate) async fn body_fields(
     state: &ServerState,
     req: Request,
 ) -> Result<(axum::http::request::Parts, Vec<(String, String)>), Response> {

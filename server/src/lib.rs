@@ -1,5 +1,6 @@
 //! The axum server: bootstrap, the HTTP layer, and the routes that are not Leptos pages.
 
+pub mod admin;
 pub mod auth;
 pub mod config;
 pub mod http_layer;

@@ -1,11 +1,12 @@
 //! The router: Leptos pages and server functions, plus the plain routes declared here.
 
-use crate::{ServerState, auth, http_layer};
+use crate::{ServerState, admin, auth, http_layer};
 
 /// Staff sessions end after 30 minutes without a request.
 pub const IDLE_SESSION_MINUTES: i64 = 30;
 use app::access::Access;
-use app::pages::auth::REGISTER_EDITORS;
+use app::pages::admin::ADMIN_ROLES;
+use app::pages::auth::{ALL_ROLES, REGISTER_EDITORS};
 use app::pages::survey::{PostedForm, thanks_href};
 use app::{AppError, Lang, shell};
 use axum::Router;
@@ -32,6 +33,10 @@ pub enum Handler {
     Login,
     Logout,
     CreateAgreement,
+    CreateUser,
+    ResetPassword,
+    SetActive,
+    ChangePassword,
 }
 
 /// A plain route: declared once here, where it both builds the router and feeds the
@@ -75,6 +80,30 @@ pub const PLAIN_ROUTES: &[PlainRoute] = &[
         handler: Handler::CreateAgreement,
         access: Access::Roles(REGISTER_EDITORS),
     },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/anvandare",
+        handler: Handler::CreateUser,
+        access: Access::Roles(ADMIN_ROLES),
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/anvandare/{id}/losenord",
+        handler: Handler::ResetPassword,
+        access: Access::Roles(ADMIN_ROLES),
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/anvandare/{id}/aktiv",
+        handler: Handler::SetActive,
+        access: Access::Roles(ADMIN_ROLES),
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/byt-losenord",
+        handler: Handler::ChangePassword,
+        access: Access::Roles(ALL_ROLES),
+    },
 ];
 
 fn method_router(h: Handler) -> MethodRouter<ServerState> {
@@ -84,6 +113,10 @@ fn method_router(h: Handler) -> MethodRouter<ServerState> {
         Handler::Login => post(auth::login),
         Handler::Logout => post(auth::logout),
         Handler::CreateAgreement => post(auth::create_agreement),
+        Handler::CreateUser => post(admin::create_user),
+        Handler::ResetPassword => post(admin::reset_password),
+        Handler::SetActive => post(admin::set_active),
+        Handler::ChangePassword => post(admin::change_password),
     }
 }
 

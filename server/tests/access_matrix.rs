@@ -115,13 +115,16 @@ async fn everyone(app: &axum::Router) -> Vec<Who> {
 }
 
 fn concrete(path: &str) -> String {
-    path.replace("{code}", "kh-invanare")
+    path.replace("{code}", "kh-invanare").replace("{id}", "2")
 }
 
 /// A valid input per server function: access is judged on a well-formed call.
 fn server_fn_sample(path: &str) -> Option<&'static str> {
     match path {
-        "/api/public/open_dialogues" | "/api/staff/dialogue_counts" => Some(""),
+        "/api/public/open_dialogues"
+        | "/api/staff/dialogue_counts"
+        | "/api/staff/audit"
+        | "/api/admin/users" => Some(""),
         "/api/public/survey" => Some(r#"{"code":"kh-invanare"}"#),
         "/api/public/submit" => {
             Some(r#"{"code":"kh-invanare","submission_id":"bad","fields":[],"lang":"Sv"}"#)
@@ -238,6 +241,13 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Route
                 "application/x-www-form-urlencoded",
             ),
             Handler::Logout => (String::new(), "application/x-www-form-urlencoded"),
+            // Allowed callers get 422 for these inputs: nothing changes the sessions in use.
+            Handler::CreateUser => (
+                "email=ny%40demo.polisen.se&name=Ny&role=officer&scope_unit_id=999999&password=langt-losenord-1".to_owned(),
+                "application/x-www-form-urlencoded",
+            ),
+            Handler::ResetPassword | Handler::ChangePassword => ("password=kort&repeat=kort".to_owned(), "application/x-www-form-urlencoded"),
+            Handler::SetActive => ("active=kanske".to_owned(), "application/x-www-form-urlencoded"),
             Handler::CreateAgreement => (
                 format!(
                     "municipal_unit_id={kh_unit}&special_area_id=1&officer_id=&purpose=Matris&starts_on=2027-01-01&review_on=2027-06-01&contact_person=X&status=active"

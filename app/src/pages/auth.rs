@@ -81,6 +81,8 @@ pub fn StaffFrame(principal: Principal, children: Children) -> impl IntoView {
         &[("name", &principal.name), ("role", &role)],
     );
     let sees_answers = principal.role != Role::MunicipalPartner;
+    let sees_audit = crate::pages::admin::AUDIT_ROLES.contains(&principal.role);
+    let is_admin = principal.role == Role::Admin;
     view! {
         <div class="staff-bar">
             <p class="muted">{who}</p>
@@ -92,6 +94,8 @@ pub fn StaffFrame(principal: Principal, children: Children) -> impl IntoView {
             <ul>
                 {sees_answers.then(|| view! { <li><a href="/personal">{tr(lang, "staffnav.answers")}</a></li> })}
                 <li><a href="/personal/overenskommelser">{tr(lang, "staffnav.register")}</a></li>
+                {sees_audit.then(|| view! { <li><a href="/personal/logg">{tr(lang, "staffnav.audit")}</a></li> })}
+                {is_admin.then(|| view! { <li><a href="/personal/anvandare">{tr(lang, "staffnav.users")}</a></li> })}
             </ul>
         </nav>
         {children()}
@@ -113,6 +117,11 @@ where
         Ok(p) => {
             let content = body(p.clone());
             view! { <StaffFrame principal=p>{content}</StaffFrame> }.into_any()
+        }
+        Err(AppError::MustChangePassword) => {
+            #[cfg(feature = "ssr")]
+            crate::ssr::redirect_to("/byt-losenord");
+            view! { <p><a href="/byt-losenord">{tr(lang, "auth.must_change")}</a></p> }.into_any()
         }
         Err(AppError::Unauthorized) => {
             #[cfg(feature = "ssr")]

@@ -1,0 +1,265 @@
+//! Plain form POSTs of the admin pages and the password change.
+
+use crate::ServerState;
+use crate::auth::{body_fields, field};
+use crate::routes::rerender_with;
+use app::pages::admin::{ADMIN_ROLES, PostedStaffForm};
+use app::ssr::principal_from_session;
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use db::accounts::AccountError;
+use domain::{Principal, Role};
+use leptos::prelude::provide_context;
+use tower_sessions::Session;
+
+fn see_other(to: &str) -> Response {
+    let mut r = Redirect::to(to).into_response();
+    *r.status_mut() = StatusCode::SEE_OTHER;
+    r
+}
+
+/// The signed-in principal holding one of `roles`, or the response that refuses the request.
+async fn signed_in(
+    state: &ServerState,
+    session: &Session,
+    roles: &[Role],
+) -> Result<Principal, Response> {
+    match principal_from_session(&state.app, session).await {
+        Ok(Some(p)) if roles.contains(&p.role) && !p.must_change_password => Ok(p),
+        Ok(Some(_)) => Err((
+            StatusCode::FORBIDDEN,
+            "Du har inte behörighet. / You do not have access.",
+        )
+            .into_response()),
+        Ok(None) => Err(see_other("/logga-in")),
+        Err(_) => Err(StatusCode::INTERNAL_SERVER_ERROR.into_response()),
+    }
+}
+
+fn account_error_field(e: &AccountError) -> Option<(&'static str, &'static str)> {
+    match e {
+        AccountError::BadEmail => Some(("email", "users.bad_email")),
+        AccountError::DuplicateEmail => Some(("email", "users.duplicate")),
+        AccountError::MissingName => Some(("name", "form.required")),
+        AccountError::WeakPassword => Some(("password", "password.too_short")),
+        AccountError::BadScope => Some(("scope_unit_id", "users.bad_scope")),
+        _ => None,
+    }
+}
+
+pub async fn create_user(
+    State(state): State<ServerState>,
+    session: Session,
+    req: Request,
+) -> Response {
+    let actor = match signed_in(&state, &session, ADMIN_ROLES).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (parts, fields) = match body_fields(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let id = |k: &str| field(&fields, k).trim().parse::<i64>().ok();
+    let Some(role) = Role::parse(field(&fields, "role")) else {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Okänd roll. / Unknown role.",
+        )
+            .into_response();
+    };
+    let new = db::accounts::NewUser {
+        email: field(&fields, "email"),
+        name: field(&fields, "name"),
+        password: field(&fields, "password"),
+        role,
+        scope_unit_id: id("scope_unit_id"),
+        municipal_unit_id: id("municipal_unit_id"),
+        must_change_password: true,
+    };
+    match db::accounts::create_user(
+        &state.app.db,
+        Some(actor.user_id),
+        new,
+        state.app.clock.now(),
+    )
+    .await
+    {
+        Ok(_) => see_other("/personal/anvandare?sparad=1"),
+        Err(e) => match account_error_field(&e) {
+            Some((f, key)) => {
+                let posted = PostedStaffForm {
+                    // Never echo a password back.
+                    values: fields
+                        .into_iter()
+                        .filter(|(k, _)| k != "password")
+                        .collect(),
+                    errors: vec![(f.to_owned(), key.to_owned())],
+                };
+                let mut res =
+                    rerender_with(state, parts, None, move || provide_context(posted.clone()))
+                        .await;
+                *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+                res
+            }
+            None => {
+                tracing::error!(error = %e, "user not created");
+                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            }
+        },
+    }
+}
+
+pub async fn reset_password(
+    State(state): State<ServerState>,
+    Path(user_id): Path<i64>,
+    session: Session,
+    req: Request,
+) -> Response {
+    let actor = match signed_in(&state, &session, ADMIN_ROLES).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (_, fields) = match body_fields(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let now = state.app.clock.now();
+    match db::accounts::set_password(
+        &state.app.db,
+        Some(actor.user_id),
+        user_id,
+        field(&fields, "password"),
+        true,
+        now,
+    )
+    .await
+    {
+        Ok(()) => see_other("/personal/anvandare?sparad=1"),
+        Err(AccountError::NotFound) => (
+            StatusCode::NOT_FOUND,
+            "Användaren finns inte. / No such user.",
+        )
+            .into_response(),
+        Err(AccountError::WeakPassword) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Lösenordet måste ha minst 12 tecken. / The password must have at least 12 characters.",
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "password not reset");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+pub async fn set_active(
+    State(state): State<ServerState>,
+    Path(user_id): Path<i64>,
+    session: Session,
+    req: Request,
+) -> Response {
+    let actor = match signed_in(&state, &session, ADMIN_ROLES).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (_, fields) = match body_fields(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let active = match field(&fields, "active") {
+        "true" => true,
+        "false" => false,
+        _ => {
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Ogiltigt värde. / Invalid value.",
+            )
+                .into_response();
+        }
+    };
+    if user_id == actor.user_id && !active {
+        return (
+            StatusCode::CONFLICT,
+            "Du kan inte stänga av ditt eget konto. / You cannot deactivate your own account.",
+        )
+            .into_response();
+    }
+    match db::accounts::set_active(
+        &state.app.db,
+        Some(actor.user_id),
+        user_id,
+        active,
+        state.app.clock.now(),
+    )
+    .await
+    {
+        Ok(()) => see_other("/personal/anvandare?sparad=1"),
+        Err(AccountError::NotFound) => (
+            StatusCode::NOT_FOUND,
+            "Användaren finns inte. / No such user.",
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "account not updated");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// Any signed-in user changes their own password (and must, after a reset).
+pub async fn change_password(
+    State(state): State<ServerState>,
+    session: Session,
+    req: Request,
+) -> Response {
+    let p = match principal_from_session(&state.app, &session).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return see_other("/logga-in?next=/byt-losenord"),
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    let (parts, fields) = match body_fields(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let password = field(&fields, "password");
+    let error = if password.chars().count() < db::accounts::MIN_PASSWORD_LEN {
+        Some(("password", "password.too_short"))
+    } else if password != field(&fields, "repeat") {
+        Some(("repeat", "password.mismatch"))
+    } else {
+        None
+    };
+    if let Some((f, key)) = error {
+        let posted = PostedStaffForm {
+            values: Vec::new(),
+            errors: vec![(f.to_owned(), key.to_owned())],
+        };
+        let mut res =
+            rerender_with(state, parts, None, move || provide_context(posted.clone())).await;
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        return res;
+    }
+    let now = state.app.clock.now();
+    match db::accounts::set_password(
+        &state.app.db,
+        Some(p.user_id),
+        p.user_id,
+        password,
+        false,
+        now,
+    )
+    .await
+    {
+        Ok(()) => see_other(if p.role == Role::MunicipalPartner {
+            "/personal/overenskommelser"
+        } else {
+            "/personal"
+        }),
+        Err(e) => {
+            tracing::error!(error = %e, "password not changed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
