@@ -33,6 +33,7 @@ pub const PAGES: &[(&str, Access)] = &[
     ("/personal/overenskommelser", Access::Roles(ALL_ROLES)),
     ("/personal/logg", Access::Roles(AUDIT_ROLES)),
     ("/personal/anvandare", Access::Roles(ADMIN_ROLES)),
+    ("/personal/organisation", Access::Roles(ADMIN_ROLES)),
     // Any signed-in staff member; the anonymous are sent to sign in.
     ("/byt-losenord", Access::Roles(ALL_ROLES)),
 ];
@@ -46,6 +47,7 @@ pub const SERVER_FNS: &[(&str, Access)] = &[
     ("/api/staff/register", Access::Roles(ALL_ROLES)),
     ("/api/staff/audit", Access::Roles(AUDIT_ROLES)),
     ("/api/admin/users", Access::Roles(ADMIN_ROLES)),
+    ("/api/admin/org", Access::Roles(ADMIN_ROLES)),
 ];
 
 pub fn page_access(path: &str) -> Option<Access> {

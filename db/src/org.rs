@@ -92,3 +92,115 @@ pub async fn scopes(db: &impl ConnectionTrait) -> Result<Vec<org_unit::Model>, D
         .all(db)
         .await
 }
+
+/// The kind a child of a `parent_kind` unit may have.
+pub fn child_kinds(parent_kind: &str) -> &'static [&'static str] {
+    match parent_kind {
+        "nation" => &["region"],
+        "region" => &["district"],
+        "district" => &["lpo"],
+        "lpo" => &["municipality"],
+        "municipality" => &["area", "unit"],
+        _ => &[],
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OrgError {
+    /// Field → catalogue key.
+    #[error("invalid input")]
+    Invalid(Vec<(String, String)>),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// Adds a unit under `parent`, checking that the kind fits and the code is free.
+pub async fn create_unit(
+    db: &sea_orm::DatabaseConnection,
+    actor: i64,
+    parent: Option<i64>,
+    kind: &str,
+    name: &str,
+    code: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<i64, OrgError> {
+    use sea_orm::{ActiveValue::Set, TransactionTrait};
+    let mut errors = Vec::new();
+    let parent_unit = match parent {
+        Some(id) => org_unit::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
+    match &parent_unit {
+        Some(p) if child_kinds(&p.kind).contains(&kind) => {}
+        Some(_) => errors.push(("kind".to_owned(), "org.bad_kind".to_owned())),
+        None => errors.push(("parent_id".to_owned(), "form.pick_one".to_owned())),
+    }
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        errors.push(("name".to_owned(), "form.required".to_owned()));
+    }
+    let code = code.trim().to_lowercase();
+    let code_ok = !code.is_empty()
+        && code.len() <= 80
+        && code.chars().all(|c| c.is_alphanumeric() || c == '-');
+    if !code_ok {
+        errors.push(("code".to_owned(), "org.bad_code".to_owned()));
+    } else if by_code(db, &code).await?.is_some() {
+        errors.push(("code".to_owned(), "org.duplicate_code".to_owned()));
+    }
+    let Some(parent_unit) = parent_unit.filter(|_| errors.is_empty()) else {
+        return Err(OrgError::Invalid(errors));
+    };
+    let txn = db.begin().await?;
+    let id = org_unit::Entity::insert(org_unit::ActiveModel {
+        parent_id: Set(Some(parent_unit.id)),
+        kind: Set(kind.to_owned()),
+        code: Set(code.clone()),
+        name: Set(name.to_owned()),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?
+    .last_insert_id;
+    crate::audit::record(
+        &txn,
+        crate::audit::Entry {
+            at: now,
+            user_id: Some(actor),
+            scope_unit_id: Some(parent_unit.id),
+            action: "create",
+            entity: "org_unit",
+            entity_id: id.to_string(),
+            detail: format!("kind={kind} code={code}"),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// The whole tree, depth-first, as (depth, unit).
+pub async fn tree(db: &impl ConnectionTrait) -> Result<Vec<(usize, org_unit::Model)>, DbErr> {
+    let all = org_unit::Entity::find()
+        .order_by_asc(org_unit::Column::Name)
+        .all(db)
+        .await?;
+    let mut out = Vec::new();
+    let mut stack: Vec<(usize, &org_unit::Model)> = all
+        .iter()
+        .filter(|u| u.parent_id.is_none())
+        .map(|u| (0, u))
+        .collect();
+    stack.reverse();
+    while let Some((depth, u)) = stack.pop() {
+        out.push((depth, u.clone()));
+        let mut kids: Vec<_> = all
+            .iter()
+            .filter(|c| c.parent_id == Some(u.id))
+            .map(|c| (depth + 1, c))
+            .collect();
+        kids.reverse();
+        stack.extend(kids);
+    }
+    Ok(out)
+}

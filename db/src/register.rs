@@ -383,3 +383,52 @@ pub async fn officers(db: &impl ConnectionTrait, p: &Principal) -> Result<Vec<Na
         })
         .collect())
 }
+
+/// Community police officers in scope with their special areas (the officers' register).
+pub async fn officer_areas(
+    db: &impl ConnectionTrait,
+    p: &Principal,
+) -> Result<Vec<domain::OfficerAreas>, DbErr> {
+    let lpos = visible_lpos(db, p).await?;
+    let areas: HashMap<i64, String> = special_area::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect();
+    let links = officer_special_area::Entity::find().all(db).await?;
+    let units: HashMap<i64, String> = org_unit::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    Ok(staff_user::Entity::find()
+        .filter(staff_user::Column::Role.eq(Role::Officer.code()))
+        .filter(staff_user::Column::Active.eq(true))
+        .order_by_asc(staff_user::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|u| {
+            lpos.as_ref()
+                .is_none_or(|l| u.scope_unit_id.is_some_and(|s| l.contains(&s)))
+        })
+        .map(|u| {
+            let mine = links
+                .iter()
+                .filter(|l| l.user_id == u.id)
+                .filter_map(|l| areas.get(&l.special_area_id).map(|s| parse_text(s)))
+                .collect();
+            let lpo = u
+                .scope_unit_id
+                .and_then(|id| units.get(&id).cloned())
+                .unwrap_or_default();
+            domain::OfficerAreas {
+                name: u.name,
+                lpo_name: lpo,
+                areas: mine,
+            }
+        })
+        .collect())
+}

@@ -108,3 +108,21 @@ mod tests {
         ));
     }
 }
+
+/// A community police officer and their special areas (*specialområden*).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficerAreas {
+    pub name: String,
+    pub lpo_name: String,
+    pub areas: Vec<LocalizedText>,
+}
+
+/// A unit of the organisation tree, with its depth, for the admin page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgNode {
+    pub depth: usize,
+    pub id: i64,
+    pub kind: String,
+    pub name: String,
+    pub code: String,
+}

@@ -263,3 +263,47 @@ pub async fn change_password(
         }
     }
 }
+
+pub async fn create_org_unit(
+    State(state): State<ServerState>,
+    session: Session,
+    req: Request,
+) -> Response {
+    let actor = match signed_in(&state, &session, ADMIN_ROLES).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (parts, fields) = match body_fields(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let parent = field(&fields, "parent_id").trim().parse::<i64>().ok();
+    let now = state.app.clock.now();
+    match db::org::create_unit(
+        &state.app.db,
+        actor.user_id,
+        parent,
+        field(&fields, "kind"),
+        field(&fields, "name"),
+        field(&fields, "code"),
+        now,
+    )
+    .await
+    {
+        Ok(_) => see_other("/personal/organisation?sparad=1"),
+        Err(db::org::OrgError::Invalid(errors)) => {
+            let posted = PostedStaffForm {
+                values: fields,
+                errors,
+            };
+            let mut res =
+                rerender_with(state, parts, None, move || provide_context(posted.clone())).await;
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            res
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "unit not created");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}

@@ -37,6 +37,7 @@ pub enum Handler {
     ResetPassword,
     SetActive,
     ChangePassword,
+    CreateOrgUnit,
 }
 
 /// A plain route: declared once here, where it both builds the router and feeds the
@@ -100,6 +101,12 @@ pub const PLAIN_ROUTES: &[PlainRoute] = &[
     },
     PlainRoute {
         method: "POST",
+        path: "/personal/organisation",
+        handler: Handler::CreateOrgUnit,
+        access: Access::Roles(ADMIN_ROLES),
+    },
+    PlainRoute {
+        method: "POST",
         path: "/byt-losenord",
         handler: Handler::ChangePassword,
         access: Access::Roles(ALL_ROLES),
@@ -117,6 +124,7 @@ fn method_router(h: Handler) -> MethodRouter<ServerState> {
         Handler::ResetPassword => post(admin::reset_password),
         Handler::SetActive => post(admin::set_active),
         Handler::ChangePassword => post(admin::change_password),
+        Handler::CreateOrgUnit => post(admin::create_org_unit),
     }
 }
 

@@ -124,7 +124,8 @@ fn server_fn_sample(path: &str) -> Option<&'static str> {
         "/api/public/open_dialogues"
         | "/api/staff/dialogue_counts"
         | "/api/staff/audit"
-        | "/api/admin/users" => Some(""),
+        | "/api/admin/users"
+        | "/api/admin/org" => Some(""),
         "/api/public/survey" => Some(r#"{"code":"kh-invanare"}"#),
         "/api/public/submit" => {
             Some(r#"{"code":"kh-invanare","submission_id":"bad","fields":[],"lang":"Sv"}"#)
@@ -247,6 +248,7 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Route
                 "application/x-www-form-urlencoded",
             ),
             Handler::ResetPassword | Handler::ChangePassword => ("password=kort&repeat=kort".to_owned(), "application/x-www-form-urlencoded"),
+            Handler::CreateOrgUnit => ("kind=region&name=&code=".to_owned(), "application/x-www-form-urlencoded"),
             Handler::SetActive => ("active=kanske".to_owned(), "application/x-www-form-urlencoded"),
             Handler::CreateAgreement => (
                 format!(

@@ -489,3 +489,58 @@ async fn admin_flow_on(app: App) {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn admins_grow_the_organisation_tree_with_checked_kinds() {
+    for url in db::testing::database_urls().await {
+        org_on(app(&url).await).await;
+    }
+}
+
+async fn org_on(app: App) {
+    let (admin, _) = app.sign_in("admin@demo.polisen.se", None).await;
+    let page = text(app.get("/personal/organisation", Some(&admin)).await).await;
+    let kh = page
+        .split("\">– – – – Kristinehamn</option>")
+        .next()
+        .and_then(|s| s.rsplit("value=\"").next())
+        .expect("Kristinehamn id")
+        .to_owned();
+    // A region cannot sit under a municipality; nothing is stored.
+    let res = app
+        .post_form(
+            "/personal/organisation",
+            &format!("parent_id={kh}&kind=region&name=Fel&code=fel-region"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        text(res)
+            .await
+            .contains("Den typen kan inte ligga under den valda enheten.")
+    );
+    let res = app
+        .post_form(
+            "/personal/organisation",
+            &format!("parent_id={kh}&kind=area&name=Vålberg&code=kh-valberg"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = text(app.get("/personal/organisation", Some(&admin)).await).await;
+    assert!(page.contains("Vålberg") && !page.contains("fel-region"));
+    // The new area is offered in Kristinehamn's surveys' area list from now on.
+    let res = app
+        .post_form(
+            "/personal/organisation",
+            &format!("parent_id={kh}&kind=area&name=Igen&code=kh-valberg"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "duplicate code"
+    );
+}

@@ -305,3 +305,98 @@ pub fn PasswordPage() -> impl IntoView {
         </Page>
     }
 }
+
+#[server(endpoint = "admin/org")]
+pub async fn list_org() -> Result<Vec<domain::OrgNode>, AppError> {
+    use crate::ssr::{internal, require, state};
+    require(ADMIN_ROLES).await?;
+    let st = state()?;
+    Ok(db::org::tree(&st.db)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|(depth, u)| domain::OrgNode {
+            depth,
+            id: u.id,
+            kind: u.kind,
+            name: u.name,
+            code: u.code,
+        })
+        .collect())
+}
+
+/// Kinds a unit can be created as (the tree's root is fixed).
+pub const ORG_KINDS: [&str; 6] = ["region", "district", "lpo", "municipality", "area", "unit"];
+
+#[component]
+pub fn OrgPage() -> impl IntoView {
+    let lang = current_lang();
+    let posted = use_context::<PostedStaffForm>().unwrap_or_default();
+    let saved = use_query_map().read_untracked().get("sparad").is_some();
+    view! {
+        <Page>
+            <Title text=tr(lang, "org.title") />
+            <Suspense fallback=|| ()>
+                {Suspend::new(async move {
+                    let who = access(ADMIN_ROLES).await;
+                    let data = match &who {
+                        Ok(_) => list_org().await,
+                        Err(e) => Err(e.clone()),
+                    };
+                    guarded(lang, "/personal/organisation", who, move |_| {
+                        let nodes = data.unwrap_or_default();
+                        let items = nodes
+                            .iter()
+                            .map(|n| {
+                                let style = format!("--depth:{}", n.depth);
+                                let kind = tr(lang, &format!("org.kind.{}", n.kind));
+                                view! { <li class="org-node" style=style>{n.name.clone()}<span class="muted">{format!(" – {kind} ({})", n.code)}</span></li> }
+                            })
+                            .collect_view();
+                        let current_parent = posted.value("parent_id");
+                        let parents = nodes
+                            .iter()
+                            .filter(|n| n.kind != "area" && n.kind != "unit")
+                            .map(|n| {
+                                let sel = current_parent == n.id.to_string();
+                                view! { <option value=n.id.to_string() selected=sel>{format!("{}{}", "– ".repeat(n.depth), n.name)}</option> }
+                            })
+                            .collect_view();
+                        let current_kind = posted.value("kind");
+                        let kinds = ORG_KINDS
+                            .into_iter()
+                            .map(|k| view! { <option value=k selected=current_kind == k>{tr(lang, &format!("org.kind.{k}"))}</option> })
+                            .collect_view();
+                        let err = |f: &str| posted.error(f, lang).map(|m| view! { <p class="field-error" id=format!("{f}-error")>{m}</p> });
+                        let has_errors = !posted.errors.is_empty();
+                        view! {
+                            <h1>{tr(lang, "org.title")}</h1>
+                            <p class="lead">{tr(lang, "org.lead")}</p>
+                            {saved.then(|| view! { <p class="notice" role="status">{tr(lang, "users.saved")}</p> })}
+                            <ul class="org-tree">{items}</ul>
+                            <section class="card" aria-labelledby="new-unit">
+                                <h2 id="new-unit">{tr(lang, "org.add_title")}</h2>
+                                {has_errors.then(|| view! { <div class="error-summary" role="alert" tabindex="-1"><p class="error-summary-title">{tr(lang, "form.errors_title")}</p></div> })}
+                                <form method="post" action="/personal/organisation" class="stack-form" novalidate=true>
+                                    <label class="q-label" for="o-parent">{tr(lang, "org.parent")}</label>
+                                    {err("parent_id")}
+                                    <select id="o-parent" name="parent_id"><option value="">"–"</option>{parents}</select>
+                                    <label class="q-label" for="o-kind">{tr(lang, "org.kind")}</label>
+                                    {err("kind")}
+                                    <select id="o-kind" name="kind">{kinds}</select>
+                                    <label class="q-label" for="o-name">{tr(lang, "users.name")}</label>
+                                    {err("name")}
+                                    <input id="o-name" name="name" type="text" autocomplete="off" value=posted.value("name") />
+                                    <label class="q-label" for="o-code">{tr(lang, "org.code")}</label>
+                                    {err("code")}
+                                    <input id="o-code" name="code" type="text" autocomplete="off" value=posted.value("code") />
+                                    <button type="submit" class="button primary">{tr(lang, "form.save")}</button>
+                                </form>
+                            </section>
+                        }
+                    })
+                })}
+            </Suspense>
+        </Page>
+    }
+}

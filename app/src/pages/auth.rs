@@ -96,6 +96,7 @@ pub fn StaffFrame(principal: Principal, children: Children) -> impl IntoView {
                 <li><a href="/personal/overenskommelser">{tr(lang, "staffnav.register")}</a></li>
                 {sees_audit.then(|| view! { <li><a href="/personal/logg">{tr(lang, "staffnav.audit")}</a></li> })}
                 {is_admin.then(|| view! { <li><a href="/personal/anvandare">{tr(lang, "staffnav.users")}</a></li> })}
+                {is_admin.then(|| view! { <li><a href="/personal/organisation">{tr(lang, "staffnav.org")}</a></li> })}
             </ul>
         </nav>
         {children()}

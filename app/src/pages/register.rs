@@ -34,6 +34,7 @@ pub struct RegisterData {
     pub can_edit: bool,
     /// A form kept across an expired session, restored once.
     pub draft: Option<AgreementInput>,
+    pub officers_with_areas: Vec<domain::OfficerAreas>,
 }
 
 /// A refused agreement form, re-rendered with its values and messages.
@@ -88,6 +89,9 @@ pub async fn load_register(filter: RegisterFilter) -> Result<RegisterData, AppEr
         officers,
         can_edit,
         draft,
+        officers_with_areas: db::register::officer_areas(&st.db, &p)
+            .await
+            .map_err(internal)?,
     })
 }
 
@@ -172,6 +176,14 @@ fn register_body(
         .map(|a| agreement_row(a, lang))
         .collect_view();
     let empty = d.agreements.is_empty();
+    let officer_items = d
+        .officers_with_areas
+        .iter()
+        .map(|o| {
+            let areas = o.areas.iter().map(|a| a.get(lang).to_owned()).collect::<Vec<_>>().join(", ");
+            view! { <li><strong>{o.name.clone()}</strong>{format!(" ({}): {}", o.lpo_name, areas)}</li> }
+        })
+        .collect_view();
     let form = d.can_edit.then(|| {
         let (input, errors) = match posted {
             Some(p) => (p.input, p.errors),
@@ -232,6 +244,10 @@ fn register_body(
             }
             .into_any()
         }}
+        <section aria-labelledby="officers-title">
+            <h2 id="officers-title">{tr(lang, "register.officers_title")}</h2>
+            <ul class="plain-list">{officer_items}</ul>
+        </section>
         {form}
     }
 }
