@@ -37,7 +37,8 @@ export RUST_LOG=info
 
 # --- rate limits for e2e -----------------------------------------------------
 # TODO: set the rate-limit env vars here once the server reads them, e.g.
-# export RATE_LIMIT_SUBMIT_PER_MINUTE=...
+export LOGIN_PER_ACCOUNT_PER_MINUTE=30
+export LOGIN_PER_ADDRESS_PER_MINUTE=300
 # ------------------------------------------------------------------------------
 
 # exec: the server replaces this shell, so Playwright stops it directly.

@@ -3,7 +3,17 @@
 
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { PHONE, SURVEY_PATH, SV, THANKS_PATH, answerSurvey, submitButton, waitForHydration } from './helpers';
+import {
+  DEMO,
+  PHONE,
+  SURVEY_PATH,
+  SV,
+  THANKS_PATH,
+  answerSurvey,
+  openAsStaff,
+  submitButton,
+  waitForHydration,
+} from './helpers';
 
 test.use(PHONE);
 
@@ -25,7 +35,7 @@ const staticPages: { label: string; path: string }[] = [
   { label: 'empty survey /s/kh-invanare', path: SURVEY_PATH },
   { label: 'English survey /s/kh-invanare?lang=en', path: `${SURVEY_PATH}?lang=en` },
   { label: 'thank-you page', path: THANKS_PATH },
-  { label: 'staff page /personal', path: '/personal' },
+  { label: 'sign-in page /logga-in', path: '/logga-in' },
   { label: 'privacy page /integritet', path: '/integritet' },
   { label: 'accessibility statement /tillganglighet', path: '/tillganglighet' },
 ];
@@ -57,3 +67,78 @@ test('a11y: survey filled in', async ({ page }) => {
   await expect(page.locator('input[name=q3][value="3"]')).toBeChecked();
   await expectNoSeriousViolations(page, 'survey filled state');
 });
+
+// Staff pages, as the roles that see them.
+
+test('a11y: sign-in page after a wrong password (401)', async ({ page }) => {
+  await page.goto('/logga-in');
+  await page.getByLabel('E-postadress').fill(DEMO.region);
+  await page.getByLabel('Lösenord').fill('fel-losenord');
+  const [res] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/logga-in'),
+    page.getByRole('button', { name: 'Logga in' }).click(),
+  ]);
+  expect(res.status()).toBe(401);
+  await expect(page.getByRole('alert')).toHaveText('Fel e-postadress eller lösenord.');
+  await page.waitForLoadState('networkidle');
+  await expectNoSeriousViolations(page, 'sign-in page after a wrong password');
+});
+
+test('a11y: staff page /personal as the officer', async ({ page }) => {
+  const res = await openAsStaff(page, DEMO.officerKristinehamn, '/personal');
+  expect(res?.status()).toBe(200);
+  await expect(page.locator('section[data-dialogue]').first()).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  await expectNoSeriousViolations(page, 'staff page /personal (officer)');
+});
+
+test('a11y: register /personal/overenskommelser as the officer, with the form', async ({ page }) => {
+  const res = await openAsStaff(page, DEMO.officerKristinehamn, '/personal/overenskommelser');
+  expect(res?.status()).toBe(200);
+  await expect(page.locator('table.register tr[data-agreement]').first()).toBeVisible();
+  await expect(page.locator('form#agreement-form')).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  await expectNoSeriousViolations(page, 'register (officer)');
+});
+
+test('a11y: register after a refused (422) agreement form', async ({ page }) => {
+  await openAsStaff(page, DEMO.officerKristinehamn, '/personal/overenskommelser');
+  const form = page.locator('form#agreement-form');
+  const [res] = await Promise.all([
+    page.waitForResponse(
+      (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/personal/overenskommelser',
+    ),
+    form.getByRole('button', { name: 'Spara' }).click(),
+  ]);
+  expect(res.status()).toBe(422);
+  await expect(page.locator('#agreement-form [aria-invalid="true"]').first()).toBeVisible();
+  await expect(page.locator('.error-summary[role=alert]')).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  await expectNoSeriousViolations(page, 'register after 422');
+});
+
+test('a11y: register /personal/overenskommelser as the municipal partner', async ({ page }) => {
+  const res = await openAsStaff(page, DEMO.partnerKristinehamn, '/personal/overenskommelser');
+  expect(res?.status()).toBe(200);
+  await expect(page.locator('table.register')).toBeVisible();
+  await expect(page.locator('form#agreement-form')).toHaveCount(0);
+  await page.waitForLoadState('networkidle');
+  await expectNoSeriousViolations(page, 'register (municipal partner)');
+});
+
+const adminPages: { label: string; path: string; email: string }[] = [
+  { label: 'users admin /personal/anvandare', path: '/personal/anvandare', email: DEMO.admin },
+  { label: 'organisation admin /personal/organisation', path: '/personal/organisation', email: DEMO.admin },
+  { label: 'audit log /personal/logg', path: '/personal/logg', email: DEMO.managerKristinehamn },
+  { label: 'change password /byt-losenord', path: '/byt-losenord', email: DEMO.managerKristinehamn },
+];
+
+for (const { label, path, email } of adminPages) {
+  test(`a11y: ${label}`, async ({ page }) => {
+    const res = await openAsStaff(page, email, path);
+    expect(res?.status()).toBe(200);
+    expect(new URL(page.url()).pathname).toBe(path);
+    await page.waitForLoadState('networkidle');
+    await expectNoSeriousViolations(page, label);
+  });
+}

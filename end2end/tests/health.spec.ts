@@ -1,7 +1,7 @@
 // Health endpoint, CSRF (Origin) protection on the form POST, and not-found pages.
 
-import { expect, test } from '@playwright/test';
-import { SURVEY_PATH, THANKS_PATH, newSubmissionId, readStaffCounts } from './helpers';
+import { expect, test, type Page } from '@playwright/test';
+import { DEMO, SURVEY_PATH, THANKS_PATH, newSubmissionId, openAsStaff, readStaffCounts } from './helpers';
 
 const BASE = 'http://127.0.0.1:3300';
 
@@ -80,12 +80,24 @@ test('an unknown survey link answers 404', async ({ page }) => {
   await expect(page.locator('form#survey-form')).toHaveCount(0);
 });
 
+async function expectFooterLinks(page: Page, path: string): Promise<void> {
+  const footer = page.locator('footer');
+  await expect(footer.locator('a[href="/integritet"]'), `${path}: footer link to /integritet`).toHaveCount(1);
+  await expect(footer.locator('a[href="/tillganglighet"]'), `${path}: footer link to /tillganglighet`).toHaveCount(1);
+}
+
 test('every page links to the privacy page and the accessibility statement in its footer', async ({ page }) => {
-  for (const path of ['/', SURVEY_PATH, THANKS_PATH, '/personal', '/integritet', '/tillganglighet']) {
+  for (const path of ['/', SURVEY_PATH, THANKS_PATH, '/logga-in', '/integritet', '/tillganglighet']) {
     const res = await page.goto(path);
     expect(res?.status(), path).toBe(200);
-    const footer = page.locator('footer');
-    await expect(footer.locator('a[href="/integritet"]'), `${path}: footer link to /integritet`).toHaveCount(1);
-    await expect(footer.locator('a[href="/tillganglighet"]'), `${path}: footer link to /tillganglighet`).toHaveCount(1);
+    expect(new URL(page.url()).pathname, `${path} is shown, not redirected`).toBe(path);
+    await expectFooterLinks(page, path);
+  }
+  // Staff pages too, signed in.
+  for (const path of ['/personal', '/personal/overenskommelser']) {
+    const res = await openAsStaff(page, DEMO.officerKristinehamn, path);
+    expect(res?.status(), path).toBe(200);
+    expect(new URL(page.url()).pathname, `${path} is shown, not redirected`).toBe(path);
+    await expectFooterLinks(page, path);
   }
 });

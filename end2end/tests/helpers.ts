@@ -3,7 +3,9 @@
 // The server runs on a fresh demo database per `playwright test` run, but counts
 // accumulate between tests in one run: always read a count before and compare after.
 
-import { expect, type BrowserContext, type Page, type Request } from '@playwright/test';
+import { expect, test, type BrowserContext, type Page, type Request, type Response } from '@playwright/test';
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
 
 /** The residents' link of the demo dialogue "Medborgardialog Kristinehamn 2027". */
 export const SURVEY_CODE = 'kh-invanare';
@@ -80,8 +82,7 @@ export async function readStaffCounts(
   const staffContext = await browser!.newContext({ baseURL: BASE_URL });
   const staff = await staffContext.newPage();
   try {
-    await signIn(staff, DEMO.officerKristinehamn, '/personal');
-    const res = await staff.goto('/personal');
+    const res = await openAsStaff(staff, DEMO.officerKristinehamn, '/personal');
     expect(res?.status(), 'GET /personal status').toBe(200);
     const row = staff
       .locator(`tr[data-group="${group}"]`)
@@ -115,10 +116,84 @@ export async function signIn(page: Page, email: string, next = '/personal'): Pro
   await page.goto(`/logga-in?next=${encodeURIComponent(next)}`);
   await page.getByLabel('E-postadress').fill(email);
   await page.getByLabel('Lösenord').fill(DEMO.password);
-  await Promise.all([
-    page.waitForURL((u) => u.pathname === next),
+  const [res] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/logga-in'),
     page.getByRole('button', { name: 'Logga in' }).click(),
   ]);
+  if (res.status() !== 303) {
+    // Fail with the page's own message (e.g. the sign-in rate limit) instead of a timeout.
+    const alert = await page.getByRole('alert').allTextContents().catch(() => []);
+    throw new Error(`sign-in as ${email} answered ${res.status()}, not 303: ${alert.join(' ').trim()}`);
+  }
+  await page.waitForURL((u) => u.pathname === next);
+}
+
+/** The staff session cookie (server/src/routes.rs). */
+export const SESSION_COOKIE = 'mbl_session';
+
+// Sessions of the demo logins, kept for the run: sign-in is rate limited per account
+// (5 a minute by default), so tests that only need to *be* signed in reuse one session
+// instead of signing in again. Tests of sign-in and sign-out themselves use signIn().
+// The sessions are also kept in a file in the run's output directory (emptied by Playwright
+// at the start of every run), so a worker restarted after a failing test reuses them too.
+type Cookies = Awaited<ReturnType<BrowserContext['storageState']>>['cookies'];
+const sessions = new Map<string, Cookies>();
+
+function sessionsFile(): string {
+  return nodePath.join(test.info().project.outputDir, '.staff-sessions.json');
+}
+
+function readSessionsFile(): Record<string, Cookies> {
+  try {
+    return JSON.parse(fs.readFileSync(sessionsFile(), 'utf8')) as Record<string, Cookies>;
+  } catch {
+    return {}; // no file yet (or a half-written one): sign in
+  }
+}
+
+function loadSession(email: string): Cookies | undefined {
+  if (!sessions.has(email)) {
+    const saved = readSessionsFile()[email];
+    if (saved) sessions.set(email, saved);
+  }
+  return sessions.get(email);
+}
+
+function storeSession(email: string, cookies: Cookies | undefined): void {
+  const all = readSessionsFile();
+  if (cookies) {
+    sessions.set(email, cookies);
+    all[email] = cookies;
+  } else {
+    sessions.delete(email);
+    delete all[email];
+  }
+  const file = sessionsFile();
+  fs.mkdirSync(nodePath.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(all));
+  fs.renameSync(tmp, file);
+}
+
+/**
+ * Opens `path` as `email` in the page's own context (viewport etc. unchanged): reuses the
+ * run's session of that login if it still works, else signs in through the form once.
+ * Returns the response of the final GET of `path` (status 200, 403, …).
+ */
+export async function openAsStaff(page: Page, email: string, path: string): Promise<Response | null> {
+  const cookies = loadSession(email);
+  if (cookies) {
+    await page.context().addCookies(cookies);
+    const res = await page.goto(path);
+    if (new URL(page.url()).pathname !== '/logga-in') return res;
+    storeSession(email, undefined); // the session ended (e.g. signed out): sign in again below
+    await page.context().clearCookies({ name: SESSION_COOKIE });
+  }
+  await signIn(page, email, path);
+  const session = (await page.context().storageState()).cookies.filter((c) => c.name === SESSION_COOKIE);
+  expect(session, `a ${SESSION_COOKIE} cookie after signing in as ${email}`).toHaveLength(1);
+  storeSession(email, session);
+  return page.goto(path);
 }
 
 /**

@@ -3,7 +3,7 @@
 
 import { expect, test, type Page } from '@playwright/test';
 import * as path from 'node:path';
-import { DESKTOP, PHONE, SURVEY_PATH, submitButton, waitForHydration } from './helpers';
+import { DEMO, DESKTOP, PHONE, SURVEY_PATH, openAsStaff, submitButton, waitForHydration } from './helpers';
 
 function shotPath(name: string): string {
   return path.resolve(test.info().project.testDir, '..', 'screenshots', `${name}.png`);
@@ -29,6 +29,14 @@ test.describe('phone 390×844', () => {
     await expect(page.locator('#q3-error')).toBeVisible();
     await save(page, 'survey-errors-390');
   });
+
+  test('sign-in page', async ({ page }) => {
+    const res = await page.goto('/logga-in');
+    expect(res?.status()).toBe(200);
+    await page.waitForLoadState('networkidle');
+    await expect(page.getByLabel('E-postadress')).toBeVisible();
+    await save(page, 'login-390');
+  });
 });
 
 test.describe('desktop 1280×800', () => {
@@ -41,9 +49,19 @@ test.describe('desktop 1280×800', () => {
   });
 
   test('staff page', async ({ page }) => {
-    await page.goto('/personal');
+    const res = await openAsStaff(page, DEMO.officerKristinehamn, '/personal');
+    expect(res?.status()).toBe(200);
     await page.waitForLoadState('networkidle');
     await expect(page.locator('section[data-dialogue]').first()).toBeVisible();
     await save(page, 'personal-1280');
+  });
+
+  test('register of agreements (officer)', async ({ page }) => {
+    const res = await openAsStaff(page, DEMO.officerKristinehamn, '/personal/overenskommelser');
+    expect(res?.status()).toBe(200);
+    await page.waitForLoadState('networkidle');
+    await expect(page.locator('table.register tr[data-agreement]').first()).toBeVisible();
+    await expect(page.locator('form#agreement-form')).toBeVisible();
+    await save(page, 'register-1280');
   });
 });

@@ -118,7 +118,7 @@ pub fn AuditPage() -> impl IntoView {
                         view! {
                             <h1>{tr(lang, "audit.title")}</h1>
                             <p class="lead">{tr(lang, "audit.lead")}</p>
-                            <div class="table-scroll">
+                            <div class="table-scroll" tabindex="0" role="region" aria-label=tr(lang, "audit.title")>
                                 <table>
                                     <caption class="visually-hidden">{tr(lang, "audit.title")}</caption>
                                     <thead><tr>
@@ -222,7 +222,7 @@ fn users_body(d: UsersData, posted: PostedStaffForm, saved: bool, lang: Lang) ->
         <h1>{tr(lang, "users.title")}</h1>
         <p class="lead">{tr(lang, "users.lead")}</p>
         {saved.then(|| view! { <p class="notice" role="status">{tr(lang, "users.saved")}</p> })}
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0" role="region" aria-label=tr(lang, "users.title")>
             <table>
                 <caption class="visually-hidden">{tr(lang, "users.title")}</caption>
                 <thead><tr>

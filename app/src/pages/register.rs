@@ -225,7 +225,7 @@ fn register_body(
             view! { <p>{tr(lang, "register.none")}</p> }.into_any()
         } else {
             view! {
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0" role="region" aria-label=tr(lang, "register.caption")>
                     <table class="register">
                         <caption class="visually-hidden">{tr(lang, "register.caption")}</caption>
                         <thead>
