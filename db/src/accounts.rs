@@ -213,6 +213,41 @@ async fn check_scope(
     Ok(())
 }
 
+/// Changes one account inside a transaction and audits it.
+async fn update_user(
+    db: &DatabaseConnection,
+    actor: Option<i64>,
+    user_id: i64,
+    action: &str,
+    now: DateTime<Utc>,
+    change: impl FnOnce(&mut staff_user::ActiveModel),
+) -> Result<(), AccountError> {
+    let txn = db.begin().await?;
+    let user = staff_user::Entity::find_by_id(user_id)
+        .one(&txn)
+        .await?
+        .ok_or(AccountError::NotFound)?;
+    let scope = user.scope_unit_id;
+    let mut am: staff_user::ActiveModel = user.into();
+    change(&mut am);
+    am.update(&txn).await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            at: now,
+            user_id: actor,
+            scope_unit_id: scope,
+            action,
+            entity: "staff_user",
+            entity_id: user_id.to_string(),
+            detail: String::new(),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// Sets a new password. `must_change` is true when an admin resets it for the user.
 pub async fn set_password(
     db: &DatabaseConnection,
@@ -226,35 +261,16 @@ pub async fn set_password(
         return Err(AccountError::WeakPassword);
     }
     let hash = hash_password(password)?;
-    let txn = db.begin().await?;
-    let user = staff_user::Entity::find_by_id(user_id)
-        .one(&txn)
-        .await?
-        .ok_or(AccountError::NotFound)?;
-    let scope = user.scope_unit_id;
-    let mut am: staff_user::ActiveModel = user.into();
-    am.password_hash = Set(hash);
-    am.must_change_password = Set(must_change);
-    am.update(&txn).await?;
-    audit::record(
-        &txn,
-        audit::Entry {
-            at: now,
-            user_id: actor,
-            scope_unit_id: scope,
-            action: if must_change {
-                "reset_password"
-            } else {
-                "change_password"
-            },
-            entity: "staff_user",
-            entity_id: user_id.to_string(),
-            detail: String::new(),
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    let action = if must_change {
+        "reset_password"
+    } else {
+        "change_password"
+    };
+    update_user(db, actor, user_id, action, now, |am| {
+        am.password_hash = Set(hash);
+        am.must_change_password = Set(must_change);
+    })
+    .await
 }
 
 /// Deactivates (or reactivates) an account; its sessions stop working at the next request.
@@ -265,30 +281,11 @@ pub async fn set_active(
     active: bool,
     now: DateTime<Utc>,
 ) -> Result<(), AccountError> {
-    let txn = db.begin().await?;
-    let user = staff_user::Entity::find_by_id(user_id)
-        .one(&txn)
-        .await?
-        .ok_or(AccountError::NotFound)?;
-    let scope = user.scope_unit_id;
-    let mut am: staff_user::ActiveModel = user.into();
-    am.active = Set(active);
-    am.update(&txn).await?;
-    audit::record(
-        &txn,
-        audit::Entry {
-            at: now,
-            user_id: actor,
-            scope_unit_id: scope,
-            action: if active { "activate" } else { "deactivate" },
-            entity: "staff_user",
-            entity_id: user_id.to_string(),
-            detail: String::new(),
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    let action = if active { "activate" } else { "deactivate" };
+    update_user(db, actor, user_id, action, now, |am| {
+        am.active = Set(active)
+    })
+    .await
 }
 
 pub async fn list_users(db: &impl ConnectionTrait) -> Result<Vec<(Principal, bool)>, DbErr> {

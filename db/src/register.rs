@@ -363,8 +363,11 @@ pub async fn municipalities(db: &impl ConnectionTrait, p: &Principal) -> Result<
         .collect())
 }
 
-/// Community police officers in the principal's scope (for the agreement form).
-pub async fn officers(db: &impl ConnectionTrait, p: &Principal) -> Result<Vec<Named>, DbErr> {
+/// Active community police officers in the principal's scope.
+async fn officers_in_scope(
+    db: &impl ConnectionTrait,
+    p: &Principal,
+) -> Result<Vec<staff_user::Model>, DbErr> {
     let lpos = visible_lpos(db, p).await?;
     Ok(staff_user::Entity::find()
         .filter(staff_user::Column::Role.eq(Role::Officer.code()))
@@ -377,6 +380,14 @@ pub async fn officers(db: &impl ConnectionTrait, p: &Principal) -> Result<Vec<Na
             lpos.as_ref()
                 .is_none_or(|l| u.scope_unit_id.is_some_and(|s| l.contains(&s)))
         })
+        .collect())
+}
+
+/// Community police officers in the principal's scope (for the agreement form).
+pub async fn officers(db: &impl ConnectionTrait, p: &Principal) -> Result<Vec<Named>, DbErr> {
+    Ok(officers_in_scope(db, p)
+        .await?
+        .into_iter()
         .map(|u| Named {
             id: u.id,
             name: domain::LocalizedText::new(&u.name, &u.name),
@@ -389,7 +400,6 @@ pub async fn officer_areas(
     db: &impl ConnectionTrait,
     p: &Principal,
 ) -> Result<Vec<domain::OfficerAreas>, DbErr> {
-    let lpos = visible_lpos(db, p).await?;
     let areas: HashMap<i64, String> = special_area::Entity::find()
         .all(db)
         .await?
@@ -403,17 +413,9 @@ pub async fn officer_areas(
         .into_iter()
         .map(|u| (u.id, u.name))
         .collect();
-    Ok(staff_user::Entity::find()
-        .filter(staff_user::Column::Role.eq(Role::Officer.code()))
-        .filter(staff_user::Column::Active.eq(true))
-        .order_by_asc(staff_user::Column::Name)
-        .all(db)
+    Ok(officers_in_scope(db, p)
         .await?
         .into_iter()
-        .filter(|u| {
-            lpos.as_ref()
-                .is_none_or(|l| u.scope_unit_id.is_some_and(|s| l.contains(&s)))
-        })
         .map(|u| {
             let mine = links
                 .iter()

@@ -37,6 +37,27 @@ async fn signed_in(
     }
 }
 
+/// Answers an admin change: back to the list, or why it failed.
+fn account_outcome(result: Result<(), AccountError>, what: &str) -> Response {
+    match result {
+        Ok(()) => see_other("/personal/anvandare?sparad=1"),
+        Err(AccountError::NotFound) => (
+            StatusCode::NOT_FOUND,
+            "Användaren finns inte. / No such user.",
+        )
+            .into_response(),
+        Err(AccountError::WeakPassword) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Lösenordet måste ha minst 12 tecken. / The password must have at least 12 characters.",
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "{what}");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
 fn account_error_field(e: &AccountError) -> Option<(&'static str, &'static str)> {
     match e {
         AccountError::BadEmail => Some(("email", "users.bad_email")),
@@ -126,7 +147,7 @@ pub async fn reset_password(
         Err(r) => return r,
     };
     let now = state.app.clock.now();
-    match db::accounts::set_password(
+    let result = db::accounts::set_password(
         &state.app.db,
         Some(actor.user_id),
         user_id,
@@ -134,24 +155,8 @@ pub async fn reset_password(
         true,
         now,
     )
-    .await
-    {
-        Ok(()) => see_other("/personal/anvandare?sparad=1"),
-        Err(AccountError::NotFound) => (
-            StatusCode::NOT_FOUND,
-            "Användaren finns inte. / No such user.",
-        )
-            .into_response(),
-        Err(AccountError::WeakPassword) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Lösenordet måste ha minst 12 tecken. / The password must have at least 12 characters.",
-        )
-            .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "password not reset");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
+    .await;
+    account_outcome(result, "password not reset")
 }
 
 pub async fn set_active(
@@ -186,26 +191,15 @@ pub async fn set_active(
         )
             .into_response();
     }
-    match db::accounts::set_active(
+    let result = db::accounts::set_active(
         &state.app.db,
         Some(actor.user_id),
         user_id,
         active,
         state.app.clock.now(),
     )
-    .await
-    {
-        Ok(()) => see_other("/personal/anvandare?sparad=1"),
-        Err(AccountError::NotFound) => (
-            StatusCode::NOT_FOUND,
-            "Användaren finns inte. / No such user.",
-        )
-            .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "account not updated");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
+    .await;
+    account_outcome(result, "account not updated")
 }
 
 /// Any signed-in user changes their own password (and must, after a reset).
