@@ -434,3 +434,168 @@ pub async fn officer_areas(
         })
         .collect())
 }
+
+/// Adds a special area to the managed list (admins).
+pub async fn create_special_area(
+    db: &DatabaseConnection,
+    p: &Principal,
+    code: &str,
+    name_sv: &str,
+    name_en: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, RegisterError> {
+    if p.role != Role::Admin {
+        return Err(RegisterError::Forbidden);
+    }
+    let code = code.trim().to_lowercase();
+    let mut errors = Vec::new();
+    if code.is_empty() || code.len() > 80 || !code.chars().all(|c| c.is_alphanumeric() || c == '-')
+    {
+        errors.push(("code".to_owned(), "org.bad_code".to_owned()));
+    } else if special_area::Entity::find()
+        .filter(special_area::Column::Code.eq(&code))
+        .one(db)
+        .await?
+        .is_some()
+    {
+        errors.push(("code".to_owned(), "org.duplicate_code".to_owned()));
+    }
+    if name_sv.trim().is_empty() || name_sv.chars().count() > 200 {
+        errors.push(("name_sv".to_owned(), "form.required".to_owned()));
+    }
+    if !errors.is_empty() {
+        return Err(RegisterError::Invalid(errors));
+    }
+    let en = if name_en.trim().is_empty() {
+        name_sv
+    } else {
+        name_en
+    };
+    let txn = db.begin().await?;
+    let id = special_area::Entity::insert(special_area::ActiveModel {
+        code: Set(code.clone()),
+        name: Set(crate::survey::text_json(&domain::LocalizedText::new(
+            name_sv.trim(),
+            en.trim(),
+        ))),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?
+    .last_insert_id;
+    audit::record(
+        &txn,
+        audit::Entry {
+            at: now,
+            user_id: Some(p.user_id),
+            scope_unit_id: None,
+            action: "create",
+            entity: "special_area",
+            entity_id: id.to_string(),
+            detail: format!("code={code}"),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// Gives an officer in the principal's LPO a special area (officers, managers, admins).
+pub async fn assign_special_area(
+    db: &DatabaseConnection,
+    p: &Principal,
+    officer_id: &str,
+    area_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), RegisterError> {
+    if !matches!(p.role, Role::Admin | Role::LpoManager | Role::Officer) {
+        return Err(RegisterError::Forbidden);
+    }
+    let officer = match parse_id(officer_id) {
+        Some(id) => officers_in_scope(db, p)
+            .await?
+            .into_iter()
+            .find(|o| o.id == id),
+        None => None,
+    };
+    let area = match parse_id(area_id) {
+        Some(id) => special_area::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
+    let mut errors = Vec::new();
+    if officer.is_none() {
+        errors.push(("officer_id".to_owned(), "form.pick_one".to_owned()));
+    }
+    if area.is_none() {
+        errors.push(("special_area_id".to_owned(), "form.pick_one".to_owned()));
+    }
+    let (Some(officer), Some(area)) = (officer, area) else {
+        return Err(RegisterError::Invalid(errors));
+    };
+    let txn = db.begin().await?;
+    add_officer_area(&txn, officer.id, area.id).await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            at: now,
+            user_id: Some(p.user_id),
+            scope_unit_id: officer.scope_unit_id,
+            action: "assign",
+            entity: "special_area",
+            entity_id: area.id.to_string(),
+            detail: format!("officer={}", officer.id),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Changes an agreement's status (editors in the agreement's LPO).
+pub async fn set_agreement_status(
+    db: &DatabaseConnection,
+    p: &Principal,
+    uid: &str,
+    status: &str,
+    now: DateTime<Utc>,
+) -> Result<(), RegisterError> {
+    if !matches!(p.role, Role::Admin | Role::LpoManager | Role::Officer) {
+        return Err(RegisterError::Forbidden);
+    }
+    let row = agreement::Entity::find()
+        .filter(agreement::Column::Uid.eq(uid))
+        .one(db)
+        .await?
+        .ok_or(RegisterError::NotFound)?;
+    if p.role != Role::Admin && p.scope_unit_id != Some(row.lpo_id) {
+        return Err(RegisterError::Forbidden);
+    }
+    let Some(status) = AgreementStatus::parse(status.trim()) else {
+        return Err(RegisterError::Invalid(vec![(
+            "status".to_owned(),
+            "form.pick_one".to_owned(),
+        )]));
+    };
+    let txn = db.begin().await?;
+    let lpo = row.lpo_id;
+    let from = row.status.clone();
+    let mut am: agreement::ActiveModel = row.into();
+    am.status = Set(status.code().to_owned());
+    am.updated_at = Set(now);
+    am.update(&txn).await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            at: now,
+            user_id: Some(p.user_id),
+            scope_unit_id: Some(lpo),
+            action: "set_status",
+            entity: "agreement",
+            entity_id: uid.to_owned(),
+            detail: format!("{from} -> {}", status.code()),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

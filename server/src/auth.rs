@@ -209,3 +209,131 @@ impl WithStatus for Response {
         self
     }
 }
+
+/// The outcome of a register side form: back to the register, or why not.
+async fn register_outcome(
+    state: ServerState,
+    parts: axum::http::request::Parts,
+    result: Result<(), db::register::RegisterError>,
+) -> Response {
+    use app::pages::register::PostedRegisterForm;
+    use db::register::RegisterError;
+    match result {
+        Ok(()) => Redirect::to("/personal/overenskommelser?sparad=1")
+            .into_response()
+            .with_status(StatusCode::SEE_OTHER),
+        Err(RegisterError::Forbidden) => (
+            StatusCode::FORBIDDEN,
+            "Du har inte behörighet. / You do not have access.",
+        )
+            .into_response(),
+        Err(RegisterError::NotFound) => (
+            StatusCode::NOT_FOUND,
+            "Överenskommelsen finns inte. / No such agreement.",
+        )
+            .into_response(),
+        Err(RegisterError::Invalid(errors)) => {
+            let posted = PostedRegisterForm { errors };
+            let mut res =
+                rerender_with(state, parts, None, move || provide_context(posted.clone())).await;
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            res
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "register not updated");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// The signed-in principal, or the response for an expired/absent session.
+async fn principal_or_login(
+    state: &ServerState,
+    session: &Session,
+) -> Result<domain::Principal, Response> {
+    match principal_from_session(&state.app, session).await {
+        Ok(Some(p)) if !p.must_change_password => Ok(p),
+        Ok(Some(_)) => Err((
+            StatusCode::FORBIDDEN,
+            "Byt lösenord först. / Change your password first.",
+        )
+            .into_response()),
+        Ok(None) => Err(Redirect::to("/logga-in?next=/personal/overenskommelser")
+            .into_response()
+            .with_status(StatusCode::SEE_OTHER)),
+        Err(_) => Err(StatusCode::INTERNAL_SERVER_ERROR.into_response()),
+    }
+}
+
+pub async fn set_agreement_status(
+    State(state): State<ServerState>,
+    axum::extract::Path(uid): axum::extract::Path<String>,
+    session: Session,
+    req: Request,
+) -> Response {
+    let p = match principal_or_login(&state, &session).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (parts, fields) = match body_fields(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let now = state.app.clock.now();
+    let result =
+        db::register::set_agreement_status(&state.app.db, &p, &uid, field(&fields, "status"), now)
+            .await;
+    register_outcome(state, parts, result).await
+}
+
+pub async fn assign_special_area(
+    State(state): State<ServerState>,
+    session: Session,
+    req: Request,
+) -> Response {
+    let p = match principal_or_login(&state, &session).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (parts, fields) = match body_fields(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let now = state.app.clock.now();
+    let result = db::register::assign_special_area(
+        &state.app.db,
+        &p,
+        field(&fields, "officer_id"),
+        field(&fields, "special_area_id"),
+        now,
+    )
+    .await;
+    register_outcome(state, parts, result).await
+}
+
+pub async fn create_special_area(
+    State(state): State<ServerState>,
+    session: Session,
+    req: Request,
+) -> Response {
+    let p = match principal_or_login(&state, &session).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (parts, fields) = match body_fields(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let now = state.app.clock.now();
+    let result = db::register::create_special_area(
+        &state.app.db,
+        &p,
+        field(&fields, "code"),
+        field(&fields, "name_sv"),
+        field(&fields, "name_en"),
+        now,
+    )
+    .await
+    .map(|_| ());
+    register_outcome(state, parts, result).await
+}

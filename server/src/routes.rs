@@ -38,6 +38,9 @@ pub enum Handler {
     SetActive,
     ChangePassword,
     CreateOrgUnit,
+    SetAgreementStatus,
+    AssignSpecialArea,
+    CreateSpecialArea,
 }
 
 /// A plain route: declared once here, where it both builds the router and feeds the
@@ -107,6 +110,24 @@ pub const PLAIN_ROUTES: &[PlainRoute] = &[
     },
     PlainRoute {
         method: "POST",
+        path: "/personal/overenskommelser/{uid}/status",
+        handler: Handler::SetAgreementStatus,
+        access: Access::Roles(REGISTER_EDITORS),
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/specialomraden/tilldela",
+        handler: Handler::AssignSpecialArea,
+        access: Access::Roles(REGISTER_EDITORS),
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/specialomraden",
+        handler: Handler::CreateSpecialArea,
+        access: Access::Roles(ADMIN_ROLES),
+    },
+    PlainRoute {
+        method: "POST",
         path: "/byt-losenord",
         handler: Handler::ChangePassword,
         access: Access::Roles(ALL_ROLES),
@@ -125,6 +146,9 @@ fn method_router(h: Handler) -> MethodRouter<ServerState> {
         Handler::SetActive => post(admin::set_active),
         Handler::ChangePassword => post(admin::change_password),
         Handler::CreateOrgUnit => post(admin::create_org_unit),
+        Handler::SetAgreementStatus => post(auth::set_agreement_status),
+        Handler::AssignSpecialArea => post(auth::assign_special_area),
+        Handler::CreateSpecialArea => post(auth::create_special_area),
     }
 }
 

@@ -212,7 +212,7 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Route
     }
 
     // Plain routes, from the same table that builds the router.
-    let kh_unit = {
+    let (kh_unit, kh_uid) = {
         let (_, page) = send(
             &app,
             "GET",
@@ -224,11 +224,19 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Route
                 .and_then(|w| w.cookie.as_deref()),
         )
         .await;
-        page.split("\">Kristinehamn kommun, socialtjänsten</option>")
+        let unit = page
+            .split("\">Kristinehamn kommun, socialtjänsten</option>")
             .next()
             .and_then(|s| s.rsplit("value=\"").next())
             .expect("unit id")
-            .to_owned()
+            .to_owned();
+        let uid = page
+            .split("data-agreement=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("an agreement of Kristinehamn")
+            .to_owned();
+        (unit, uid)
     };
     for r in PLAIN_ROUTES {
         let (body, ctype) = match r.handler {
@@ -248,6 +256,9 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Route
                 "application/x-www-form-urlencoded",
             ),
             Handler::ResetPassword | Handler::ChangePassword => ("password=kort&repeat=kort".to_owned(), "application/x-www-form-urlencoded"),
+            Handler::SetAgreementStatus => ("status=kanske".to_owned(), "application/x-www-form-urlencoded"),
+            Handler::AssignSpecialArea => ("officer_id=&special_area_id=".to_owned(), "application/x-www-form-urlencoded"),
+            Handler::CreateSpecialArea => ("code=&name_sv=".to_owned(), "application/x-www-form-urlencoded"),
             Handler::CreateOrgUnit => ("kind=region&name=&code=".to_owned(), "application/x-www-form-urlencoded"),
             Handler::SetActive => ("active=kanske".to_owned(), "application/x-www-form-urlencoded"),
             Handler::CreateAgreement => (
@@ -264,7 +275,7 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Route
             let (status, _) = send(
                 &app,
                 r.method,
-                &concrete(r.path),
+                &concrete(r.path).replace("{uid}", &kh_uid),
                 &body,
                 ctype,
                 w.cookie.as_deref(),
@@ -283,7 +294,9 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Route
                     && status == StatusCode::SEE_OTHER);
             // Agreements: editors outside Kristinehamn's LPO are denied by scope.
             let in_scope = match (r.handler, w.role) {
-                (Handler::CreateAgreement, Some(Role::Officer)) => w.label.contains("kristinehamn"),
+                (Handler::CreateAgreement | Handler::SetAgreementStatus, Some(Role::Officer)) => {
+                    w.label.contains("kristinehamn")
+                }
                 _ => true,
             };
             if r.access.allows(w.role) && in_scope {

@@ -544,3 +544,92 @@ async fn org_on(app: App) {
         "duplicate code"
     );
 }
+
+#[tokio::test]
+async fn special_areas_and_agreement_status_are_managed_in_scope() {
+    for url in db::testing::database_urls().await {
+        register_admin_on(app(&url).await).await;
+    }
+}
+
+async fn register_admin_on(app: App) {
+    let (admin, _) = app.sign_in("admin@demo.polisen.se", None).await;
+    let res = app
+        .post_form("/personal/specialomraden", "code=brott-i-nara-relation&name_sv=V%C3%A5ld+i+n%C3%A4ra+relation&name_en=Domestic+violence", Some(&admin))
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = app
+        .post_form(
+            "/personal/specialomraden",
+            "code=brott-i-nara-relation&name_sv=Igen",
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "duplicate code"
+    );
+
+    let (officer, _) = app.sign_in(OFFICER_KH, None).await;
+    let page = text(app.get("/personal/overenskommelser", Some(&officer)).await).await;
+    let pick = |label: &str| {
+        page.split(&format!("\">{label}</option>"))
+            .next()
+            .and_then(|s| s.rsplit("value=\"").next())
+            .expect("option")
+            .to_owned()
+    };
+    let (me, area) = (pick("Johan Berg"), pick("Våld i nära relation"));
+    let res = app
+        .post_form(
+            "/personal/specialomraden/tilldela",
+            &format!("officer_id={me}&special_area_id={area}"),
+            Some(&officer),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = text(app.get("/personal/overenskommelser", Some(&officer)).await).await;
+    assert!(
+        page.contains("Skolor, Ungdomar, Våld i nära relation")
+            || page.contains("Våld i nära relation, "),
+        "assigned"
+    );
+
+    let uid = page
+        .split("data-agreement=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("uid")
+        .to_owned();
+    let (torsby, _) = app.sign_in(OFFICER_TORSBY, None).await;
+    let res = app
+        .post_form(
+            &format!("/personal/overenskommelser/{uid}/status"),
+            "status=ended",
+            Some(&torsby),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "another LPO's agreement"
+    );
+    let res = app
+        .post_form(
+            &format!("/personal/overenskommelser/{uid}/status"),
+            "status=ended",
+            Some(&officer),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = text(
+        app.get("/personal/overenskommelser?status=ended", Some(&officer))
+            .await,
+    )
+    .await;
+    assert!(
+        page.contains(&uid),
+        "the ended agreement is listed under its new status"
+    );
+}

@@ -32,9 +32,16 @@ pub struct RegisterData {
     pub units: Vec<Named>,
     pub officers: Vec<Named>,
     pub can_edit: bool,
+    pub is_admin: bool,
     /// A form kept across an expired session, restored once.
     pub draft: Option<AgreementInput>,
     pub officers_with_areas: Vec<domain::OfficerAreas>,
+}
+
+/// A refused side form of the register (status, special areas): its messages.
+#[derive(Clone, Debug)]
+pub struct PostedRegisterForm {
+    pub errors: Vec<(String, String)>,
 }
 
 /// A refused agreement form, re-rendered with its values and messages.
@@ -88,6 +95,7 @@ pub async fn load_register(filter: RegisterFilter) -> Result<RegisterData, AppEr
         units,
         officers,
         can_edit,
+        is_admin: p.role == domain::Role::Admin,
         draft,
         officers_with_areas: db::register::officer_areas(&st.db, &p)
             .await
@@ -111,6 +119,7 @@ pub fn RegisterPage() -> impl IntoView {
     let filter = parse_filter(|k| query.read_untracked().get(k));
     let saved = query.read_untracked().get("sparad").is_some();
     let posted = use_context::<PostedAgreement>();
+    let side = use_context::<PostedRegisterForm>();
     view! {
         <Page>
             <Title text=tr(lang, "register.title") />
@@ -122,7 +131,7 @@ pub fn RegisterPage() -> impl IntoView {
                         Err(e) => Err(e.clone()),
                     };
                     guarded(lang, "/personal/overenskommelser", who, move |_| match data {
-                        Ok(d) => register_body(d, filter, posted, saved, lang).into_any(),
+                        Ok(d) => register_body(d, filter, posted, side, saved, lang).into_any(),
                         Err(e) => view! {
                             <p class="form-error">{tr(lang, e.message_key().unwrap_or("survey.server_error"))}</p>
                         }
@@ -160,9 +169,25 @@ fn register_body(
     d: RegisterData,
     filter: RegisterFilter,
     posted: Option<PostedAgreement>,
+    side: Option<PostedRegisterForm>,
     saved: bool,
     lang: Lang,
 ) -> impl IntoView {
+    let side_errors = side.map(|s| {
+        let items = s
+            .errors
+            .into_iter()
+            .map(|(_, key)| view! { <li>{tr(lang, &key)}</li> })
+            .collect_view();
+        view! {
+            <div class="error-summary" role="alert" tabindex="-1">
+                <p class="error-summary-title">{tr(lang, "form.errors_title")}</p>
+                <ul>{items}</ul>
+            </div>
+        }
+    });
+    let can_edit = d.can_edit;
+    let is_admin = d.is_admin;
     let status_opts = AgreementStatus::ALL
         .into_iter()
         .map(|s| {
@@ -173,9 +198,39 @@ fn register_body(
     let rows = d
         .agreements
         .iter()
-        .map(|a| agreement_row(a, lang))
+        .map(|a| agreement_row(a, can_edit, lang))
         .collect_view();
     let empty = d.agreements.is_empty();
+    let assign_form = can_edit.then(|| view! {
+        <form method="post" action="/personal/specialomraden/tilldela" class="filters" aria-label=tr(lang, "register.assign_title")>
+            <div class="field">
+                <label for="a-officer">{tr(lang, "register.officer")}</label>
+                <select id="a-officer" name="officer_id">{options(&d.officers, None, lang, Some("–".to_owned()))}</select>
+            </div>
+            <div class="field">
+                <label for="a-area">{tr(lang, "register.area")}</label>
+                <select id="a-area" name="special_area_id">{options(&d.special_areas, None, lang, Some("–".to_owned()))}</select>
+            </div>
+            <button type="submit" class="button">{tr(lang, "register.assign")}</button>
+        </form>
+    });
+    let new_area_form = is_admin.then(|| view! {
+        <form method="post" action="/personal/specialomraden" class="filters" aria-label=tr(lang, "register.new_area_title")>
+            <div class="field">
+                <label for="n-code">{tr(lang, "register.area_code")}</label>
+                <input id="n-code" name="code" type="text" autocomplete="off" />
+            </div>
+            <div class="field">
+                <label for="n-sv">{tr(lang, "register.area_sv")}</label>
+                <input id="n-sv" name="name_sv" type="text" autocomplete="off" />
+            </div>
+            <div class="field">
+                <label for="n-en">{tr(lang, "register.area_en")}</label>
+                <input id="n-en" name="name_en" type="text" autocomplete="off" />
+            </div>
+            <button type="submit" class="button">{tr(lang, "register.add_area")}</button>
+        </form>
+    });
     let officer_items = d
         .officers_with_areas
         .iter()
@@ -244,15 +299,33 @@ fn register_body(
             }
             .into_any()
         }}
+        {side_errors}
         <section aria-labelledby="officers-title">
             <h2 id="officers-title">{tr(lang, "register.officers_title")}</h2>
             <ul class="plain-list">{officer_items}</ul>
+            {assign_form}
+            {new_area_form}
         </section>
         {form}
     }
 }
 
-fn agreement_row(a: &Agreement, lang: Lang) -> impl IntoView + use<> {
+fn agreement_row(a: &Agreement, can_edit: bool, lang: Lang) -> impl IntoView + use<> {
+    let status_form = can_edit.then(|| {
+        let id = format!("st-{}", a.uid);
+        let opts = AgreementStatus::ALL
+            .into_iter()
+            .map(|s| view! { <option value=s.code() selected=s == a.status>{tr(lang, &format!("status.{}", s.code()))}</option> })
+            .collect_view();
+        let label = crate::i18n::tr_with(lang, "register.status_for", &[("purpose", &a.purpose)]);
+        view! {
+            <form method="post" action=format!("/personal/overenskommelser/{}/status", a.uid) class="status-form">
+                <label for=id.clone() class="visually-hidden">{label}</label>
+                <select id=id name="status">{opts}</select>
+                <button type="submit" class="button small">{tr(lang, "register.change_status")}</button>
+            </form>
+        }
+    });
     let parties = format!(
         "{} – {} kommun, {}",
         a.officer_name.clone().unwrap_or_else(|| a.lpo_name.clone()),
@@ -269,7 +342,7 @@ fn agreement_row(a: &Agreement, lang: Lang) -> impl IntoView + use<> {
                 {a.review_on.format("%Y-%m-%d").to_string()}
                 {due.then(|| view! { <strong class="flag">{format!(" {}", tr(lang, "register.due"))}</strong> })}
             </td>
-            <td>{tr(lang, &format!("status.{}", a.status.code()))}</td>
+            <td>{tr(lang, &format!("status.{}", a.status.code()))}{status_form}</td>
             <td>{a.contact_person.clone()}</td>
         </tr>
     }
