@@ -288,16 +288,6 @@ pub async fn set_active(
     .await
 }
 
-pub async fn list_users(db: &impl ConnectionTrait) -> Result<Vec<(Principal, bool)>, DbErr> {
-    Ok(staff_user::Entity::find()
-        .order_by_asc(staff_user::Column::Email)
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|u| principal(&u).map(|p| (p, u.active)))
-        .collect())
-}
-
 /// Every account with its scope spelled out, for the admin page.
 pub async fn user_rows(db: &impl ConnectionTrait) -> Result<Vec<domain::UserRow>, DbErr> {
     let units: std::collections::HashMap<i64, String> = org_unit::Entity::find()
