@@ -3,7 +3,7 @@ import { defineConfig, devices } from '@playwright/test';
 // End-to-end tests against the release build (run `make build` first, or use
 // `make e2e` / `make test`). Browsers are never downloaded: Debian's Chromium
 // at /usr/bin/chromium is used (see /work/shared/TOOLCHAIN.md).
-const BASE_URL = 'http://127.0.0.1:3300';
+const BASE_URL = `http://127.0.0.1:${process.env.E2E_PORT ?? '3300'}`;
 
 export default defineConfig({
   testDir: './tests',

@@ -18,7 +18,7 @@ fi
 
 # The server is exec'd (Playwright signals it directly: SIGTERM, then SIGKILL),
 # so no trap here can clean up after it; instead remove leftovers of earlier
-# runs (only one e2e server can run at a time anyway: the port is fixed).
+# runs (one e2e server per port; E2E_PORT picks another port, default 3300).
 TMPBASE="${TMPDIR:-/tmp}"
 find "$TMPBASE" -maxdepth 1 -type d -name 'medborgarloften-e2e.*' -user "$(id -u)" \
     -exec rm -rf {} + 2>/dev/null || true
@@ -27,16 +27,16 @@ echo "e2e-server: database in $TMP/e2e.db" >&2
 
 export DATABASE_URL="sqlite://$TMP/e2e.db?mode=rwc"
 export DEMO_DATA=true
-export LEPTOS_SITE_ADDR=127.0.0.1:3300
-export SITE_URL=http://127.0.0.1:3300
+PORT="${E2E_PORT:-3300}"
+export LEPTOS_SITE_ADDR="127.0.0.1:$PORT"
+export SITE_URL="http://127.0.0.1:$PORT"
 export LEPTOS_SITE_ROOT="$ROOT/target/site"
 export LEPTOS_OUTPUT_NAME=medborgarloften
 export LEPTOS_ENV=PROD
 export SECRET_KEY=e2e-secret-key-not-for-production-0123456789abcdef
 export RUST_LOG=info
 
-# --- rate limits for e2e -----------------------------------------------------
-# TODO: set the rate-limit env vars here once the server reads them, e.g.
+# --- rate limits for e2e (raised, never off) ---------------------------------
 export LOGIN_PER_ACCOUNT_PER_MINUTE=30
 export LOGIN_PER_ADDRESS_PER_MINUTE=300
 # ------------------------------------------------------------------------------

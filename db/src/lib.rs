@@ -7,6 +7,7 @@ pub mod audit;
 pub mod clock;
 pub mod demo;
 pub mod entity;
+pub mod kiosk;
 pub mod migration;
 pub mod org;
 pub mod register;

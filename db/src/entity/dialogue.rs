@@ -14,6 +14,8 @@ pub struct Model {
     pub opens_at: DateTimeUtc,
     pub closes_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
+    /// Salts the one-answer-per-browser hashes of this dialogue.
+    pub dedup_salt: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

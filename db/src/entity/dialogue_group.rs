@@ -12,6 +12,8 @@ pub struct Model {
     /// The short code in the public link `/s/{link_code}`.
     #[sea_orm(unique)]
     pub link_code: String,
+    /// Set for closed groups (e.g. a council meeting): answers need this code.
+    pub invite_code: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -3,9 +3,11 @@
 pub mod agreement;
 pub mod answer;
 pub mod audit_log;
+pub mod browser_seen;
 pub mod dialogue;
 pub mod dialogue_group;
 pub mod dialogue_municipality;
+pub mod kiosk;
 pub mod officer_special_area;
 pub mod org_unit;
 pub mod question;

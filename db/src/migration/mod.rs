@@ -4,6 +4,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261130_000001_foundation;
 mod m20261130_000002_accounts;
+mod m20261130_000003_respondents;
 
 pub struct Migrator;
 
@@ -12,6 +13,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261130_000001_foundation::Migration),
             Box::new(m20261130_000002_accounts::Migration),
+            Box::new(m20261130_000003_respondents::Migration),
         ]
     }
 }
