@@ -20,14 +20,14 @@ fi
 # so no trap here can clean up after it; instead remove leftovers of earlier
 # runs (one e2e server per port; E2E_PORT picks another port, default 3300).
 TMPBASE="${TMPDIR:-/tmp}"
-find "$TMPBASE" -maxdepth 1 -type d -name 'medborgarloften-e2e.*' -user "$(id -u)" \
+PORT="${E2E_PORT:-3300}"
+find "$TMPBASE" -maxdepth 1 -type d -name "medborgarloften-e2e-$PORT.*" -user "$(id -u)" \
     -exec rm -rf {} + 2>/dev/null || true
-TMP="$(mktemp -d "$TMPBASE/medborgarloften-e2e.XXXXXX")"
+TMP="$(mktemp -d "$TMPBASE/medborgarloften-e2e-$PORT.XXXXXX")"
 echo "e2e-server: database in $TMP/e2e.db" >&2
 
 export DATABASE_URL="sqlite://$TMP/e2e.db?mode=rwc"
 export DEMO_DATA=true
-PORT="${E2E_PORT:-3300}"
 export LEPTOS_SITE_ADDR="127.0.0.1:$PORT"
 export SITE_URL="http://127.0.0.1:$PORT"
 export LEPTOS_SITE_ROOT="$ROOT/target/site"
