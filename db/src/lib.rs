@@ -4,6 +4,8 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bank;
+pub mod builder;
 pub mod clock;
 pub mod demo;
 pub mod entity;

@@ -3,6 +3,7 @@
 pub mod agreement;
 pub mod answer;
 pub mod audit_log;
+pub mod bank_item;
 pub mod browser_seen;
 pub mod dialogue;
 pub mod dialogue_group;
@@ -11,6 +12,8 @@ pub mod kiosk;
 pub mod officer_special_area;
 pub mod org_unit;
 pub mod question;
+pub mod question_meta;
+pub mod question_revision;
 pub mod response;
 pub mod session;
 pub mod special_area;
