@@ -4,6 +4,7 @@
 
 use crate::pages::admin::{ADMIN_ROLES, AUDIT_ROLES};
 use crate::pages::auth::{ALL_ROLES, ANSWER_ROLES};
+use crate::pages::dialogues::BUILDER_ROLES;
 use domain::Role;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +37,11 @@ pub const PAGES: &[(&str, Access)] = &[
     ("/personal/organisation", Access::Roles(ADMIN_ROLES)),
     // Any signed-in staff member; the anonymous are sent to sign in.
     ("/byt-losenord", Access::Roles(ALL_ROLES)),
+    // Citizen dialogues (issue #4, staff side).
+    ("/s/{code}/affisch", Access::Public),
+    ("/personal/dialoger", Access::Roles(BUILDER_ROLES)),
+    ("/personal/dialoger/{dialogue}", Access::Roles(BUILDER_ROLES)),
+    ("/personal/fragebank", Access::Roles(ADMIN_ROLES)),
 ];
 
 /// Server functions, by path.
@@ -48,6 +54,11 @@ pub const SERVER_FNS: &[(&str, Access)] = &[
     ("/api/staff/audit", Access::Roles(AUDIT_ROLES)),
     ("/api/admin/users", Access::Roles(ADMIN_ROLES)),
     ("/api/admin/org", Access::Roles(ADMIN_ROLES)),
+    // Citizen dialogues (issue #4, staff side).
+    ("/api/public/poster", Access::Public),
+    ("/api/staff/dialogues", Access::Roles(BUILDER_ROLES)),
+    ("/api/staff/dialogue", Access::Roles(BUILDER_ROLES)),
+    ("/api/admin/bank", Access::Roles(ADMIN_ROLES)),
 ];
 
 pub fn page_access(path: &str) -> Option<Access> {

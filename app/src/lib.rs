@@ -58,6 +58,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=pages::info::HomePage ssr=SsrMode::Async />
                 <Route path=path!("/s/:code") view=pages::survey::SurveyPage ssr=SsrMode::Async />
                 <Route path=path!("/s/:code/tack") view=pages::survey::ThanksPage />
+                <Route path=path!("/s/:code/affisch") view=pages::poster::PosterPage ssr=SsrMode::Async />
                 <Route path=path!("/personal") view=pages::staff::StaffPage ssr=SsrMode::Async />
                 <Route
                     path=path!("/personal/overenskommelser")
@@ -70,6 +71,13 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/personal/organisation") view=pages::admin::OrgPage ssr=SsrMode::Async />
                 <Route path=path!("/byt-losenord") view=pages::admin::PasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/integritet") view=pages::info::PrivacyPage />
+                <Route path=path!("/personal/dialoger") view=pages::dialogues::DialoguesPage ssr=SsrMode::Async />
+                <Route
+                    path=path!("/personal/dialoger/:dialogue")
+                    view=pages::dialogues::DialoguePage
+                    ssr=SsrMode::Async
+                />
+                <Route path=path!("/personal/fragebank") view=pages::dialogues::BankPage ssr=SsrMode::Async />
                 <Route path=path!("/tillganglighet") view=pages::info::AccessibilityPage />
             </Routes>
         </Router>

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod auth;
 pub mod config;
+pub mod dialogues;
 pub mod http_layer;
 pub mod routes;
 

@@ -1,12 +1,13 @@
 //! The router: Leptos pages and server functions, plus the plain routes declared here.
 
-use crate::{ServerState, admin, auth, http_layer};
+use crate::{ServerState, admin, auth, dialogues, http_layer};
 
 /// Staff sessions end after 30 minutes without a request.
 pub const IDLE_SESSION_MINUTES: i64 = 30;
 use app::access::Access;
 use app::pages::admin::ADMIN_ROLES;
 use app::pages::auth::{ALL_ROLES, REGISTER_EDITORS};
+use app::pages::dialogues::BUILDER_ROLES;
 use app::pages::survey::{PostedForm, thanks_href};
 use app::{AppError, Lang, shell};
 use axum::Router;
@@ -41,6 +42,18 @@ pub enum Handler {
     SetAgreementStatus,
     AssignSpecialArea,
     CreateSpecialArea,
+    // Citizen dialogues (issue #4, staff side).
+    QrSvg,
+    CreateDialogue,
+    AddQuestion,
+    AddBankQuestions,
+    UpdateQuestion,
+    MoveQuestion,
+    RemoveQuestion,
+    IssueKiosk,
+    RevokeKiosk,
+    CreateBankItem,
+    UpdateBankItem,
 }
 
 /// A plain route: declared once here, where it both builds the router and feeds the
@@ -132,6 +145,73 @@ pub const PLAIN_ROUTES: &[PlainRoute] = &[
         handler: Handler::ChangePassword,
         access: Access::Roles(ALL_ROLES),
     },
+    // Citizen dialogues (issue #4, staff side).
+    PlainRoute {
+        method: "GET",
+        path: "/s/{code}/qr.svg",
+        handler: Handler::QrSvg,
+        access: Access::Public,
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/dialoger",
+        handler: Handler::CreateDialogue,
+        access: Access::Roles(BUILDER_ROLES),
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/dialoger/{dialogue}/fragor",
+        handler: Handler::AddQuestion,
+        access: Access::Roles(BUILDER_ROLES),
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/dialoger/{dialogue}/fragor/bank",
+        handler: Handler::AddBankQuestions,
+        access: Access::Roles(BUILDER_ROLES),
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/dialoger/{dialogue}/fragor/{question}",
+        handler: Handler::UpdateQuestion,
+        access: Access::Roles(BUILDER_ROLES),
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/dialoger/{dialogue}/fragor/{question}/flytta",
+        handler: Handler::MoveQuestion,
+        access: Access::Roles(BUILDER_ROLES),
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/dialoger/{dialogue}/fragor/{question}/ta-bort",
+        handler: Handler::RemoveQuestion,
+        access: Access::Roles(BUILDER_ROLES),
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/dialoger/{dialogue}/kiosk",
+        handler: Handler::IssueKiosk,
+        access: Access::Roles(BUILDER_ROLES),
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/dialoger/{dialogue}/kiosk/{kiosk}/aterkalla",
+        handler: Handler::RevokeKiosk,
+        access: Access::Roles(BUILDER_ROLES),
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/fragebank",
+        handler: Handler::CreateBankItem,
+        access: Access::Roles(ADMIN_ROLES),
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/fragebank/{item}",
+        handler: Handler::UpdateBankItem,
+        access: Access::Roles(ADMIN_ROLES),
+    },
 ];
 
 fn method_router(h: Handler) -> MethodRouter<ServerState> {
@@ -149,6 +229,17 @@ fn method_router(h: Handler) -> MethodRouter<ServerState> {
         Handler::SetAgreementStatus => post(auth::set_agreement_status),
         Handler::AssignSpecialArea => post(auth::assign_special_area),
         Handler::CreateSpecialArea => post(auth::create_special_area),
+        Handler::QrSvg => get(dialogues::qr_svg),
+        Handler::CreateDialogue => post(dialogues::create_dialogue),
+        Handler::AddQuestion => post(dialogues::add_question),
+        Handler::AddBankQuestions => post(dialogues::add_bank_questions),
+        Handler::UpdateQuestion => post(dialogues::update_question),
+        Handler::MoveQuestion => post(dialogues::move_question),
+        Handler::RemoveQuestion => post(dialogues::remove_question),
+        Handler::IssueKiosk => post(dialogues::issue_kiosk),
+        Handler::RevokeKiosk => post(dialogues::revoke_kiosk),
+        Handler::CreateBankItem => post(dialogues::create_bank_item),
+        Handler::UpdateBankItem => post(dialogues::update_bank_item),
     }
 }
 

@@ -83,6 +83,7 @@ pub fn StaffFrame(principal: Principal, children: Children) -> impl IntoView {
     let sees_answers = principal.role != Role::MunicipalPartner;
     let sees_audit = crate::pages::admin::AUDIT_ROLES.contains(&principal.role);
     let is_admin = principal.role == Role::Admin;
+    let builds = crate::pages::dialogues::BUILDER_ROLES.contains(&principal.role);
     view! {
         <div class="staff-bar">
             <p class="muted">{who}</p>
@@ -93,10 +94,12 @@ pub fn StaffFrame(principal: Principal, children: Children) -> impl IntoView {
         <nav class="staff-nav" aria-label=tr(lang, "staffnav.label")>
             <ul>
                 {sees_answers.then(|| view! { <li><a href="/personal">{tr(lang, "staffnav.answers")}</a></li> })}
+                {builds.then(|| view! { <li><a href="/personal/dialoger">{tr(lang, "staffnav.dialogues")}</a></li> })}
                 <li><a href="/personal/overenskommelser">{tr(lang, "staffnav.register")}</a></li>
                 {sees_audit.then(|| view! { <li><a href="/personal/logg">{tr(lang, "staffnav.audit")}</a></li> })}
                 {is_admin.then(|| view! { <li><a href="/personal/anvandare">{tr(lang, "staffnav.users")}</a></li> })}
                 {is_admin.then(|| view! { <li><a href="/personal/organisation">{tr(lang, "staffnav.org")}</a></li> })}
+                {is_admin.then(|| view! { <li><a href="/personal/fragebank">{tr(lang, "staffnav.bank")}</a></li> })}
             </ul>
         </nav>
         {children()}

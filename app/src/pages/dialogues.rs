@@ -1,0 +1,1194 @@
+//! The staff side of citizen dialogues: the list and the create form, one dialogue's builder
+//! (questions, distribution links, QR codes, kiosk tokens), and the shared question bank.
+//! Every form is a plain POST handled in `server::dialogues` (works without JavaScript).
+
+use crate::error::AppError;
+use crate::i18n::{Lang, current_lang, tr, tr_with};
+use crate::layout::Page;
+use crate::pages::admin::ADMIN_ROLES;
+use crate::pages::auth::{access, guarded};
+use domain::builder::{
+    BankItem, BuilderQuestion, DialogueDetail, DialogueInput, DialogueSummary, FormErrors,
+    QuestionInput, answer_codes, kind_code,
+};
+use domain::{Named, QuestionKind, Role};
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use serde::{Deserialize, Serialize};
+
+/// Roles that build dialogues: officers and LPO managers in their LPO, admins anywhere.
+pub const BUILDER_ROLES: &[Role] = &[Role::Admin, Role::LpoManager, Role::Officer];
+
+/// Session key of a kiosk token just issued: (dialogue id, token), shown once.
+pub const KIOSK_FLASH_KEY: &str = "kiosk_issued";
+
+/// A refused builder form, re-rendered with its values and messages.
+#[derive(Clone, Debug, Default)]
+pub struct PostedBuilderForm {
+    /// Which form on the page: `create`, `bank-new`, `bank-{id}`, `question-new`,
+    /// `question-{id}`, `bank-questions`, `kiosk`, `move-{id}`, `remove-{id}`.
+    pub form: String,
+    pub values: Vec<(String, String)>,
+    pub errors: FormErrors,
+    /// A form-level message key (e.g. the questionnaire is frozen).
+    pub message: Option<String>,
+}
+
+fn posted_for(posted: &Option<PostedBuilderForm>, form: &str) -> Option<PostedBuilderForm> {
+    posted.as_ref().filter(|p| p.form == form).cloned()
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DialoguesData {
+    pub dialogues: Vec<DialogueSummary>,
+    pub municipalities: Vec<Named>,
+    pub target_groups: Vec<Named>,
+    pub bank: Vec<BankItem>,
+    pub default_opens: String,
+    pub default_closes: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DialogueData {
+    pub detail: DialogueDetail,
+    /// The site's address, e.g. `https://medborgarloften.polisen.se`.
+    pub site_url: String,
+    /// A kiosk token issued just now (shown once).
+    pub kiosk_token: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+pub fn site_url() -> String {
+    if let Ok(url) = std::env::var("SITE_URL")
+        && !url.trim().is_empty()
+    {
+        return url.trim().trim_end_matches('/').to_owned();
+    }
+    use_context::<http::request::Parts>()
+        .and_then(|p| {
+            p.headers
+                .get(http::header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .map(|h| format!("http://{h}"))
+        })
+        .unwrap_or_else(|| "http://127.0.0.1:3000".to_owned())
+}
+
+#[cfg(feature = "ssr")]
+fn builder_error(e: db::builder::BuilderError) -> AppError {
+    use crate::ssr::{internal, set_status};
+    use db::builder::BuilderError;
+    let err = match e {
+        BuilderError::Forbidden => AppError::Forbidden,
+        BuilderError::NotFound => AppError::NotFound,
+        BuilderError::Invalid(errors) => AppError::FormInvalid(errors),
+        BuilderError::Frozen => AppError::Closed,
+        BuilderError::Db(e) => internal(e),
+    };
+    set_status(err.status());
+    err
+}
+
+#[server(endpoint = "staff/dialogues")]
+pub async fn list_dialogues() -> Result<DialoguesData, AppError> {
+    use crate::ssr::{internal, require, state};
+    let p = require(BUILDER_ROLES).await?;
+    let st = state()?;
+    let (default_opens, default_closes) = db::builder::default_period(st.clock.now());
+    Ok(DialoguesData {
+        dialogues: db::builder::list_dialogues(&st.db, &p)
+            .await
+            .map_err(internal)?,
+        municipalities: db::builder::municipality_choices(&st.db, &p)
+            .await
+            .map_err(internal)?,
+        target_groups: db::builder::target_groups(&st.db)
+            .await
+            .map_err(internal)?,
+        bank: db::bank::list(&st.db).await.map_err(internal)?,
+        default_opens,
+        default_closes,
+    })
+}
+
+#[server(endpoint = "staff/dialogue", input = Json)]
+pub async fn load_dialogue(id: i64) -> Result<DialogueData, AppError> {
+    use crate::ssr::{internal, require, state};
+    let p = require(BUILDER_ROLES).await?;
+    let st = state()?;
+    let detail = db::builder::load(&st.db, &p, id, st.clock.now())
+        .await
+        .map_err(builder_error)?;
+    let kiosk_token = match leptos_axum::extract::<tower_sessions::Session>().await {
+        Ok(s) => match s
+            .remove::<(i64, String)>(KIOSK_FLASH_KEY)
+            .await
+            .map_err(internal)?
+        {
+            Some((d, token)) if d == id => Some(token),
+            _ => None,
+        },
+        Err(_) => None,
+    };
+    Ok(DialogueData {
+        detail,
+        site_url: site_url(),
+        kiosk_token,
+    })
+}
+
+#[server(endpoint = "admin/bank")]
+pub async fn load_bank() -> Result<Vec<BankItem>, AppError> {
+    use crate::ssr::{internal, require, state};
+    require(ADMIN_ROLES).await?;
+    let st = state()?;
+    db::bank::list(&st.db).await.map_err(internal)
+}
+
+fn day(t: chrono::DateTime<chrono::Utc>) -> String {
+    domain::time::stockholm_day(t).format("%Y-%m-%d").to_string()
+}
+
+/// The closing day as staff typed it: the day before the instant it closes.
+fn last_day(t: chrono::DateTime<chrono::Utc>) -> String {
+    domain::time::stockholm_day(t - chrono::Duration::seconds(1))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+fn kind_label(lang: Lang, kind: &QuestionKind) -> String {
+    match kind {
+        QuestionKind::Scale {
+            dont_know: true, ..
+        } => tr(lang, "builder.kind_scale_dk"),
+        QuestionKind::Text { max_len } => tr_with(
+            lang,
+            "builder.kind_text_max",
+            &[("n", &max_len.to_string())],
+        ),
+        other => tr(lang, &format!("builder.kind_{}", kind_code(other))),
+    }
+}
+
+/// Form-level messages of a refused form.
+fn summary(lang: Lang, posted: &Option<PostedBuilderForm>) -> Option<AnyView> {
+    let p = posted.as_ref()?;
+    let mut keys: Vec<String> = p.message.iter().cloned().collect();
+    for (_, k) in &p.errors {
+        if !keys.contains(k) {
+            keys.push(k.clone());
+        }
+    }
+    let items = keys
+        .into_iter()
+        .map(|k| view! { <li>{tr(lang, &k)}</li> })
+        .collect_view();
+    Some(
+        view! {
+            <div class="error-summary" role="alert" tabindex="-1">
+                <p class="error-summary-title">{tr(lang, "form.errors_title")}</p>
+                <ul>{items}</ul>
+            </div>
+        }
+        .into_any(),
+    )
+}
+
+/// Per-field error helpers for one form (`key` prefixes the element ids).
+#[derive(Clone)]
+struct Errs {
+    key: String,
+    errors: FormErrors,
+    lang: Lang,
+}
+
+impl Errs {
+    fn new(key: &str, posted: &Option<PostedBuilderForm>, lang: Lang) -> Self {
+        Errs {
+            key: key.to_owned(),
+            errors: posted.as_ref().map(|p| p.errors.clone()).unwrap_or_default(),
+            lang,
+        }
+    }
+    fn id(&self, field: &str) -> String {
+        format!("{}-{field}", self.key)
+    }
+    fn msg(&self, field: &str) -> Option<String> {
+        self.errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, k)| tr(self.lang, k))
+    }
+    fn error(&self, field: &str) -> Option<AnyView> {
+        self.msg(field).map(|m| {
+            view! { <p id=format!("{}-error", self.id(field)) class="field-error">{m}</p> }
+                .into_any()
+        })
+    }
+    /// `aria-describedby`: an optional hint id plus the error id.
+    fn described(&self, field: &str, hint: bool) -> Option<String> {
+        let mut ids = Vec::new();
+        if hint {
+            ids.push(format!("{}-hint", self.id(field)));
+        }
+        if self.msg(field).is_some() {
+            ids.push(format!("{}-error", self.id(field)));
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    }
+    fn invalid(&self, field: &str) -> Option<&'static str> {
+        self.msg(field).map(|_| "true")
+    }
+}
+
+fn text_input(e: &Errs, field: &'static str, label: String, value: String) -> AnyView {
+    let id = e.id(field);
+    view! {
+        <label class="q-label" for=id.clone()>{label}</label>
+        {e.error(field)}
+        <input id=id name=field type="text" autocomplete="off" value=value
+            aria-describedby=e.described(field, false) aria-invalid=e.invalid(field) />
+    }
+    .into_any()
+}
+
+fn text_area(e: &Errs, field: &'static str, label: String, value: String, hint: Option<String>) -> AnyView {
+    let id = e.id(field);
+    let has_hint = hint.is_some();
+    view! {
+        <label class="q-label" for=id.clone()>{label}</label>
+        {hint.map(|h| view! { <p class="hint" id=format!("{}-hint", e.id(field))>{h}</p> })}
+        {e.error(field)}
+        <textarea id=id name=field rows="3" aria-describedby=e.described(field, has_hint) aria-invalid=e.invalid(field)>
+            {value}
+        </textarea>
+    }
+    .into_any()
+}
+
+/// What a question form may change.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum QuestionMode {
+    /// A bank item: a code, no required flag or condition.
+    BankNew,
+    BankEdit,
+    /// A dialogue question before the dialogue opens.
+    Open,
+    /// After it opened: wording only.
+    Frozen,
+}
+
+/// The shared question form (bank items and dialogue questions).
+fn question_form(
+    e: &Errs,
+    action: String,
+    input: QuestionInput,
+    mode: QuestionMode,
+    earlier: &[BuilderQuestion],
+    submit: String,
+) -> AnyView {
+    let lang = e.lang;
+    let frozen = mode == QuestionMode::Frozen;
+    let dialogue = matches!(mode, QuestionMode::Open | QuestionMode::Frozen);
+    let code = (mode == QuestionMode::BankNew).then(|| {
+        view! {
+            <label class="q-label" for=e.id("code")>{tr(lang, "bank.code")}</label>
+            <p class="hint" id=format!("{}-hint", e.id("code"))>{tr(lang, "bank.code_hint")}</p>
+            {e.error("code")}
+            <input id=e.id("code") name="code" type="text" autocomplete="off" value=input.code.clone()
+                aria-describedby=e.described("code", true) aria-invalid=e.invalid("code") />
+        }
+    });
+    let kind_field = if frozen {
+        view! {
+            <input type="hidden" name="kind" value=input.kind.clone() />
+            <p class="hint">{tr(lang, "builder.frozen_hint")}</p>
+        }
+        .into_any()
+    } else {
+        let opts = domain::builder::KIND_CODES
+            .into_iter()
+            .map(|k| {
+                view! { <option value=k selected=input.kind == k>{tr(lang, &format!("builder.kind_{k}"))}</option> }
+            })
+            .collect_view();
+        view! {
+            <label class="q-label" for=e.id("kind")>{tr(lang, "builder.kind")}</label>
+            {e.error("kind")}
+            <select id=e.id("kind") name="kind" aria-describedby=e.described("kind", false) aria-invalid=e.invalid("kind")>
+                <option value="">"–"</option>
+                {opts}
+            </select>
+        }
+        .into_any()
+    };
+    let show_scale = !frozen || input.kind == "scale";
+    let show_options = !frozen || matches!(input.kind.as_str(), "single" | "multi");
+    let show_text = !frozen || input.kind == "text";
+    let scale = show_scale.then(|| {
+        let dk = if frozen {
+            view! {
+                {input.dont_know.then(|| view! { <input type="hidden" name="dont_know" value="1" /> })}
+            }
+            .into_any()
+        } else {
+            view! {
+                <div class="field check">
+                    <input type="checkbox" id=e.id("dont_know") name="dont_know" value="1" checked=input.dont_know />
+                    <label for=e.id("dont_know")>{tr(lang, "builder.dont_know")}</label>
+                </div>
+            }
+            .into_any()
+        };
+        view! {
+            <fieldset class="builder-fieldset">
+                <legend>{tr(lang, "builder.scale_legend")}</legend>
+                {dk}
+                <div class="two-col">
+                    <div>{text_input(e, "low_sv", tr(lang, "builder.low_sv"), input.low_sv.clone())}</div>
+                    <div>{text_input(e, "low_en", tr(lang, "builder.low_en"), input.low_en.clone())}</div>
+                    <div>{text_input(e, "high_sv", tr(lang, "builder.high_sv"), input.high_sv.clone())}</div>
+                    <div>{text_input(e, "high_en", tr(lang, "builder.high_en"), input.high_en.clone())}</div>
+                </div>
+            </fieldset>
+        }
+    });
+    let options = show_options.then(|| {
+        let hint = if frozen {
+            tr(lang, "builder.options_frozen_hint")
+        } else {
+            tr(lang, "builder.options_hint")
+        };
+        view! {
+            <fieldset class="builder-fieldset">
+                <legend>{tr(lang, "builder.options_legend")}</legend>
+                {text_area(e, "options", tr(lang, "builder.options"), input.options.clone(), Some(hint))}
+            </fieldset>
+        }
+    });
+    let text = show_text.then(|| {
+        if frozen {
+            view! { <input type="hidden" name="max_len" value=input.max_len.clone() /> }.into_any()
+        } else {
+            view! {
+                <fieldset class="builder-fieldset">
+                    <legend>{tr(lang, "builder.text_legend")}</legend>
+                    <label class="q-label" for=e.id("max_len")>{tr(lang, "builder.max_len")}</label>
+                    {e.error("max_len")}
+                    <input id=e.id("max_len") name="max_len" type="number" inputmode="numeric" min="1" max="2000"
+                        value=input.max_len.clone() aria-describedby=e.described("max_len", false) aria-invalid=e.invalid("max_len") />
+                </fieldset>
+            }
+            .into_any()
+        }
+    });
+    let rules = dialogue.then(|| {
+        if frozen {
+            view! {
+                {input.required.then(|| view! { <input type="hidden" name="required" value="1" /> })}
+                <input type="hidden" name="condition_question" value=input.condition_question.clone() />
+                <input type="hidden" name="condition_codes" value=input.condition_codes.clone() />
+            }
+            .into_any()
+        } else {
+            let cond_opts = earlier
+                .iter()
+                .filter(|q| !matches!(q.kind, QuestionKind::Text { .. }))
+                .map(|q| {
+                    let id = q.id.to_string();
+                    let sel = input.condition_question.trim() == id;
+                    view! { <option value=id selected=sel>{format!("{}. {}", q.position, q.text.get(lang))}</option> }
+                })
+                .collect_view();
+            view! {
+                <div class="field check">
+                    <input type="checkbox" id=e.id("required") name="required" value="1" checked=input.required />
+                    <label for=e.id("required")>{tr(lang, "builder.required")}</label>
+                </div>
+                <fieldset class="builder-fieldset">
+                    <legend>{tr(lang, "builder.condition_legend")}</legend>
+                    <label class="q-label" for=e.id("condition_question")>{tr(lang, "builder.condition_question")}</label>
+                    {e.error("condition_question")}
+                    <select id=e.id("condition_question") name="condition_question"
+                        aria-describedby=e.described("condition_question", false) aria-invalid=e.invalid("condition_question")>
+                        <option value="">{tr(lang, "builder.condition_none")}</option>
+                        {cond_opts}
+                    </select>
+                    <label class="q-label" for=e.id("condition_codes")>{tr(lang, "builder.condition_codes")}</label>
+                    <p class="hint" id=format!("{}-hint", e.id("condition_codes"))>{tr(lang, "builder.condition_codes_hint")}</p>
+                    {e.error("condition_codes")}
+                    <input id=e.id("condition_codes") name="condition_codes" type="text" autocomplete="off"
+                        value=input.condition_codes.clone()
+                        aria-describedby=e.described("condition_codes", true) aria-invalid=e.invalid("condition_codes") />
+                </fieldset>
+            }
+            .into_any()
+        }
+    });
+    view! {
+        <form method="post" action=action class="stack-form builder-form" id=e.id("form") novalidate=true>
+            {code}
+            {text_area(e, "text_sv", tr(lang, "builder.text_sv"), input.text_sv.clone(), None)}
+            {text_area(e, "text_en", tr(lang, "builder.text_en"), input.text_en.clone(), None)}
+            {kind_field}
+            {scale}
+            {options}
+            {text}
+            {rules}
+            <button type="submit" class="button primary">{submit}</button>
+        </form>
+    }
+    .into_any()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The list of dialogues and the create form.
+
+#[component]
+pub fn DialoguesPage() -> impl IntoView {
+    let lang = current_lang();
+    let posted = use_context::<PostedBuilderForm>();
+    view! {
+        <Page>
+            <Title text=tr(lang, "builder.title") />
+            <Suspense fallback=|| ()>
+                {Suspend::new(async move {
+                    let who = access(BUILDER_ROLES).await;
+                    let data = match &who {
+                        Ok(_) => list_dialogues().await,
+                        Err(e) => Err(e.clone()),
+                    };
+                    guarded(lang, "/personal/dialoger", who, move |_| match data {
+                        Ok(d) => dialogues_body(d, posted, lang).into_any(),
+                        Err(e) => view! {
+                            <p class="form-error">{tr(lang, e.message_key().unwrap_or("survey.server_error"))}</p>
+                        }
+                        .into_any(),
+                    })
+                })}
+            </Suspense>
+        </Page>
+    }
+}
+
+fn dialogues_body(d: DialoguesData, posted: Option<PostedBuilderForm>, lang: Lang) -> impl IntoView {
+    let rows = d
+        .dialogues
+        .iter()
+        .map(|s| {
+            view! {
+                <tr>
+                    <td><a href=format!("/personal/dialoger/{}", s.id)>{s.title.get(lang).to_owned()}</a></td>
+                    <td>{s.lpo_name.clone()}</td>
+                    <td>{format!("{} – {}", day(s.opens_at), last_day(s.closes_at))}</td>
+                    <td>{s.groups}</td>
+                    <td>{s.questions}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let list = if d.dialogues.is_empty() {
+        view! { <p>{tr(lang, "builder.none")}</p> }.into_any()
+    } else {
+        view! {
+            <div class="table-scroll" tabindex="0" role="region" aria-label=tr(lang, "builder.list_caption")>
+                <table>
+                    <caption class="visually-hidden">{tr(lang, "builder.list_caption")}</caption>
+                    <thead><tr>
+                        <th scope="col">{tr(lang, "builder.dialogue")}</th>
+                        <th scope="col">{tr(lang, "builder.lpo")}</th>
+                        <th scope="col">{tr(lang, "builder.period")}</th>
+                        <th scope="col">{tr(lang, "builder.groups")}</th>
+                        <th scope="col">{tr(lang, "builder.questions")}</th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        }
+        .into_any()
+    };
+    let mine = posted_for(&posted, "create");
+    let input = mine
+        .as_ref()
+        .map(|p| DialogueInput::from_fields(&p.values))
+        .unwrap_or_else(|| DialogueInput {
+            opens_on: d.default_opens.clone(),
+            closes_on: d.default_closes.clone(),
+            ..Default::default()
+        });
+    let e = Errs::new("create", &mine, lang);
+    let only_one = d.municipalities.len() == 1;
+    let municipalities = d
+        .municipalities
+        .iter()
+        .map(|m| {
+            let id = format!("create-m-{}", m.id);
+            let checked = only_one || input.municipalities.contains(&m.id.to_string());
+            view! {
+                <div class="field check">
+                    <input type="checkbox" id=id.clone() name="municipality" value=m.id.to_string() checked=checked />
+                    <label for=id>{m.name.get(lang).to_owned()}</label>
+                </div>
+            }
+        })
+        .collect_view();
+    let groups = d
+        .target_groups
+        .iter()
+        .map(|g| {
+            let picked = input.groups.iter().find(|x| x.target_group_id == g.id.to_string());
+            let cb = format!("create-g-{}", g.id);
+            let target_field = format!("target_{}", g.id);
+            let invite_field = format!("invite_{}", g.id);
+            let target_id = e.id(&target_field);
+            let invite_id = e.id(&invite_field);
+            let name = g.name.get(lang).to_owned();
+            let target_label = tr_with(lang, "builder.target_for", &[("group", &name)]);
+            let invite_label = tr_with(lang, "builder.invite_for", &[("group", &name)]);
+            view! {
+                <tr>
+                    <td>
+                        <div class="field check">
+                            <input type="checkbox" id=cb.clone() name="group" value=g.id.to_string() checked=picked.is_some() />
+                            <label for=cb>{name.clone()}</label>
+                        </div>
+                    </td>
+                    <td>
+                        <label for=target_id.clone() class="visually-hidden">{target_label}</label>
+                        {e.error(&target_field)}
+                        <input id=target_id name=target_field.clone() type="number" inputmode="numeric" min="1" class="narrow"
+                            value=picked.map(|p| p.target.clone()).unwrap_or_default()
+                            aria-describedby=e.described(&target_field, false) aria-invalid=e.invalid(&target_field) />
+                    </td>
+                    <td>
+                        <label for=invite_id.clone() class="visually-hidden">{invite_label}</label>
+                        {e.error(&invite_field)}
+                        <input id=invite_id name=invite_field.clone() type="text" autocomplete="off" class="narrow"
+                            value=picked.map(|p| p.invite_code.clone()).unwrap_or_default()
+                            aria-describedby=e.described(&invite_field, false) aria-invalid=e.invalid(&invite_field) />
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let bank = d
+        .bank
+        .iter()
+        .map(|b| {
+            let id = format!("create-b-{}", b.id);
+            let checked = input.bank_items.contains(&b.id.to_string());
+            view! {
+                <div class="field check">
+                    <input type="checkbox" id=id.clone() name="bank_item" value=b.id.to_string() checked=checked />
+                    <label for=id>
+                        {b.text.get(lang).to_owned()}
+                        <span class="muted">{format!(" ({})", kind_label(lang, &b.kind))}</span>
+                    </label>
+                </div>
+            }
+        })
+        .collect_view();
+    let dates = view! {
+                <div class="two-col">
+                    <div>
+                        <label class="q-label" for=e.id("opens_on")>{tr(lang, "builder.opens_on")}</label>
+                        <p class="hint" id=format!("{}-hint", e.id("opens_on"))>{tr(lang, "builder.opens_hint")}</p>
+                        {e.error("opens_on")}
+                        <input id=e.id("opens_on") name="opens_on" type="text" inputmode="numeric" autocomplete="off"
+                            value=input.opens_on.clone() aria-describedby=e.described("opens_on", true) aria-invalid=e.invalid("opens_on") />
+                    </div>
+                    <div>
+                        <label class="q-label" for=e.id("closes_on")>{tr(lang, "builder.closes_on")}</label>
+                        <p class="hint" id=format!("{}-hint", e.id("closes_on"))>{tr(lang, "builder.closes_hint")}</p>
+                        {e.error("closes_on")}
+                        <input id=e.id("closes_on") name="closes_on" type="text" inputmode="numeric" autocomplete="off"
+                            value=input.closes_on.clone() aria-describedby=e.described("closes_on", true) aria-invalid=e.invalid("closes_on") />
+                    </div>
+                </div>
+    }
+    .into_any();
+    let municipalities = view! {
+                <fieldset class="builder-fieldset" aria-describedby=e.described("municipalities", false)>
+                    <legend>{tr(lang, "builder.municipalities")}</legend>
+                    {e.error("municipalities")}
+                    {municipalities}
+                </fieldset>
+    }
+    .into_any();
+    let groups = view! {
+                <fieldset class="builder-fieldset" aria-describedby=e.described("groups", false)>
+                    <legend>{tr(lang, "builder.groups_legend")}</legend>
+                    <p class="hint">{tr(lang, "builder.groups_hint")}</p>
+                    {e.error("groups")}
+                    <div class="table-scroll">
+                        <table class="group-table">
+                            <thead><tr>
+                                <th scope="col">{tr(lang, "builder.group")}</th>
+                                <th scope="col">{tr(lang, "builder.target")}</th>
+                                <th scope="col">{tr(lang, "builder.invite")}</th>
+                            </tr></thead>
+                            <tbody>{groups}</tbody>
+                        </table>
+                    </div>
+                </fieldset>
+    }
+    .into_any();
+    let bank = view! {
+                <fieldset class="builder-fieldset" aria-describedby=e.described("bank_items", false)>
+                    <legend>{tr(lang, "builder.bank_legend")}</legend>
+                    {e.error("bank_items")}
+                    {bank}
+                </fieldset>
+    }
+    .into_any();
+    let texts = view! {
+                {text_input(&e, "title_sv", tr(lang, "builder.title_sv"), input.title_sv.clone())}
+                {text_input(&e, "title_en", tr(lang, "builder.title_en"), input.title_en.clone())}
+                {text_area(&e, "intro_sv", tr(lang, "builder.intro_sv"), input.intro_sv.clone(), None)}
+                {text_area(&e, "intro_en", tr(lang, "builder.intro_en"), input.intro_en.clone(), None)}
+    }
+    .into_any();
+    view! {
+        <h1>{tr(lang, "builder.title")}</h1>
+        <p class="lead">{tr(lang, "builder.lead")}</p>
+        {list}
+        <section class="card" aria-labelledby="create-title">
+            <h2 id="create-title">{tr(lang, "builder.create_title")}</h2>
+            {summary(lang, &mine)}
+            <form method="post" action="/personal/dialoger" class="stack-form" id="create-form" novalidate=true>
+                {texts}
+                {dates}
+                {municipalities}
+                {groups}
+                {bank}
+                <button type="submit" class="button primary">{tr(lang, "builder.create")}</button>
+            </form>
+        </section>
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One dialogue.
+
+#[component]
+pub fn DialoguePage() -> impl IntoView {
+    let lang = current_lang();
+    let posted = use_context::<PostedBuilderForm>();
+    let id = use_params_map()
+        .read_untracked()
+        .get("dialogue")
+        .and_then(|s| s.parse::<i64>().ok());
+    let query = use_query_map();
+    let saved = query.read_untracked().get("sparad").is_some();
+    view! {
+        <Page>
+            <Title text=tr(lang, "builder.dialogue_title") />
+            <Suspense fallback=|| ()>
+                {Suspend::new(async move {
+                    let who = access(BUILDER_ROLES).await;
+                    let data = match (&who, id) {
+                        (Ok(_), Some(id)) => load_dialogue(id).await,
+                        (Ok(_), None) => {
+                            #[cfg(feature = "ssr")]
+                            crate::ssr::set_status(404);
+                            Err(AppError::NotFound)
+                        }
+                        (Err(e), _) => Err(e.clone()),
+                    };
+                    guarded(lang, "/personal/dialoger", who, move |_| match data {
+                        Ok(d) => dialogue_body(d, posted, saved, lang).into_any(),
+                        Err(e) => view! {
+                            <h1>{tr(lang, "builder.dialogue_title")}</h1>
+                            <p class="form-error">{tr(lang, e.message_key().unwrap_or("survey.server_error"))}</p>
+                            <p><a href="/personal/dialoger">{tr(lang, "builder.back")}</a></p>
+                        }
+                        .into_any(),
+                    })
+                })}
+            </Suspense>
+        </Page>
+    }
+}
+
+fn condition_text(lang: Lang, q: &BuilderQuestion, all: &[BuilderQuestion]) -> Option<String> {
+    let c = q.condition.as_ref()?;
+    let target = all.iter().find(|x| x.id == c.question_id)?;
+    Some(tr_with(
+        lang,
+        "builder.shown_if",
+        &[
+            ("n", &target.position.to_string()),
+            ("codes", &c.any_of.join(", ")),
+        ],
+    ))
+}
+
+fn codes_text(lang: Lang, kind: &QuestionKind) -> Option<String> {
+    match answer_codes(kind) {
+        Some(codes) if !codes.is_empty() => Some(tr_with(
+            lang,
+            "builder.codes",
+            &[("codes", &codes.join(", "))],
+        )),
+        Some(_) => None,
+        None => Some(tr(lang, "builder.codes_area")),
+    }
+}
+
+fn question_item(
+    d: &DialogueDetail,
+    q: &BuilderQuestion,
+    posted: &Option<PostedBuilderForm>,
+    lang: Lang,
+) -> impl IntoView + use<> {
+    let base = format!("/personal/dialoger/{}/fragor/{}", d.id, q.id);
+    let key = format!("question-{}", q.id);
+    let mine = posted_for(posted, &key);
+    let open = mine.is_some();
+    let input = mine
+        .as_ref()
+        .map(|p| QuestionInput::from_fields(&p.values))
+        .unwrap_or_else(|| {
+            QuestionInput::from_question(&q.text, &q.kind, q.required, q.condition.as_ref())
+        });
+    let e = Errs::new(&key, &mine, lang);
+    let earlier: Vec<BuilderQuestion> = d
+        .questions
+        .iter()
+        .filter(|x| x.position < q.position)
+        .cloned()
+        .collect();
+    let mode = if d.frozen {
+        QuestionMode::Frozen
+    } else {
+        QuestionMode::Open
+    };
+    let text = q.text.get(lang).to_owned();
+    let form = question_form(
+        &e,
+        base.clone(),
+        input,
+        mode,
+        &earlier,
+        tr(lang, if d.frozen { "builder.save_wording" } else { "form.save" }),
+    );
+    let action_error = [format!("move-{}", q.id), format!("remove-{}", q.id)]
+        .iter()
+        .find_map(|k| posted_for(posted, k))
+        .map(|p| {
+            let keys = p
+                .message
+                .into_iter()
+                .chain(p.errors.into_iter().map(|(_, k)| k))
+                .map(|k| tr(lang, &k))
+                .collect::<Vec<_>>()
+                .join(" ");
+            view! { <p class="field-error" role="alert">{keys}</p> }
+        });
+    let actions = (!d.frozen).then(|| {
+        let up = tr_with(lang, "builder.move_up", &[("q", &text)]);
+        let down = tr_with(lang, "builder.move_down", &[("q", &text)]);
+        let remove = tr_with(lang, "builder.remove", &[("q", &text)]);
+        view! {
+            <div class="question-actions">
+                <form method="post" action=format!("{base}/flytta") class="inline-form">
+                    <input type="hidden" name="direction" value="up" />
+                    <button type="submit" class="button small" aria-label=up>{tr(lang, "builder.up")}</button>
+                </form>
+                <form method="post" action=format!("{base}/flytta") class="inline-form">
+                    <input type="hidden" name="direction" value="down" />
+                    <button type="submit" class="button small" aria-label=down>{tr(lang, "builder.down")}</button>
+                </form>
+                <form method="post" action=format!("{base}/ta-bort") class="inline-form">
+                    <button type="submit" class="button small" aria-label=remove>{tr(lang, "builder.remove_short")}</button>
+                </form>
+            </div>
+        }
+    });
+    let history = (!q.history.is_empty()).then(|| {
+        let items = q
+            .history
+            .iter()
+            .map(|(rev, t)| {
+                view! { <li>{tr_with(lang, "builder.revision_n", &[("n", &rev.to_string())])}": "{t.get(lang).to_owned()}</li> }
+            })
+            .collect_view();
+        view! {
+            <details class="history">
+                <summary>{tr(lang, "builder.history")}</summary>
+                <ul>{items}</ul>
+            </details>
+        }
+    });
+    let options = match &q.kind {
+        QuestionKind::Single { options } | QuestionKind::Multi { options } => Some(
+            options
+                .iter()
+                .map(|o| view! { <li>{o.label.get(lang).to_owned()}" "<code>{o.code.clone()}</code></li> })
+                .collect_view(),
+        ),
+        _ => None,
+    };
+    let mut meta = vec![kind_label(lang, &q.kind)];
+    meta.push(tr(
+        lang,
+        if q.required {
+            "builder.is_required"
+        } else {
+            "builder.is_optional"
+        },
+    ));
+    if q.bank_item_id.is_some() {
+        meta.push(tr(lang, "builder.from_bank"));
+    }
+    if q.revision > 1 {
+        meta.push(tr_with(
+            lang,
+            "builder.revision_n",
+            &[("n", &q.revision.to_string())],
+        ));
+    }
+    view! {
+        <li class="question-item" data-question=q.id.to_string()>
+            <p class="question-text"><strong>{text.clone()}</strong></p>
+            <p class="muted">{meta.join(" · ")}</p>
+            {condition_text(lang, q, &d.questions).map(|c| view! { <p class="muted">{c}</p> })}
+            {options.map(|o| view! { <ul class="option-list">{o}</ul> })}
+            {codes_text(lang, &q.kind).map(|c| view! { <p class="hint">{c}</p> })}
+            {action_error}
+            {actions}
+            {history}
+            <details class="edit" open=open>
+                <summary>{tr_with(lang, "builder.edit_q", &[("q", &text)])}</summary>
+                {summary(lang, &mine)}
+                {form}
+            </details>
+        </li>
+    }
+}
+
+fn dialogue_body(
+    data: DialogueData,
+    posted: Option<PostedBuilderForm>,
+    saved: bool,
+    lang: Lang,
+) -> impl IntoView {
+    let d = data.detail;
+    let site = data.site_url;
+    let questions = d
+        .questions
+        .iter()
+        .map(|q| question_item(&d, q, &posted, lang))
+        .collect_view();
+    let no_questions = d.questions.is_empty();
+    let period = tr_with(
+        lang,
+        "builder.period_text",
+        &[("opens", &day(d.opens_at)), ("closes", &last_day(d.closes_at))],
+    );
+    let adders = (!d.frozen).then(|| {
+        let bank_post = posted_for(&posted, "bank-questions");
+        let be = Errs::new("bank-questions", &bank_post, lang);
+        let items = d
+            .bank
+            .iter()
+            .map(|b| {
+                let id = format!("bq-{}", b.id);
+                let used = d.questions.iter().any(|q| q.bank_item_id == Some(b.id));
+                view! {
+                    <div class="field check">
+                        <input type="checkbox" id=id.clone() name="bank_item" value=b.id.to_string() />
+                        <label for=id>
+                            {b.text.get(lang).to_owned()}
+                            <span class="muted">{format!(" ({})", kind_label(lang, &b.kind))}</span>
+                            {used.then(|| view! { <span class="muted">{format!(" – {}", tr(lang, "builder.already_used"))}</span> })}
+                        </label>
+                    </div>
+                }
+            })
+            .collect_view();
+        let own_post = posted_for(&posted, "question-new");
+        let oe = Errs::new("question-new", &own_post, lang);
+        let own_input = own_post
+            .as_ref()
+            .map(|p| QuestionInput::from_fields(&p.values))
+            .unwrap_or_else(|| QuestionInput {
+                max_len: "500".to_owned(),
+                ..Default::default()
+            });
+        let own_form = question_form(
+            &oe,
+            format!("/personal/dialoger/{}/fragor", d.id),
+            own_input,
+            QuestionMode::Open,
+            &d.questions,
+            tr(lang, "builder.add_question"),
+        );
+        view! {
+            <section class="card" aria-labelledby="from-bank-title">
+                <h3 id="from-bank-title">{tr(lang, "builder.from_bank_title")}</h3>
+                {summary(lang, &bank_post)}
+                <form method="post" action=format!("/personal/dialoger/{}/fragor/bank", d.id) class="stack-form" id="bank-questions-form">
+                    <fieldset class="builder-fieldset" aria-describedby=be.described("bank_items", false)>
+                        <legend>{tr(lang, "builder.bank_legend")}</legend>
+                        {be.error("bank_items")}
+                        {items}
+                    </fieldset>
+                    <button type="submit" class="button primary">{tr(lang, "builder.add_from_bank")}</button>
+                </form>
+            </section>
+            <section class="card" aria-labelledby="own-title">
+                <h3 id="own-title">{tr(lang, "builder.own_title")}</h3>
+                {summary(lang, &own_post)}
+                {own_form}
+            </section>
+        }
+    });
+    let groups = d
+        .groups
+        .iter()
+        .map(|g| {
+            let path = format!("/s/{}", g.link_code);
+            let full = format!("{site}{path}");
+            let name = g.name.get(lang).to_owned();
+            let qr_alt = tr_with(lang, "builder.qr_alt", &[("group", &name)]);
+            let poster_label = tr_with(lang, "builder.poster_for", &[("group", &name)]);
+            view! {
+                <tr data-link=g.link_code.clone()>
+                    <th scope="row">{name.clone()}</th>
+                    <td>{g.target_count}</td>
+                    <td><a href=path.clone() class="link-code">{full}</a></td>
+                    <td>
+                        <img src=format!("{path}/qr.svg") alt=qr_alt width="96" height="96" class="qr-thumb" loading="lazy" />
+                        <br />
+                        <a href=format!("{path}/qr.svg") download=format!("qr-{}.svg", g.link_code)>{tr(lang, "builder.qr_download")}</a>
+                    </td>
+                    <td><a href=format!("{path}/affisch") aria-label=poster_label>{tr(lang, "builder.poster")}</a></td>
+                    <td>{tr(lang, if g.has_invite { "builder.invite_yes" } else { "builder.invite_no" })}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let kiosk_flash = data.kiosk_token.map(|token| {
+        let urls = d
+            .groups
+            .iter()
+            .map(|g| {
+                let url = format!("{site}/s/{}?kiosk={token}", g.link_code);
+                view! { <li>{g.name.get(lang).to_owned()}": "<code class="kiosk-url">{url}</code></li> }
+            })
+            .collect_view();
+        view! {
+            <div class="notice" role="status" id="kiosk-issued">
+                <p class="notice-title">{tr(lang, "builder.kiosk_issued")}</p>
+                <p>{tr(lang, "builder.kiosk_once")}</p>
+                <ul>{urls}</ul>
+            </div>
+        }
+    });
+    let kiosks = d
+        .kiosks
+        .iter()
+        .map(|k| {
+            let revoke = (!k.revoked).then(|| {
+                let label = tr_with(lang, "builder.kiosk_revoke_for", &[("label", &k.label)]);
+                view! {
+                    <form method="post" action=format!("/personal/dialoger/{}/kiosk/{}/aterkalla", d.id, k.id) class="inline-form">
+                        <button type="submit" class="button small" aria-label=label>{tr(lang, "builder.kiosk_revoke")}</button>
+                    </form>
+                }
+            });
+            view! {
+                <tr>
+                    <td>{k.label.clone()}</td>
+                    <td>{domain::time::format_stockholm(k.created_at)}</td>
+                    <td>{tr(lang, if k.revoked { "builder.kiosk_revoked" } else { "builder.kiosk_active" })}</td>
+                    <td>{revoke}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let has_kiosks = !d.kiosks.is_empty();
+    let kiosk_post = posted_for(&posted, "kiosk");
+    let ke = Errs::new("kiosk", &kiosk_post, lang);
+    let title = d.title.get(lang).to_owned();
+    let head = view! {
+        <p><a href="/personal/dialoger">{tr(lang, "builder.back")}</a></p>
+        <h1>{title}</h1>
+        {saved.then(|| view! { <p class="notice" role="status">{tr(lang, "builder.saved")}</p> })}
+        <p class="lead">{d.intro.get(lang).to_owned()}</p>
+        <dl class="facts">
+            <dt>{tr(lang, "builder.lpo")}</dt><dd>{d.lpo_name.clone()}</dd>
+            <dt>{tr(lang, "builder.period")}</dt><dd>{period}</dd>
+            <dt>{tr(lang, "builder.municipalities")}</dt><dd>{d.municipalities.join(", ")}</dd>
+        </dl>
+        {d.frozen.then(|| view! { <p class="notice" id="frozen-notice">{tr(lang, "builder.frozen_notice")}</p> })}
+    }
+    .into_any();
+    let question_section = view! {
+        <section aria-labelledby="questions-title">
+            <h2 id="questions-title">{tr(lang, "builder.questions")}</h2>
+            {no_questions.then(|| view! { <p>{tr(lang, "builder.no_questions")}</p> })}
+            <ol class="question-list">{questions}</ol>
+            {adders.map(IntoAny::into_any)}
+        </section>
+    }
+    .into_any();
+    let distribution = view! {
+        <section aria-labelledby="distribution-title">
+            <h2 id="distribution-title">{tr(lang, "builder.distribution")}</h2>
+            <p>{tr(lang, "builder.distribution_lead")}</p>
+            <div class="table-scroll" tabindex="0" role="region" aria-label=tr(lang, "builder.distribution")>
+                <table class="distribution">
+                    <caption class="visually-hidden">{tr(lang, "builder.distribution")}</caption>
+                    <thead><tr>
+                        <th scope="col">{tr(lang, "builder.group")}</th>
+                        <th scope="col">{tr(lang, "builder.target")}</th>
+                        <th scope="col">{tr(lang, "builder.link")}</th>
+                        <th scope="col">{tr(lang, "builder.qr")}</th>
+                        <th scope="col">{tr(lang, "builder.poster")}</th>
+                        <th scope="col">{tr(lang, "builder.invite")}</th>
+                    </tr></thead>
+                    <tbody>{groups}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+    .into_any();
+    let kiosk_section = view! {
+        <section aria-labelledby="kiosk-title">
+            <h2 id="kiosk-title">{tr(lang, "builder.kiosks")}</h2>
+            <p>{tr(lang, "builder.kiosk_lead")}</p>
+            {kiosk_flash}
+            {has_kiosks.then(|| view! {
+                <div class="table-scroll" tabindex="0" role="region" aria-label=tr(lang, "builder.kiosks")>
+                    <table>
+                        <caption class="visually-hidden">{tr(lang, "builder.kiosks")}</caption>
+                        <thead><tr>
+                            <th scope="col">{tr(lang, "builder.kiosk_label")}</th>
+                            <th scope="col">{tr(lang, "builder.kiosk_created")}</th>
+                            <th scope="col">{tr(lang, "builder.kiosk_status")}</th>
+                            <th scope="col">{tr(lang, "builder.kiosk_actions")}</th>
+                        </tr></thead>
+                        <tbody>{kiosks}</tbody>
+                    </table>
+                </div>
+            })}
+            {summary(lang, &kiosk_post)}
+            <form method="post" action=format!("/personal/dialoger/{}/kiosk", d.id) class="filters" id="kiosk-form" novalidate=true>
+                <div class="field">
+                    {text_input(&ke, "label", tr(lang, "builder.kiosk_label"), String::new())}
+                </div>
+                <button type="submit" class="button">{tr(lang, "builder.kiosk_issue")}</button>
+            </form>
+        </section>
+    }
+    .into_any();
+    view! { {head} {question_section} {distribution} {kiosk_section} }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The shared question bank (admins).
+
+#[component]
+pub fn BankPage() -> impl IntoView {
+    let lang = current_lang();
+    let posted = use_context::<PostedBuilderForm>();
+    let saved = use_query_map().read_untracked().get("sparad").is_some();
+    view! {
+        <Page>
+            <Title text=tr(lang, "bank.title") />
+            <Suspense fallback=|| ()>
+                {Suspend::new(async move {
+                    let who = access(ADMIN_ROLES).await;
+                    let data = match &who {
+                        Ok(_) => load_bank().await,
+                        Err(e) => Err(e.clone()),
+                    };
+                    guarded(lang, "/personal/fragebank", who, move |_| match data {
+                        Ok(items) => bank_body(items, posted, saved, lang).into_any(),
+                        Err(e) => view! {
+                            <p class="form-error">{tr(lang, e.message_key().unwrap_or("survey.server_error"))}</p>
+                        }
+                        .into_any(),
+                    })
+                })}
+            </Suspense>
+        </Page>
+    }
+}
+
+fn bank_body(
+    items: Vec<BankItem>,
+    posted: Option<PostedBuilderForm>,
+    saved: bool,
+    lang: Lang,
+) -> impl IntoView {
+    let list = items
+        .iter()
+        .map(|b| {
+            let key = format!("bank-{}", b.id);
+            let mine = posted_for(&posted, &key);
+            let open = mine.is_some();
+            let input = mine
+                .as_ref()
+                .map(|p| QuestionInput::from_fields(&p.values))
+                .unwrap_or_else(|| QuestionInput::from_question(&b.text, &b.kind, false, None));
+            let e = Errs::new(&key, &mine, lang);
+            let text = b.text.get(lang).to_owned();
+            let form = question_form(
+                &e,
+                format!("/personal/fragebank/{}", b.id),
+                input,
+                QuestionMode::BankEdit,
+                &[],
+                tr(lang, "form.save"),
+            );
+            view! {
+                <li class="question-item" data-bank=b.code.clone()>
+                    <p class="question-text"><strong>{text.clone()}</strong></p>
+                    <p class="muted">
+                        {format!("{} · ", kind_label(lang, &b.kind))}<code>{b.code.clone()}</code>
+                        {format!(" · {}", tr_with(lang, "builder.revision_n", &[("n", &b.revision.to_string())]))}
+                    </p>
+                    {codes_text(lang, &b.kind).map(|c| view! { <p class="hint">{c}</p> })}
+                    <details class="edit" open=open>
+                        <summary>{tr_with(lang, "builder.edit_q", &[("q", &text)])}</summary>
+                        {summary(lang, &mine)}
+                        {form}
+                    </details>
+                </li>
+            }
+        })
+        .collect_view();
+    let new_post = posted_for(&posted, "bank-new");
+    let ne = Errs::new("bank-new", &new_post, lang);
+    let new_input = new_post
+        .as_ref()
+        .map(|p| QuestionInput::from_fields(&p.values))
+        .unwrap_or_else(|| QuestionInput {
+            max_len: "500".to_owned(),
+            ..Default::default()
+        });
+    let new_form = question_form(
+        &ne,
+        "/personal/fragebank".to_owned(),
+        new_input,
+        QuestionMode::BankNew,
+        &[],
+        tr(lang, "bank.add"),
+    );
+    view! {
+        <h1>{tr(lang, "bank.title")}</h1>
+        <p class="lead">{tr(lang, "bank.lead")}</p>
+        {saved.then(|| view! { <p class="notice" role="status">{tr(lang, "bank.saved")}</p> })}
+        <ol class="question-list">{list}</ol>
+        <section class="card" aria-labelledby="bank-new-title">
+            <h2 id="bank-new-title">{tr(lang, "bank.add_title")}</h2>
+            {summary(lang, &new_post)}
+            {new_form}
+        </section>
+    }
+}
