@@ -96,6 +96,7 @@ fn fields(e: &BuilderError) -> Vec<String> {
 #[tokio::test]
 async fn bank_is_seeded_at_migration() {
     for t in common::all().await {
+        assert!(!t.url.is_empty());
         let bank = db::bank::list(&t.db).await.expect("bank");
         let codes: Vec<_> = bank.iter().map(|b| b.code.as_str()).collect();
         assert!(codes.contains(&"forvantningar"), "{}", t.label);

@@ -115,7 +115,13 @@ async fn everyone(app: &axum::Router) -> Vec<Who> {
 }
 
 fn concrete(path: &str) -> String {
-    path.replace("{code}", "kh-invanare").replace("{id}", "2")
+    path.replace("{code}", "kh-invanare")
+        .replace("{id}", "2")
+        // The demo dialogue of Kristinehamn (open, so frozen) and its first question.
+        .replace("{dialogue}", "1")
+        .replace("{question}", "1")
+        .replace("{item}", "1")
+        .replace("{kiosk}", "999999")
 }
 
 /// A valid input per server function: access is judged on a well-formed call.
@@ -125,7 +131,11 @@ fn server_fn_sample(path: &str) -> Option<&'static str> {
         | "/api/staff/dialogue_counts"
         | "/api/staff/audit"
         | "/api/admin/users"
-        | "/api/admin/org" => Some(""),
+        | "/api/admin/org"
+        | "/api/staff/dialogues"
+        | "/api/admin/bank" => Some(""),
+        "/api/staff/dialogue" => Some(r#"{"id":1}"#),
+        "/api/public/poster" => Some(r#"{"code":"kh-invanare"}"#),
         "/api/public/survey" => Some(r#"{"code":"kh-invanare"}"#),
         "/api/public/submit" => {
             Some(r#"{"code":"kh-invanare","submission_id":"bad","fields":[],"lang":"Sv"}"#)
@@ -156,7 +166,13 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Route
         for w in &who {
             let (status, _) =
                 send(&app, "GET", &concrete(&path), "", "", w.cookie.as_deref()).await;
-            let expected = if policy.allows(w.role) {
+            // Builders of another LPO do not see Kristinehamn's dialogue: not found.
+            let out_of_scope = path == "/personal/dialoger/{dialogue}"
+                && w.role == Some(Role::Officer)
+                && !w.label.contains("kristinehamn");
+            let expected = if out_of_scope {
+                StatusCode::NOT_FOUND
+            } else if policy.allows(w.role) {
                 StatusCode::OK
             } else if w.role.is_none() {
                 StatusCode::FOUND
@@ -261,6 +277,17 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Route
             Handler::CreateSpecialArea => ("code=&name_sv=".to_owned(), "application/x-www-form-urlencoded"),
             Handler::CreateOrgUnit => ("kind=region&name=&code=".to_owned(), "application/x-www-form-urlencoded"),
             Handler::SetActive => ("active=kanske".to_owned(), "application/x-www-form-urlencoded"),
+            // The demo dialogue is open: structural changes answer 409, bad input 422.
+            Handler::QrSvg => (String::new(), ""),
+            Handler::CreateDialogue => ("title_sv=".to_owned(), "application/x-www-form-urlencoded"),
+            Handler::AddQuestion | Handler::UpdateQuestion | Handler::CreateBankItem | Handler::UpdateBankItem => (
+                "text_sv=&kind=text&max_len=0".to_owned(),
+                "application/x-www-form-urlencoded",
+            ),
+            Handler::AddBankQuestions => ("bank_item=1".to_owned(), "application/x-www-form-urlencoded"),
+            Handler::MoveQuestion => ("direction=up".to_owned(), "application/x-www-form-urlencoded"),
+            Handler::RemoveQuestion | Handler::RevokeKiosk => (String::new(), "application/x-www-form-urlencoded"),
+            Handler::IssueKiosk => ("label=".to_owned(), "application/x-www-form-urlencoded"),
             Handler::CreateAgreement => (
                 format!(
                     "municipal_unit_id={kh_unit}&special_area_id=1&officer_id=&purpose=Matris&starts_on=2027-01-01&review_on=2027-06-01&contact_person=X&status=active"
@@ -297,6 +324,17 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Route
                 (Handler::CreateAgreement | Handler::SetAgreementStatus, Some(Role::Officer)) => {
                     w.label.contains("kristinehamn")
                 }
+                // Changes to Kristinehamn's dialogue: builders of another LPO are denied.
+                (
+                    Handler::AddQuestion
+                    | Handler::AddBankQuestions
+                    | Handler::UpdateQuestion
+                    | Handler::MoveQuestion
+                    | Handler::RemoveQuestion
+                    | Handler::IssueKiosk
+                    | Handler::RevokeKiosk,
+                    Some(Role::Officer),
+                ) => w.label.contains("kristinehamn"),
                 _ => true,
             };
             if r.access.allows(w.role) && in_scope {
