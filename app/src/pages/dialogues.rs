@@ -172,10 +172,23 @@ fn kind_label(lang: Lang, kind: &QuestionKind) -> String {
     }
 }
 
-/// Form-level messages of a refused form.
+/// A page-level refusal (e.g. the questionnaire is frozen), shown at the top of the page.
+fn banner(lang: Lang, posted: &Option<PostedBuilderForm>) -> Option<AnyView> {
+    let key = posted.as_ref()?.message.clone()?;
+    Some(
+        view! {
+            <div class="error-summary" role="alert" tabindex="-1" id="refused">
+                <p class="error-summary-title">{tr(lang, &key)}</p>
+            </div>
+        }
+        .into_any(),
+    )
+}
+
+/// The field messages of a refused form, above the form.
 fn summary(lang: Lang, posted: &Option<PostedBuilderForm>) -> Option<AnyView> {
-    let p = posted.as_ref()?;
-    let mut keys: Vec<String> = p.message.iter().cloned().collect();
+    let p = posted.as_ref().filter(|p| !p.errors.is_empty())?;
+    let mut keys: Vec<String> = Vec::new();
     for (_, k) in &p.errors {
         if !keys.contains(k) {
             keys.push(k.clone());
@@ -779,10 +792,9 @@ fn question_item(
         .find_map(|k| posted_for(posted, k))
         .map(|p| {
             let keys = p
-                .message
+                .errors
                 .into_iter()
-                .chain(p.errors.into_iter().map(|(_, k)| k))
-                .map(|k| tr(lang, &k))
+                .map(|(_, k)| tr(lang, &k))
                 .collect::<Vec<_>>()
                 .join(" ");
             view! { <p class="field-error" role="alert">{keys}</p> }
@@ -961,7 +973,7 @@ fn dialogue_body(
                     <td>{g.target_count}</td>
                     <td><a href=path.clone() class="link-code">{full}</a></td>
                     <td>
-                        <img src=format!("{path}/qr.svg") alt=qr_alt width="96" height="96" class="qr-thumb" loading="lazy" />
+                        <img src=format!("{path}/qr.svg") alt=qr_alt width="96" height="96" class="qr-thumb" />
                         <br />
                         <a href=format!("{path}/qr.svg") download=format!("qr-{}.svg", g.link_code)>{tr(lang, "builder.qr_download")}</a>
                     </td>
@@ -1017,6 +1029,7 @@ fn dialogue_body(
     let head = view! {
         <p><a href="/personal/dialoger">{tr(lang, "builder.back")}</a></p>
         <h1>{title}</h1>
+        {banner(lang, &posted)}
         {saved.then(|| view! { <p class="notice" role="status">{tr(lang, "builder.saved")}</p> })}
         <p class="lead">{d.intro.get(lang).to_owned()}</p>
         <dl class="facts">
