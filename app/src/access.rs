@@ -40,7 +40,10 @@ pub const PAGES: &[(&str, Access)] = &[
     // Citizen dialogues (issue #4, staff side).
     ("/s/{code}/affisch", Access::Public),
     ("/personal/dialoger", Access::Roles(BUILDER_ROLES)),
-    ("/personal/dialoger/{dialogue}", Access::Roles(BUILDER_ROLES)),
+    (
+        "/personal/dialoger/{dialogue}",
+        Access::Roles(BUILDER_ROLES),
+    ),
     ("/personal/fragebank", Access::Roles(ADMIN_ROLES)),
 ];
 

@@ -89,7 +89,11 @@ pub fn standard_items() -> Vec<(&'static str, LocalizedText, QuestionKind)> {
                     ("narkotika", "Narkotika", "Drugs"),
                     ("trafik", "Trafik", "Traffic"),
                     ("inbrott", "Inbrott", "Burglaries"),
-                    ("ordningsstorningar", "Ordningsstörningar", "Public disorder"),
+                    (
+                        "ordningsstorningar",
+                        "Ordningsstörningar",
+                        "Public disorder",
+                    ),
                     ("annat", "Annat", "Other"),
                 ]),
             },
@@ -120,7 +124,10 @@ pub fn standard_items() -> Vec<(&'static str, LocalizedText, QuestionKind)> {
         ),
         (
             "alder",
-            t("Hur gammal är du? (frivilligt)", "How old are you? (optional)"),
+            t(
+                "Hur gammal är du? (frivilligt)",
+                "How old are you? (optional)",
+            ),
             QuestionKind::Single {
                 options: choices(&[
                     ("under-18", "Under 18 år", "Under 18"),

@@ -8,16 +8,16 @@
 
 use crate::audit;
 use crate::entity::{
-    bank_item, dialogue, dialogue_group, dialogue_municipality, org_unit, question,
-    question_meta, question_revision, target_group,
+    bank_item, dialogue, dialogue_group, dialogue_municipality, org_unit, question, question_meta,
+    question_revision, target_group,
 };
 use crate::register::visible_lpos;
 use crate::survey::{kind_json, parse_text, text_json};
 use chrono::{DateTime, Duration, Utc};
 use domain::builder::{
     BuilderGroup, BuilderQuestion, DialogueDetail, DialogueInput, DialogueSummary, FormErrors,
-    KioskLine, MAX_LABEL_LEN, MAX_LONG_TEXT_LEN, QuestionInput, answer_codes, kind_code,
-    parse_day, parse_question, same_structure, stockholm_start_of, valid_invite_code,
+    KioskLine, MAX_LABEL_LEN, MAX_LONG_TEXT_LEN, QuestionInput, answer_codes, kind_code, parse_day,
+    parse_question, same_structure, stockholm_start_of, valid_invite_code,
 };
 use domain::{Condition, LocalizedText, Named, Principal, QuestionKind, Role};
 use sea_orm::{
@@ -355,9 +355,10 @@ pub async fn create_dialogue(
     }
     match (opens, closes) {
         (_, None) => errors.push(("closes_on".to_owned(), "form.bad_date".to_owned())),
-        (Some(o), Some(c)) if c <= o => {
-            errors.push(("closes_on".to_owned(), "builder.closes_before_opens".to_owned()))
-        }
+        (Some(o), Some(c)) if c <= o => errors.push((
+            "closes_on".to_owned(),
+            "builder.closes_before_opens".to_owned(),
+        )),
         (_, Some(c)) if c <= now => {
             errors.push(("closes_on".to_owned(), "builder.closes_in_past".to_owned()))
         }
@@ -610,7 +611,14 @@ pub async fn add_bank_questions(
     let mut position = next_position(&txn, d.id).await?;
     for item in &items {
         let qid = insert_question(
-            &txn, d.id, position, false, &item.text, &item.kind, None, Some(item.id),
+            &txn,
+            d.id,
+            position,
+            false,
+            &item.text,
+            &item.kind,
+            None,
+            Some(item.id),
         )
         .await?;
         position += 1;
@@ -656,7 +664,10 @@ fn check_condition(
         .ok()
         .and_then(|id| earlier.iter().find(|q| q.id == id))
     else {
-        return Err(invalid("condition_question", "builder.bad_condition_question"));
+        return Err(invalid(
+            "condition_question",
+            "builder.bad_condition_question",
+        ));
     };
     let kind = parse_kind(&target.kind)?;
     let codes = input.condition_code_list();
@@ -753,8 +764,7 @@ pub async fn update_question(
                     && input.condition_code_list() == c.any_of
             }
         };
-        if !same_structure(&old_kind, &kind) || input.required != old.required || !same_condition
-        {
+        if !same_structure(&old_kind, &kind) || input.required != old.required || !same_condition {
             return Err(BuilderError::Frozen);
         }
         let new_text = text_json(&text);
@@ -875,7 +885,11 @@ pub async fn move_question(
     let Some(j) = j else {
         return Ok(()); // already first or last
     };
-    let (first, second) = if up { (&all[j], &all[i]) } else { (&all[i], &all[j]) };
+    let (first, second) = if up {
+        (&all[j], &all[i])
+    } else {
+        (&all[i], &all[j])
+    };
     if parse_condition(&second.condition)?.is_some_and(|c| c.question_id == first.id) {
         return Err(invalid("position", "builder.condition_order"));
     }

@@ -79,9 +79,15 @@ async fn valid_input(db: &db::Db) -> DialogueInput {
 async fn counts(db: &db::Db) -> (u64, u64, u64, u64, u64) {
     (
         dialogue::Entity::find().count(db).await.expect("count"),
-        dialogue_group::Entity::find().count(db).await.expect("count"),
+        dialogue_group::Entity::find()
+            .count(db)
+            .await
+            .expect("count"),
         question::Entity::find().count(db).await.expect("count"),
-        question_meta::Entity::find().count(db).await.expect("count"),
+        question_meta::Entity::find()
+            .count(db)
+            .await
+            .expect("count"),
         audit_log::Entity::find().count(db).await.expect("count"),
     )
 }
@@ -106,8 +112,13 @@ async fn bank_is_seeded_at_migration() {
             "Vad förväntar du dig av polisen?"
         );
         assert!(
-            bank.iter()
-                .any(|b| matches!(b.kind, QuestionKind::Scale { dont_know: true, .. })),
+            bank.iter().any(|b| matches!(
+                b.kind,
+                QuestionKind::Scale {
+                    dont_know: true,
+                    ..
+                }
+            )),
             "{}",
             t.label
         );
@@ -179,8 +190,7 @@ async fn creates_a_dialogue_from_the_bank() {
                 .any(|s| s.id == id)
         );
         assert!(matches!(
-            builder::add_bank_questions(&t.db, &torsby, id, &[bank[0].id.to_string()], now)
-                .await,
+            builder::add_bank_questions(&t.db, &torsby, id, &[bank[0].id.to_string()], now).await,
             Err(BuilderError::Forbidden)
         ));
         // Nor may it create a dialogue in Kristinehamn.
@@ -327,7 +337,11 @@ async fn frozen_after_opening_but_wording_fixes_keep_ids() {
         let id = builder::create_dialogue(&t.db, &p, &input, now)
             .await
             .expect("created");
-        let first = builder::load(&t.db, &p, id, now).await.expect("load").questions[0].id;
+        let first = builder::load(&t.db, &p, id, now)
+            .await
+            .expect("load")
+            .questions[0]
+            .id;
         let own = QuestionInput {
             text_sv: "Var känner du dig otrygg?".into(),
             text_en: "Where do you feel unsafe?".into(),
@@ -462,7 +476,11 @@ async fn frozen_after_opening_but_wording_fixes_keep_ids() {
             .await
             .expect("kiosk");
         assert!(db::kiosk::is_valid(&t.db, id, &token).await.expect("query"));
-        let kiosk = builder::load(&t.db, &p, id, later).await.expect("load").kiosks[0].id;
+        let kiosk = builder::load(&t.db, &p, id, later)
+            .await
+            .expect("load")
+            .kiosks[0]
+            .id;
         builder::revoke_kiosk(&t.db, &p, id, kiosk, later)
             .await
             .expect("revoked");
@@ -499,13 +517,11 @@ async fn link_codes_are_short_and_unique() {
         let unique: BTreeSet<&String> = codes.iter().collect();
         assert_eq!(unique.len(), codes.len(), "{}", t.label);
         assert!(codes.len() >= 36);
-        assert!(
-            codes
-                .iter()
-                .filter(|c| !c.starts_with("kh-"))
-                .all(|c| c.len() == builder::LINK_CODE_LEN
-                    && c.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
-        );
+        assert!(codes.iter().filter(|c| !c.starts_with("kh-")).all(|c| {
+            c.len() == builder::LINK_CODE_LEN
+                && c.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        }));
     }
     let many: BTreeSet<String> = (0..2000).map(|_| builder::random_link_code()).collect();
     assert!(many.len() > 1990, "random codes rarely collide");

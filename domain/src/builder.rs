@@ -310,7 +310,11 @@ pub fn slug(s: &str) -> String {
         }
     }
     let out = out.trim_end_matches('-').to_owned();
-    if out.is_empty() { "alt".to_owned() } else { out }
+    if out.is_empty() {
+        "alt".to_owned()
+    } else {
+        out
+    }
 }
 
 /// Parses a question form into its text and kind. `previous` holds the current options of an
@@ -429,10 +433,9 @@ pub fn parse_question(
 /// same order, same "vet ej" and maximum length.
 pub fn same_structure(old: &QuestionKind, new: &QuestionKind) -> bool {
     match (old, new) {
-        (
-            QuestionKind::Scale { dont_know: a, .. },
-            QuestionKind::Scale { dont_know: b, .. },
-        ) => a == b,
+        (QuestionKind::Scale { dont_know: a, .. }, QuestionKind::Scale { dont_know: b, .. }) => {
+            a == b
+        }
         (QuestionKind::Single { options: a }, QuestionKind::Single { options: b })
         | (QuestionKind::Multi { options: a }, QuestionKind::Multi { options: b }) => {
             a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.code == y.code)

@@ -116,7 +116,12 @@ test('an officer builds a dialogue from the bank and sees its link, QR code and 
   await expectNoSeriousViolations(page, 'builder page with a kiosk code shown');
   await page.reload();
   await expect(page.locator('#kiosk-issued')).toHaveCount(0);
-  await expect(page.getByRole('cell', { name: 'Surfplatta möteslokalen' })).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'Surfplatta möteslokalen', exact: true })).toBeVisible();
+  await Promise.all([
+    page.waitForResponse((r) => isPost(r, /\/aterkalla$/), { timeout: 30_000 }),
+    page.getByRole('button', { name: 'Återkalla Surfplatta möteslokalen' }).click(),
+  ]);
+  await expect(page.getByRole('cell', { name: 'Återkallad', exact: true })).toBeVisible();
 
   // The poster: public, no invitation code, the QR and the short link written out.
   const poster = await page.goto(`/s/${code}/affisch`);

@@ -273,8 +273,7 @@ pub async fn move_question(
         }
     };
     let now = state.app.clock.now();
-    let result =
-        db::builder::move_question(&state.app.db, &p, dialogue, question, up, now).await;
+    let result = db::builder::move_question(&state.app.db, &p, dialogue, question, up, now).await;
     outcome(
         state,
         parts,
@@ -330,28 +329,20 @@ pub async fn issue_kiosk(
         Err(r) => return r,
     };
     let now = state.app.clock.now();
-    let result = match db::builder::issue_kiosk(
-        &state.app.db,
-        &p,
-        dialogue,
-        field(&fields, "label"),
-        now,
-    )
-    .await
-    {
-        Ok(token) => {
-            // Shown once: the page takes it out of the session when it renders it.
-            if let Err(e) = session
-                .insert(KIOSK_FLASH_KEY, (dialogue, token))
-                .await
-            {
-                tracing::error!(error = %e, "kiosk token not kept for display");
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    let result =
+        match db::builder::issue_kiosk(&state.app.db, &p, dialogue, field(&fields, "label"), now)
+            .await
+        {
+            Ok(token) => {
+                // Shown once: the page takes it out of the session when it renders it.
+                if let Err(e) = session.insert(KIOSK_FLASH_KEY, (dialogue, token)).await {
+                    tracing::error!(error = %e, "kiosk token not kept for display");
+                    return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                }
+                Ok(())
             }
-            Ok(())
-        }
-        Err(e) => Err(e),
-    };
+            Err(e) => Err(e),
+        };
     outcome(
         state,
         parts,

@@ -104,9 +104,7 @@ pub async fn list_dialogues() -> Result<DialoguesData, AppError> {
         municipalities: db::builder::municipality_choices(&st.db, &p)
             .await
             .map_err(internal)?,
-        target_groups: db::builder::target_groups(&st.db)
-            .await
-            .map_err(internal)?,
+        target_groups: db::builder::target_groups(&st.db).await.map_err(internal)?,
         bank: db::bank::list(&st.db).await.map_err(internal)?,
         default_opens,
         default_closes,
@@ -148,7 +146,9 @@ pub async fn load_bank() -> Result<Vec<BankItem>, AppError> {
 }
 
 fn day(t: chrono::DateTime<chrono::Utc>) -> String {
-    domain::time::stockholm_day(t).format("%Y-%m-%d").to_string()
+    domain::time::stockholm_day(t)
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 /// The closing day as staff typed it: the day before the instant it closes.
@@ -221,7 +221,10 @@ impl Errs {
     fn new(key: &str, posted: &Option<PostedBuilderForm>, lang: Lang) -> Self {
         Errs {
             key: key.to_owned(),
-            errors: posted.as_ref().map(|p| p.errors.clone()).unwrap_or_default(),
+            errors: posted
+                .as_ref()
+                .map(|p| p.errors.clone())
+                .unwrap_or_default(),
             lang,
         }
     }
@@ -267,7 +270,13 @@ fn text_input(e: &Errs, field: &'static str, label: String, value: String) -> An
     .into_any()
 }
 
-fn text_area(e: &Errs, field: &'static str, label: String, value: String, hint: Option<String>) -> AnyView {
+fn text_area(
+    e: &Errs,
+    field: &'static str,
+    label: String,
+    value: String,
+    hint: Option<String>,
+) -> AnyView {
     let id = e.id(field);
     let has_hint = hint.is_some();
     view! {
@@ -486,7 +495,11 @@ pub fn DialoguesPage() -> impl IntoView {
     }
 }
 
-fn dialogues_body(d: DialoguesData, posted: Option<PostedBuilderForm>, lang: Lang) -> impl IntoView {
+fn dialogues_body(
+    d: DialoguesData,
+    posted: Option<PostedBuilderForm>,
+    lang: Lang,
+) -> impl IntoView {
     let rows = d
         .dialogues
         .iter()
@@ -785,7 +798,14 @@ fn question_item(
         input,
         mode,
         &earlier,
-        tr(lang, if d.frozen { "builder.save_wording" } else { "form.save" }),
+        tr(
+            lang,
+            if d.frozen {
+                "builder.save_wording"
+            } else {
+                "form.save"
+            },
+        ),
     );
     let action_error = [format!("move-{}", q.id), format!("remove-{}", q.id)]
         .iter()
@@ -898,7 +918,10 @@ fn dialogue_body(
     let period = tr_with(
         lang,
         "builder.period_text",
-        &[("opens", &day(d.opens_at)), ("closes", &last_day(d.closes_at))],
+        &[
+            ("opens", &day(d.opens_at)),
+            ("closes", &last_day(d.closes_at)),
+        ],
     );
     let adders = (!d.frozen).then(|| {
         let bank_post = posted_for(&posted, "bank-questions");
