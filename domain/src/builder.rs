@@ -144,7 +144,7 @@ fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
         .unwrap_or("")
 }
 
-fn all<'a>(fields: &'a [(String, String)], name: &str) -> Vec<String> {
+fn all(fields: &[(String, String)], name: &str) -> Vec<String> {
     fields
         .iter()
         .filter(|(k, v)| k == name && !v.trim().is_empty())
