@@ -448,6 +448,9 @@ pub struct Survey {
     pub intro: LocalizedText,
     pub opens_at: chrono::DateTime<chrono::Utc>,
     pub closes_at: chrono::DateTime<chrono::Utc>,
+    /// A closed group (e.g. a council meeting): answers need the group's invitation code.
+    /// The code itself never leaves the server.
+    pub invite_required: bool,
     pub questionnaire: Questionnaire,
 }
 

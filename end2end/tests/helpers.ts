@@ -98,7 +98,7 @@ export async function readStaffCounts(
   }
 }
 
-export const BASE_URL = 'http://127.0.0.1:3300';
+export const BASE_URL = `http://127.0.0.1:${process.env.E2E_PORT ?? '3300'}`;
 
 /** Demo logins (DEMO_DATA=true); the README lists them. */
 export const DEMO = {

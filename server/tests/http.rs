@@ -11,17 +11,8 @@ const SITE: &str = "http://127.0.0.1:3999";
 
 async fn app() -> axum::Router {
     let path = std::env::temp_dir().join(format!("mbl-http-{}.db", uuid::Uuid::new_v4()));
-    let config = Config {
-        database_url: format!("sqlite://{}?mode=rwc", path.display()),
-        site_url: SITE.to_owned(),
-        secret_key: "test-secret-key-0123456789abcdef-0123456789".to_owned(),
-        trust_proxy_headers: Vec::new(),
-        demo_data: true,
-        body_limit_bytes: 16 * 1024,
-        request_timeout_secs: 30,
-        login_per_account_per_minute: 5,
-        login_per_address_per_minute: 30,
-    };
+    let mut config = Config::for_tests(&format!("sqlite://{}?mode=rwc", path.display()), SITE);
+    config.login_per_address_per_minute = 30;
     let options = LeptosOptions::builder()
         .output_name("medborgarloften")
         .site_root("target/site")
