@@ -5,8 +5,8 @@
 //! (safety, problems, worry, trust, area, age band), one of them conditional.
 
 use crate::entity::{
-    agreement, dialogue, dialogue_group, dialogue_municipality, officer_special_area, org_unit,
-    question, special_area, staff_user, target_group,
+    agreement, dialogue, dialogue_group, dialogue_municipality, kiosk, officer_special_area,
+    org_unit, question, special_area, staff_user, target_group,
 };
 use crate::survey::{kind_json, text_json};
 use chrono::{Duration, Utc};
@@ -32,6 +32,10 @@ pub const TARGET_GROUPS: [(&str, &str, &str); 6] = [
 
 /// The invitation code of the demo dialogue's closed group (`/s/kh-politiker`).
 pub const DEMO_INVITE_CODE: &str = "FULLMAKTIGE";
+
+/// A kiosk token of the demo dialogue, for the tablet at the council meeting
+/// (`/s/kh-politiker?kiosk=…`). Demo data only; real kiosks are issued by staff.
+pub const DEMO_KIOSK_TOKEN: &str = "demokiosk2027fullmaktige";
 
 /// The password of every demo account (README lists the logins).
 pub const DEMO_PASSWORD: &str = "demo-losenord-2027";
@@ -268,6 +272,17 @@ async fn seed(db: &impl ConnectionTrait) -> Result<(), DbErr> {
         .exec(db)
         .await?;
     }
+    kiosk::Entity::insert(kiosk::ActiveModel {
+        dialogue_id: Set(dialogue_id),
+        token_hash: Set(crate::kiosk::token_hash(DEMO_KIOSK_TOKEN)),
+        label: Set("Surfplatta, kommunfullmäktige".to_owned()),
+        created_by: Set(None),
+        created_at: Set(now),
+        revoked_at: Set(None),
+        ..Default::default()
+    })
+    .exec_without_returning(db)
+    .await?;
     Ok(())
 }
 

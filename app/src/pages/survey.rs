@@ -17,10 +17,9 @@ use domain::{
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SurveyPageData {
@@ -385,11 +384,12 @@ pub fn SurveyForm(
     let lang = model.lang;
     let had_errors = !errors.is_empty() || form_error.is_some();
     let first_error = errors.first().map(|e| e.question_id);
+    // (question, problem), in question order.
     let errors = RwSignal::new(
         errors
             .into_iter()
             .map(|e| (e.question_id, e.problem))
-            .collect::<BTreeMap<i64, FieldProblem>>(),
+            .collect::<Vec<(i64, FieldProblem)>>(),
     );
     let form_error = RwSignal::new(form_error);
     let notice = RwSignal::new(None::<String>);
@@ -427,7 +427,7 @@ pub fn SurveyForm(
         let form = form_ref.get_untracked()?;
         let fields = model.with_value(|m| browser::collect_fields(&form, &m.questionnaire));
         let result = model.with_value(|m| {
-            visible.set(Some(browser::visible_questions(&m.questionnaire, &fields)));
+            visible.set(Some(domain::visible_questions(&m.questionnaire, &fields)));
             domain::validate(&m.questionnaire, &fields)
         });
         if attempted.get_untracked() {
@@ -435,7 +435,7 @@ pub fn SurveyForm(
                 Err(Invalid::Fields(errs)) => {
                     errs.iter().map(|e| (e.question_id, e.problem)).collect()
                 }
-                _ => BTreeMap::new(),
+                _ => Vec::new(),
             });
             if result.is_ok() {
                 form_error.set(None);
@@ -487,20 +487,19 @@ pub fn SurveyForm(
         let problem = model.with_value(|m| {
             let q = m.questionnaire.questions.iter().find(|q| q.id == qid)?;
             let raw = domain::values_by_field(&fields);
-            let vals = raw.get(q.field().as_str()).cloned().unwrap_or_default();
+            let vals = domain::values_of(&raw, &q.field());
             domain::check_answer(q, &m.questionnaire.areas, &vals).err()
         });
         match problem {
             Some(p) => {
                 errors.update(|e| {
-                    e.insert(qid, p);
+                    e.retain(|(id, _)| *id != qid);
+                    e.push((qid, p));
                 });
                 focus_current();
             }
             None => {
-                errors.update(|e| {
-                    e.remove(&qid);
-                });
+                errors.update(|e| e.retain(|(id, _)| *id != qid));
                 if !is_last() {
                     step.update(|s| *s += 1);
                     focus_current();
@@ -555,7 +554,7 @@ pub fn SurveyForm(
         }
         sending.set(true);
         leptos::task::spawn_local(async move {
-            match submit_survey(entry.code.clone(), entry.fields.clone(), lang).await {
+            match browser::post_answer(&entry).await {
                 Ok(href) => browser::go_to(&href),
                 Err(AppError::Transport(_)) => {
                     // No network: keep the answer and send it when the connection returns.
@@ -587,7 +586,9 @@ pub fn SurveyForm(
         .into_iter()
         .map(|q| {
             let qid = q.id;
-            let err = Signal::derive(move || errors.with(|m| m.get(&qid).copied()));
+            let err = Signal::derive(move || {
+                errors.with(|m| m.iter().find(|(id, _)| *id == qid).map(|(_, p)| *p))
+            });
             let hidden = move || {
                 if js.get() {
                     current() != Some(qid)
@@ -963,10 +964,10 @@ pub fn ThanksPage() -> impl IntoView {
         } else {
             format!("/s/{code}?kiosk={k}&lang={}", lang.code())
         };
+        // No timed refresh (WCAG 2.2.1): the next person starts with one large button.
         view! {
-            <Meta http_equiv="refresh" content=format!("15;url={next}") />
             <p>{tr(lang, "thanks.kiosk_text")}</p>
-            <p><a class="button primary" href=next>{tr(lang, "thanks.kiosk_next")}</a></p>
+            <p><a class="button primary kiosk-next" href=next>{tr(lang, "thanks.kiosk_next")}</a></p>
         }
     });
     let plain = kiosk_view.is_none().then(|| {
@@ -993,6 +994,8 @@ mod browser {
     use leptos::web_sys;
 
     const QUEUE_KEY: &str = "mbl_queue";
+    /// The path of [`super::submit_survey`] (its `endpoint`, under `/api/`).
+    const SUBMIT_PATH: &str = "/api/public/submit";
 
     pub fn collect_fields(
         form: &web_sys::HtmlFormElement,
@@ -1035,27 +1038,6 @@ mod browser {
         out
     }
 
-    /// The questions whose condition holds for the values typed so far.
-    pub fn visible_questions(q: &Questionnaire, fields: &[(String, String)]) -> Vec<i64> {
-        let raw = domain::values_by_field(fields);
-        let mut answered = std::collections::BTreeMap::new();
-        let mut shown = Vec::new();
-        for question in &q.questions {
-            if !domain::condition_met(question, &answered) {
-                continue;
-            }
-            shown.push(question.id);
-            let values = raw
-                .get(question.field().as_str())
-                .cloned()
-                .unwrap_or_default();
-            if let Ok(Some(v)) = domain::check_answer(question, &q.areas, &values) {
-                answered.insert(question.id, v);
-            }
-        }
-        shown
-    }
-
     pub fn go_to(href: &str) {
         if let Some(w) = web_sys::window() {
             let _ = w.location().set_href(href);
@@ -1093,10 +1075,7 @@ mod browser {
             gloo_storage::LocalStorage::get(QUEUE_KEY).unwrap_or_default()
         }
         #[cfg(not(feature = "hydrate"))]
-        {
-            let _ = QUEUE_KEY;
-            Vec::new()
-        }
+        Vec::new()
     }
 
     fn write_queue(queue: &[Queued]) {
@@ -1110,7 +1089,36 @@ mod browser {
             }
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = queue;
+        let _ = (queue, QUEUE_KEY);
+    }
+
+    /// Posts an answer to the `submit_survey` server function with gloo's `fetch`: the
+    /// generic server-fn client would add its own transport code to the bundle for one call.
+    /// A failed fetch (no network) is `Transport`, which keeps the answer queued.
+    pub async fn post_answer(entry: &Queued) -> Result<String, crate::AppError> {
+        use crate::AppError;
+        #[cfg(feature = "hydrate")]
+        {
+            let offline = |_| AppError::Transport("network".to_owned());
+            let resp = gloo_net::http::Request::post(SUBMIT_PATH)
+                .header("Accept", "application/json")
+                .json(entry)
+                .map_err(|_| AppError::BadRequest)?
+                .send()
+                .await
+                .map_err(offline)?;
+            let text = resp.text().await.map_err(offline)?;
+            if resp.ok() {
+                serde_json::from_str::<String>(&text).map_err(|_| AppError::Internal)
+            } else {
+                Err(serde_json::from_str::<AppError>(&text).unwrap_or(AppError::Internal))
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = (entry, SUBMIT_PATH);
+            Err(AppError::Internal)
+        }
     }
 
     pub fn enqueue(entry: &Queued) {
@@ -1133,9 +1141,7 @@ mod browser {
             let mut keep = Vec::new();
             let mut last = None;
             for entry in queue {
-                match super::submit_survey(entry.code.clone(), entry.fields.clone(), entry.lang)
-                    .await
-                {
+                match post_answer(&entry).await {
                     Ok(href) => last = Some(href),
                     Err(crate::AppError::Transport(_)) => keep.push(entry),
                     // Refused for good (e.g. the dialogue closed): nothing to retry.
