@@ -39,6 +39,9 @@ export RUST_LOG=info
 # --- rate limits for e2e (raised, never off) ---------------------------------
 export LOGIN_PER_ACCOUNT_PER_MINUTE=30
 export LOGIN_PER_ADDRESS_PER_MINUTE=300
+# Every test answers from 127.0.0.1; the minimum time on the page stays on (1 s).
+export SUBMIT_PER_ADDRESS_PER_MINUTE=600
+export SUBMIT_MIN_SECONDS=1
 # ------------------------------------------------------------------------------
 
 # exec: the server replaces this shell, so Playwright stops it directly.

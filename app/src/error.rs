@@ -30,6 +30,18 @@ pub enum AppError {
     /// Staff forms: field name → catalogue key.
     #[error("invalid form")]
     FormInvalid(Vec<(String, String)>),
+    #[error("too many answers from this address")]
+    TooManyAnswers,
+    #[error("the form was sent faster than a person can fill it in")]
+    TooFast,
+    #[error("the form was refused")]
+    Rejected,
+    #[error("wrong or missing invitation code")]
+    BadInvite,
+    #[error("unknown or revoked kiosk")]
+    BadKiosk,
+    #[error("this browser has already answered")]
+    AlreadyAnswered,
     #[error("internal error")]
     Internal,
     #[error("transport: {0}")]
@@ -49,6 +61,11 @@ impl AppError {
             AppError::RateLimited => 429,
             AppError::MustChangePassword => 403,
             AppError::FormInvalid(_) => 422,
+            AppError::TooManyAnswers => 429,
+            AppError::TooFast => 422,
+            AppError::Rejected => 400,
+            AppError::BadInvite | AppError::BadKiosk => 403,
+            AppError::AlreadyAnswered => 409,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }
@@ -67,6 +84,12 @@ impl AppError {
             AppError::RateLimited => Some("auth.rate_limited"),
             AppError::MustChangePassword => Some("auth.must_change"),
             AppError::FormInvalid(_) => Some("form.errors_title"),
+            AppError::TooManyAnswers => Some("survey.rate_limited"),
+            AppError::TooFast => Some("survey.too_fast"),
+            AppError::Rejected => Some("survey.rejected"),
+            AppError::BadInvite => Some("survey.bad_invite"),
+            AppError::BadKiosk => Some("survey.bad_kiosk"),
+            AppError::AlreadyAnswered => Some("survey.already_answered"),
             AppError::Internal => Some("survey.server_error"),
             AppError::Transport(_) => Some("survey.network_error"),
         }

@@ -7,6 +7,18 @@ rust_i18n::i18n!("locales", fallback = "sv");
 pub mod access;
 pub mod error;
 pub mod i18n;
+
+/// The hidden fields of the survey form, shared by the island and the server.
+pub mod form_fields {
+    /// When the form was rendered, signed (minimum time on the page).
+    pub const TOKEN: &str = "t";
+    /// Left empty by people; bots fill it in.
+    pub const HONEYPOT: &str = "hemsida";
+    pub const KIOSK: &str = "kiosk";
+    pub const INVITE: &str = "inbjudan";
+    /// `qr` when the page was opened from a QR code.
+    pub const VIA: &str = "via";
+}
 pub mod layout;
 pub mod pages;
 #[cfg(feature = "ssr")]

@@ -2,7 +2,7 @@
 
 use crate::AppError;
 use crate::i18n::Lang;
-use domain::{Channel, Invalid, Openness};
+use domain::{Invalid, Openness};
 use http::{HeaderValue, header};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
@@ -13,6 +13,159 @@ pub struct AppState {
     pub db: db::Db,
     pub leptos_options: LeptosOptions,
     pub clock: std::sync::Arc<dyn db::clock::Clock>,
+    /// Group commit of survey answers.
+    pub writer: db::survey::Writer,
+    pub respondents: std::sync::Arc<Respondents>,
+}
+
+/// The anonymous-abuse checks of the answer path: a signed form token (minimum time on the
+/// page), a honeypot, and a per-address rate limit held in memory only. Nothing here is
+/// stored with an answer.
+pub struct Respondents {
+    secure_cookies: bool,
+    secret: Vec<u8>,
+    min_seconds: i64,
+    per_address: governor::DefaultKeyedRateLimiter<String>,
+    trusted_headers: Vec<String>,
+}
+
+impl std::fmt::Debug for Respondents {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Respondents")
+            .field("min_seconds", &self.min_seconds)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The hidden form fields of the answer path.
+pub use crate::form_fields::{
+    HONEYPOT as FIELD_HONEYPOT, INVITE as FIELD_INVITE, KIOSK as FIELD_KIOSK, TOKEN as FIELD_TOKEN,
+    VIA as FIELD_VIA,
+};
+/// The one-answer-per-browser cookie: a random token, stored only as a per-dialogue hash.
+pub const BROWSER_COOKIE: &str = "mbl_b";
+
+type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+
+impl Respondents {
+    pub fn new(
+        secret: &str,
+        min_seconds: u32,
+        per_address_per_minute: u32,
+        trusted_headers: Vec<String>,
+        secure_cookies: bool,
+    ) -> Self {
+        let per_minute = std::num::NonZeroU32::new(per_address_per_minute.max(1))
+            .unwrap_or(std::num::NonZeroU32::MIN);
+        Respondents {
+            secure_cookies,
+            secret: secret.as_bytes().to_vec(),
+            min_seconds: i64::from(min_seconds),
+            per_address: governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute)),
+            trusted_headers,
+        }
+    }
+
+    fn mac(&self, payload: &str) -> String {
+        use hmac::{KeyInit, Mac};
+        match HmacSha256::new_from_slice(&self.secret) {
+            Ok(mut m) => {
+                m.update(payload.as_bytes());
+                hex::encode(m.finalize().into_bytes())
+            }
+            Err(_) => String::new(),
+        }
+    }
+
+    /// The token a rendered form carries: when it was rendered, signed with its submission id.
+    pub fn form_token(&self, submission_id: &str, now: chrono::DateTime<chrono::Utc>) -> String {
+        let ts = now.timestamp();
+        format!("{ts}.{}", self.mac(&format!("{ts}:{submission_id}")))
+    }
+
+    /// Refuses a forged token, and a form sent sooner than a person could fill it in.
+    pub fn check_token(
+        &self,
+        token: &str,
+        submission_id: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), AppError> {
+        use hmac::{KeyInit, Mac};
+        let (ts, sig) = token.split_once('.').ok_or(AppError::Rejected)?;
+        let ts: i64 = ts.parse().map_err(|_| AppError::Rejected)?;
+        let sig = hex::decode(sig).map_err(|_| AppError::Rejected)?;
+        let mut m = HmacSha256::new_from_slice(&self.secret).map_err(|_| AppError::Internal)?;
+        m.update(format!("{ts}:{submission_id}").as_bytes());
+        m.verify_slice(&sig).map_err(|_| AppError::Rejected)?;
+        if now.timestamp() - ts < self.min_seconds {
+            return Err(AppError::TooFast);
+        }
+        Ok(())
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.secure_cookies
+    }
+
+    pub fn allow(&self, address: &str) -> bool {
+        self.per_address.check_key(&address.to_owned()).is_ok()
+    }
+
+    /// The client address: the TCP peer, or a trusted proxy header when configured.
+    /// Used for the in-memory rate limit only, never stored or logged.
+    pub fn client_address(
+        &self,
+        headers: &http::HeaderMap,
+        peer: Option<std::net::SocketAddr>,
+    ) -> String {
+        for name in &self.trusted_headers {
+            if let Some(v) = headers.get(name.as_str()).and_then(|v| v.to_str().ok())
+                && let Some(first) = v.split(',').next().map(str::trim).filter(|s| !s.is_empty())
+            {
+                return first.to_owned();
+            }
+        }
+        peer.map(|p| p.ip().to_string())
+            .unwrap_or_else(|| "unknown".to_owned())
+    }
+}
+
+/// A cookie's value from request headers.
+pub fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// A new browser token and its `Set-Cookie` value (one year, this site's survey paths only).
+pub fn new_browser_cookie(secure: bool) -> (String, HeaderValue) {
+    let token = uuid::Uuid::new_v4().simple().to_string();
+    let value = format!(
+        "{BROWSER_COOKIE}={token}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{}",
+        if secure { "; Secure" } else { "" }
+    );
+    let header = HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static(""));
+    (token, header)
+}
+
+/// The browser token of the request being served, set as a cookie when missing.
+pub fn ensure_browser_cookie() -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    if let Some(t) = cookie_value(&parts.headers, BROWSER_COOKIE) {
+        return Some(t);
+    }
+    let st = use_context::<AppState>()?;
+    let (token, cookie) = new_browser_cookie(st.respondents.secure_cookies);
+    if let Some(opts) = use_context::<ResponseOptions>() {
+        opts.append_header(header::SET_COOKIE, cookie);
+    }
+    Some(token)
 }
 
 /// Session keys.
@@ -167,29 +320,74 @@ pub fn security_headers() {
     }
 }
 
+/// Who sent an answer, as the HTTP layer saw it.
+pub struct Sender<'a> {
+    /// The browser cookie token, if any.
+    pub browser: Option<&'a str>,
+    /// The client address, for the in-memory rate limit only.
+    pub address: &'a str,
+    /// Staff typing in a paper answer (role and scope checked by the caller).
+    pub paper: bool,
+}
+
+fn form_field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
 /// The one service call behind both the WASM path (server fn) and the no-JS form POST.
 pub async fn submit(
-    db: &db::Db,
+    st: &AppState,
     link_code: &str,
-    submission_id: &str,
-    channel: Channel,
     fields: &[(String, String)],
+    sender: Sender<'_>,
 ) -> Result<db::survey::Receipt, AppError> {
-    use db::survey::{SubmitError, SubmitRequest};
+    use db::survey::{Gate, SubmitError, SubmitRequest};
+    let now = st.clock.now();
+    let submission_id = form_field(fields, "submission_id");
+    let kiosk = form_field(fields, FIELD_KIOSK);
+    let gate = if sender.paper {
+        Gate::Paper
+    } else {
+        if !st.respondents.allow(sender.address) {
+            return Err(AppError::TooManyAnswers);
+        }
+        if !form_field(fields, FIELD_HONEYPOT).is_empty() {
+            return Err(AppError::Rejected);
+        }
+        st.respondents
+            .check_token(form_field(fields, FIELD_TOKEN), submission_id, now)?;
+        if kiosk.is_empty() {
+            Gate::Public {
+                browser: sender.browser,
+                invite: Some(form_field(fields, FIELD_INVITE)).filter(|s| !s.is_empty()),
+                via_qr: form_field(fields, FIELD_VIA) == "qr",
+            }
+        } else {
+            Gate::Kiosk { token: kiosk }
+        }
+    };
     let req = SubmitRequest {
         link_code,
         submission_id,
-        channel,
+        gate,
         fields,
-        now: chrono::Utc::now(),
+        now,
     };
-    db::survey::submit(db, req).await.map_err(|e| match e {
+    st.writer.submit(req).await.map_err(|e| match e {
         SubmitError::NotFound => AppError::NotFound,
         SubmitError::NotOpen(Openness::NotYetOpen) => AppError::NotYetOpen,
         SubmitError::NotOpen(_) => AppError::Closed,
         SubmitError::BadSubmissionId => AppError::BadRequest,
         SubmitError::Invalid(Invalid::Fields(errors)) => AppError::Invalid(errors),
         SubmitError::Invalid(Invalid::UnknownQuestion(_)) => AppError::UnknownQuestion,
+        SubmitError::BadInvite => AppError::BadInvite,
+        SubmitError::BadKiosk => AppError::BadKiosk,
+        SubmitError::AlreadyAnswered => AppError::AlreadyAnswered,
+        SubmitError::WriterGone => internal("the answer writer has stopped"),
         SubmitError::Db(e) => internal(e),
     })
 }

@@ -1,15 +1,16 @@
 //! Demo data, loaded only when the server starts with `DEMO_DATA=true` into an empty database.
 //!
 //! Region Bergslagen → polisområde Värmland → LPO Kristinehamn and LPO Torsby, the six target
-//! groups of the 2015 article, and one open dialogue asking its two questions plus a 1–5 safety item.
+//! groups of the 2015 article, and one open dialogue asking the article's two questions and the standard items
+//! (safety, problems, worry, trust, area, age band), one of them conditional.
 
 use crate::entity::{
-    agreement, dialogue, dialogue_group, dialogue_municipality, officer_special_area, org_unit,
-    question, special_area, staff_user, target_group,
+    agreement, dialogue, dialogue_group, dialogue_municipality, kiosk, officer_special_area,
+    org_unit, question, special_area, staff_user, target_group,
 };
 use crate::survey::{kind_json, text_json};
 use chrono::{Duration, Utc};
-use domain::{LocalizedText, QuestionKind};
+use domain::{Choice, Condition, LocalizedText, QuestionKind};
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
     TransactionTrait,
@@ -28,6 +29,13 @@ pub const TARGET_GROUPS: [(&str, &str, &str); 6] = [
         "Pensioner associations",
     ),
 ];
+
+/// The invitation code of the demo dialogue's closed group (`/s/kh-politiker`).
+pub const DEMO_INVITE_CODE: &str = "FULLMAKTIGE";
+
+/// A kiosk token of the demo dialogue, for the tablet at the council meeting
+/// (`/s/kh-politiker?kiosk=…`). Demo data only; real kiosks are issued by staff.
+pub const DEMO_KIOSK_TOKEN: &str = "demokiosk2027fullmaktige";
 
 /// The password of every demo account (README lists the logins).
 pub const DEMO_PASSWORD: &str = "demo-losenord-2027";
@@ -236,6 +244,7 @@ async fn seed(db: &impl ConnectionTrait) -> Result<(), DbErr> {
         opens_at: Set(now - Duration::days(14)),
         closes_at: Set(now + Duration::days(60)),
         created_at: Set(now - Duration::days(20)),
+        dedup_salt: Set(uuid::Uuid::new_v4().simple().to_string()),
         ..Default::default()
     })
     .exec(db)
@@ -248,49 +257,7 @@ async fn seed(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     .exec_without_returning(db)
     .await?;
 
-    let questions = [
-        (
-            true,
-            LocalizedText::new(
-                "Vad förväntar du dig av polisen?",
-                "What do you expect of the police?",
-            ),
-            QuestionKind::Text { max_len: 1000 },
-        ),
-        (
-            false,
-            LocalizedText::new(
-                "Vad önskar du att polisen ska jobba mer med?",
-                "What do you want the police to work more on?",
-            ),
-            QuestionKind::Text { max_len: 1000 },
-        ),
-        (
-            true,
-            LocalizedText::new(
-                "Hur trygg känner du dig när du går ut ensam en sen kväll i ditt område?",
-                "How safe do you feel walking alone late in the evening in your area?",
-            ),
-            QuestionKind::Scale {
-                dont_know: true,
-                low: LocalizedText::new("Mycket otrygg", "Very unsafe"),
-                high: LocalizedText::new("Mycket trygg", "Very safe"),
-            },
-        ),
-    ];
-    for (position, (required, text, kind)) in questions.into_iter().enumerate() {
-        question::Entity::insert(question::ActiveModel {
-            dialogue_id: Set(dialogue_id),
-            position: Set(position as i32 + 1),
-            required: Set(required),
-            text: Set(text_json(&text)),
-            kind: Set(kind_json(&kind)),
-            condition: Set(None),
-            ..Default::default()
-        })
-        .exec(db)
-        .await?;
-    }
+    seed_questions(db, dialogue_id).await?;
 
     for (i, (group_id, code)) in groups.iter().enumerate() {
         dialogue_group::Entity::insert(dialogue_group::ActiveModel {
@@ -298,10 +265,177 @@ async fn seed(db: &impl ConnectionTrait) -> Result<(), DbErr> {
             target_group_id: Set(*group_id),
             target_count: Set([400, 60, 80, 25, 150, 40][i]),
             link_code: Set(format!("kh-{code}")),
+            // The politicians answer at a council meeting, with an invitation code.
+            invite_code: Set((*code == "politiker").then(|| DEMO_INVITE_CODE.to_owned())),
             ..Default::default()
         })
         .exec(db)
         .await?;
+    }
+    kiosk::Entity::insert(kiosk::ActiveModel {
+        dialogue_id: Set(dialogue_id),
+        token_hash: Set(crate::kiosk::token_hash(DEMO_KIOSK_TOKEN)),
+        label: Set("Surfplatta, kommunfullmäktige".to_owned()),
+        created_by: Set(None),
+        created_at: Set(now),
+        revoked_at: Set(None),
+        ..Default::default()
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+fn lt(sv: &str, en: &str) -> LocalizedText {
+    LocalizedText::new(sv, en)
+}
+
+fn choices(items: &[(&str, &str, &str)]) -> Vec<Choice> {
+    items
+        .iter()
+        .map(|(code, sv, en)| Choice {
+            code: (*code).to_owned(),
+            label: lt(sv, en),
+        })
+        .collect()
+}
+
+fn scale(low: LocalizedText, high: LocalizedText) -> QuestionKind {
+    QuestionKind::Scale {
+        dont_know: true,
+        low,
+        high,
+    }
+}
+
+/// The demo questionnaire: the article's two open questions and the standard items.
+/// Question 4 shows only to those who feel unsafe (1 or 2 on question 3).
+async fn seed_questions(db: &impl ConnectionTrait, dialogue_id: i64) -> Result<(), DbErr> {
+    let mut ids: Vec<i64> = Vec::new();
+    let items: Vec<(bool, LocalizedText, QuestionKind, Option<(usize, &[&str])>)> = vec![
+        (
+            true,
+            lt(
+                "Vad förväntar du dig av polisen?",
+                "What do you expect of the police?",
+            ),
+            QuestionKind::Text { max_len: 1000 },
+            None,
+        ),
+        (
+            false,
+            lt(
+                "Vad önskar du att polisen ska jobba mer med?",
+                "What do you want the police to work more on?",
+            ),
+            QuestionKind::Text { max_len: 1000 },
+            None,
+        ),
+        (
+            true,
+            lt(
+                "Hur trygg känner du dig när du går ut ensam en sen kväll i ditt område?",
+                "How safe do you feel walking alone late in the evening in your area?",
+            ),
+            scale(
+                lt("Mycket otrygg", "Very unsafe"),
+                lt("Mycket trygg", "Very safe"),
+            ),
+            None,
+        ),
+        (
+            false,
+            lt(
+                "Vad är det som gör att du känner dig otrygg?",
+                "What makes you feel unsafe?",
+            ),
+            QuestionKind::Text { max_len: 500 },
+            Some((2, &["1", "2"][..])),
+        ),
+        (
+            false,
+            lt(
+                "Vilka problem ser du i ditt område?",
+                "Which problems do you see in your area?",
+            ),
+            QuestionKind::Multi {
+                options: choices(&[
+                    ("nedskrapning", "Nedskräpning", "Littering"),
+                    ("skadegorelse", "Skadegörelse", "Vandalism"),
+                    ("narkotika", "Narkotika", "Drugs"),
+                    ("trafik", "Trafik", "Traffic"),
+                    ("inbrott", "Inbrott", "Burglaries"),
+                    ("ungdomsgang", "Ungdomsgäng", "Youth gangs"),
+                    ("annat", "Annat", "Other"),
+                ]),
+            },
+            None,
+        ),
+        (
+            false,
+            lt(
+                "Hur orolig är du för att utsättas för brott?",
+                "How worried are you about becoming a victim of crime?",
+            ),
+            scale(
+                lt("Inte alls orolig", "Not worried at all"),
+                lt("Mycket orolig", "Very worried"),
+            ),
+            None,
+        ),
+        (
+            false,
+            lt(
+                "Hur stort förtroende har du för polisen i ditt område?",
+                "How much do you trust the police in your area?",
+            ),
+            scale(
+                lt("Mycket litet", "Very little"),
+                lt("Mycket stort", "Very much"),
+            ),
+            None,
+        ),
+        (
+            false,
+            lt("Vilket område bor du i?", "Which area do you live in?"),
+            QuestionKind::Area,
+            None,
+        ),
+        (
+            false,
+            lt("Din ålder", "Your age"),
+            QuestionKind::Single {
+                options: choices(&[
+                    ("u18", "Under 18 år", "Under 18"),
+                    ("18-29", "18–29 år", "18–29"),
+                    ("30-49", "30–49 år", "30–49"),
+                    ("50-64", "50–64 år", "50–64"),
+                    ("65+", "65 år eller äldre", "65 or older"),
+                ]),
+            },
+            None,
+        ),
+    ];
+    for (position, (required, text, kind, condition)) in items.into_iter().enumerate() {
+        let condition = condition.and_then(|(index, codes)| {
+            ids.get(index).map(|qid| Condition {
+                question_id: *qid,
+                any_of: codes.iter().map(|c| (*c).to_owned()).collect(),
+            })
+        });
+        let id = question::Entity::insert(question::ActiveModel {
+            dialogue_id: Set(dialogue_id),
+            position: Set(position as i32 + 1),
+            required: Set(required),
+            text: Set(text_json(&text)),
+            kind: Set(kind_json(&kind)),
+            condition: Set(condition.map(|c| serde_json::to_string(&c).unwrap_or_default())),
+            ..Default::default()
+        })
+        .exec(db)
+        .await?
+        .last_insert_id;
+        ids.push(id);
     }
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! The respondent write path: load a survey by its public link, validate, store atomically.
 
 use crate::entity::{
-    answer, dialogue, dialogue_group, dialogue_municipality, org_unit, question, response,
-    submission, tally, target_group,
+    answer, browser_seen, dialogue, dialogue_group, dialogue_municipality, org_unit, question,
+    response, submission, tally, target_group,
 };
 use chrono::{DateTime, Utc};
 use domain::{
@@ -11,10 +11,14 @@ use domain::{
 };
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, TransactionTrait, TryInsertResult,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, TransactionTrait, TryInsertResult,
 };
-use std::collections::BTreeMap;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, oneshot};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SubmitError {
@@ -26,6 +30,14 @@ pub enum SubmitError {
     BadSubmissionId,
     #[error("invalid answers")]
     Invalid(Invalid),
+    #[error("wrong or missing invitation code")]
+    BadInvite,
+    #[error("unknown or revoked kiosk")]
+    BadKiosk,
+    #[error("this browser has already answered this dialogue")]
+    AlreadyAnswered,
+    #[error("the writer has stopped")]
+    WriterGone,
     #[error(transparent)]
     Db(#[from] DbErr),
 }
@@ -38,12 +50,116 @@ pub enum Receipt {
     AlreadyStored,
 }
 
+/// Who is answering, which decides the channel and the checks.
+#[derive(Clone, Copy, Debug)]
+pub enum Gate<'a> {
+    /// A resident's own browser. `browser` is the random token of its cookie (`None`: no
+    /// cookie, so no one-per-browser check is possible). `invite` is the typed invitation
+    /// code. `via_qr` tags answers that came through a QR code.
+    Public {
+        browser: Option<&'a str>,
+        invite: Option<&'a str>,
+        via_qr: bool,
+    },
+    /// A tablet at a meeting, with a kiosk token issued by staff: no one-per-browser rule.
+    Kiosk { token: &'a str },
+    /// Staff typing in a paper answer (the caller has checked the role and scope).
+    Paper,
+}
+
 pub struct SubmitRequest<'a> {
     pub link_code: &'a str,
     pub submission_id: &'a str,
-    pub channel: Channel,
+    pub gate: Gate<'a>,
     pub fields: &'a [(String, String)],
     pub now: DateTime<Utc>,
+}
+
+/// A survey with what only the server may know about it.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    pub survey: Survey,
+    invite_code: Option<String>,
+    dedup_salt: String,
+}
+
+/// A submission checked and ready to store.
+#[derive(Debug)]
+pub struct Prepared {
+    survey: Arc<Loaded>,
+    submission_id: String,
+    channel: Channel,
+    browser_hash: Option<String>,
+    answers: Vec<(i64, AnswerValue)>,
+    now: DateTime<Utc>,
+}
+
+/// The one-per-browser hash: the cookie token, salted per dialogue, so a stored hash means
+/// nothing outside its dialogue and cannot be joined to anything else.
+pub fn browser_hash(salt: &str, dialogue_id: i64, token: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(salt.as_bytes());
+    h.update(b":");
+    h.update(dialogue_id.to_string().as_bytes());
+    h.update(b":");
+    h.update(token.as_bytes());
+    hex::encode(h.finalize())
+}
+
+fn same_code(a: &str, b: &str) -> bool {
+    // Length-independent compare of the hashes, so timing says nothing about the code.
+    Sha256::digest(a.trim().as_bytes()) == Sha256::digest(b.as_bytes())
+}
+
+/// Everything that can be checked before the write: link, period, gate, answers.
+pub async fn prepare(
+    db: &impl ConnectionTrait,
+    loaded: Arc<Loaded>,
+    req: &SubmitRequest<'_>,
+) -> Result<Prepared, SubmitError> {
+    if !domain::is_valid_submission_id(req.submission_id) {
+        return Err(SubmitError::BadSubmissionId);
+    }
+    let survey = &loaded.survey;
+    match survey.openness(req.now) {
+        Openness::Open => {}
+        other => return Err(SubmitError::NotOpen(other)),
+    }
+    let (channel, browser_hash) = match req.gate {
+        Gate::Public {
+            browser,
+            invite,
+            via_qr,
+        } => {
+            if let Some(code) = &loaded.invite_code
+                && !invite.is_some_and(|typed| same_code(typed, code))
+            {
+                return Err(SubmitError::BadInvite);
+            }
+            let channel = if via_qr { Channel::Qr } else { Channel::Web };
+            let hash = browser
+                .filter(|t| !t.is_empty())
+                .map(|t| browser_hash(&loaded.dedup_salt, survey.dialogue_id, t));
+            (channel, hash)
+        }
+        Gate::Kiosk { token } => {
+            if !crate::kiosk::is_valid(db, survey.dialogue_id, token).await? {
+                return Err(SubmitError::BadKiosk);
+            }
+            (Channel::Meeting, None)
+        }
+        Gate::Paper => (Channel::Paper, None),
+    };
+    let answers =
+        domain::validate(&survey.questionnaire, req.fields).map_err(SubmitError::Invalid)?;
+    Ok(Prepared {
+        survey: loaded.clone(),
+        submission_id: req.submission_id.to_owned(),
+        channel,
+        browser_hash,
+        answers,
+        now: req.now,
+    })
 }
 
 pub(crate) fn text_json(t: &LocalizedText) -> String {
@@ -63,6 +179,11 @@ pub async fn load_by_link(
     db: &impl ConnectionTrait,
     link_code: &str,
 ) -> Result<Option<Survey>, DbErr> {
+    Ok(load(db, link_code).await?.map(|l| l.survey))
+}
+
+/// [`load_by_link`] with the server-only parts (invitation code, dedup salt).
+pub async fn load(db: &impl ConnectionTrait, link_code: &str) -> Result<Option<Loaded>, DbErr> {
     let Some(group) = dialogue_group::Entity::find()
         .filter(dialogue_group::Column::LinkCode.eq(link_code))
         .one(db)
@@ -81,7 +202,7 @@ pub async fn load_by_link(
         .await?;
     let lpo = org_unit::Entity::find_by_id(d.lpo_id).one(db).await?;
     let questionnaire = load_questionnaire(db, d.id).await?;
-    Ok(Some(Survey {
+    let survey = Survey {
         dialogue_id: d.id,
         dialogue_group_id: group.id,
         link_code: group.link_code,
@@ -92,7 +213,13 @@ pub async fn load_by_link(
         intro: parse_text(&d.intro),
         opens_at: d.opens_at,
         closes_at: d.closes_at,
+        invite_required: group.invite_code.as_deref().is_some_and(|c| !c.is_empty()),
         questionnaire,
+    };
+    Ok(Some(Loaded {
+        survey,
+        invite_code: group.invite_code.filter(|c| !c.is_empty()),
+        dedup_salt: d.dedup_salt,
     }))
 }
 
@@ -141,47 +268,95 @@ pub async fn load_questionnaire(
     Ok(Questionnaire { questions, areas })
 }
 
-/// Validates and stores one submission. Its rows and its tally changes commit together or
-/// not at all; `Ok` is returned only after the commit.
+/// Validates and stores one submission on its own (tests, tools). The server goes through
+/// a [`Writer`], which groups concurrent submissions into shared commits.
 pub async fn submit(
     db: &DatabaseConnection,
     req: SubmitRequest<'_>,
 ) -> Result<Receipt, SubmitError> {
-    if !domain::is_valid_submission_id(req.submission_id) {
-        return Err(SubmitError::BadSubmissionId);
-    }
-    let survey = load_by_link(db, req.link_code)
+    let loaded = load(db, req.link_code)
         .await?
         .ok_or(SubmitError::NotFound)?;
-    match survey.openness(req.now) {
-        Openness::Open => {}
-        other => return Err(SubmitError::NotOpen(other)),
-    }
-    let answers =
-        domain::validate(&survey.questionnaire, req.fields).map_err(SubmitError::Invalid)?;
-    let txn = db.begin().await?;
-    let receipt = store(&txn, &survey, &req, &answers).await?;
-    txn.commit().await?;
-    Ok(receipt)
+    let prepared = prepare(db, Arc::new(loaded), &req).await?;
+    let mut results = commit_batch(db, std::slice::from_ref(&prepared)).await?;
+    results.pop().unwrap_or(Err(SubmitError::WriterGone))
 }
 
-async fn store(
-    txn: &impl ConnectionTrait,
-    survey: &Survey,
-    req: &SubmitRequest<'_>,
-    answers: &[(i64, AnswerValue)],
-) -> Result<Receipt, DbErr> {
+/// What storing one submission inside the shared transaction came to.
+enum Stored {
+    New(BTreeMap<TallyKey, i64>),
+    Retry,
+    Duplicate,
+}
+
+/// `(dialogue, question, group, channel, area, value)`; question 0 counts responses.
+type TallyKey = (i64, i64, i64, &'static str, String, String);
+
+/// Stores a batch in one transaction, each submission inside its own savepoint: a refused
+/// submission rolls back alone; the others and all their tally changes commit together.
+/// Nothing is acknowledged before the commit.
+pub async fn commit_batch(
+    db: &DatabaseConnection,
+    items: &[Prepared],
+) -> Result<Vec<Result<Receipt, SubmitError>>, DbErr> {
+    let txn = db.begin().await?;
+    let mut out = Vec::with_capacity(items.len());
+    let mut tallies: BTreeMap<TallyKey, i64> = BTreeMap::new();
+    for item in items {
+        let sp = txn.begin().await?;
+        match store(&sp, item).await {
+            Ok(Stored::New(keys)) => {
+                sp.commit().await?;
+                for (k, n) in keys {
+                    *tallies.entry(k).or_default() += n;
+                }
+                out.push(Ok(Receipt::Stored));
+            }
+            Ok(Stored::Retry) => {
+                sp.rollback().await?;
+                out.push(Ok(Receipt::AlreadyStored));
+            }
+            Ok(Stored::Duplicate) => {
+                sp.rollback().await?;
+                out.push(Err(SubmitError::AlreadyAnswered));
+            }
+            Err(e) => {
+                sp.rollback().await?;
+                out.push(Err(SubmitError::Db(e)));
+            }
+        }
+    }
+    bump_tallies(&txn, &tallies).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+async fn store(txn: &impl ConnectionTrait, item: &Prepared) -> Result<Stored, DbErr> {
+    let survey = &item.survey.survey;
     let claimed = submission::Entity::insert(submission::ActiveModel {
         dialogue_id: Set(survey.dialogue_id),
-        token: Set(req.submission_id.to_owned()),
+        token: Set(item.submission_id.clone()),
     })
     .on_conflict_do_nothing()
     .exec_without_returning(txn)
     .await?;
     if !matches!(claimed, TryInsertResult::Inserted(n) if n > 0) {
-        return Ok(Receipt::AlreadyStored);
+        return Ok(Stored::Retry);
     }
-    let area = answers
+    if let Some(hash) = &item.browser_hash {
+        let seen = browser_seen::Entity::insert(browser_seen::ActiveModel {
+            dialogue_id: Set(survey.dialogue_id),
+            hash: Set(hash.clone()),
+        })
+        .on_conflict_do_nothing()
+        .exec_without_returning(txn)
+        .await?;
+        if !matches!(seen, TryInsertResult::Inserted(n) if n > 0) {
+            return Ok(Stored::Duplicate);
+        }
+    }
+    let area = item
+        .answers
         .iter()
         .find_map(|(_, a)| match a {
             AnswerValue::Area(code) => Some(code.clone()),
@@ -191,9 +366,9 @@ async fn store(
     let response_id = response::Entity::insert(response::ActiveModel {
         dialogue_id: Set(survey.dialogue_id),
         dialogue_group_id: Set(survey.dialogue_group_id),
-        channel: Set(req.channel.code().to_owned()),
+        channel: Set(item.channel.code().to_owned()),
         area: Set(area.clone()),
-        submitted_hour: Set(domain::time::truncate_to_hour(req.now)),
+        submitted_hour: Set(domain::time::truncate_to_hour(item.now)),
         quarantined: Set(false),
         ..Default::default()
     })
@@ -202,9 +377,19 @@ async fn store(
     .last_insert_id;
 
     let mut rows = Vec::new();
-    let mut keys: BTreeMap<(i64, String), i64> = BTreeMap::new();
-    *keys.entry((0, String::new())).or_default() += 1;
-    for (question_id, value) in answers {
+    let mut keys: BTreeMap<TallyKey, i64> = BTreeMap::new();
+    let key = |question_id: i64, value: String| -> TallyKey {
+        (
+            survey.dialogue_id,
+            question_id,
+            survey.dialogue_group_id,
+            item.channel.code(),
+            area.clone(),
+            value,
+        )
+    };
+    *keys.entry(key(0, String::new())).or_default() += 1;
+    for (question_id, value) in &item.answers {
         let mut row = |num: Option<i32>, code: Option<String>, text: Option<String>| {
             rows.push(answer::ActiveModel {
                 response_id: Set(response_id),
@@ -226,8 +411,8 @@ async fn store(
             }
             AnswerValue::Text(t) => row(None, None, Some(t.clone())),
         }
-        for key in tally_keys(value) {
-            *keys.entry((*question_id, key)).or_default() += 1;
+        for k in tally_keys(value) {
+            *keys.entry(key(*question_id, k)).or_default() += 1;
         }
     }
     if !rows.is_empty() {
@@ -235,8 +420,7 @@ async fn store(
             .exec_without_returning(txn)
             .await?;
     }
-    bump_tallies(txn, survey, req.channel, &area, &keys).await?;
-    Ok(Receipt::Stored)
+    Ok(Stored::New(keys))
 }
 
 /// The tally buckets an answer counts in. Free text counts as "answered", never by content.
@@ -250,41 +434,178 @@ pub fn tally_keys(value: &AnswerValue) -> Vec<String> {
 /// Upserts the tallies in sorted key order (a `BTreeMap`), so concurrent writers never deadlock.
 async fn bump_tallies(
     txn: &impl ConnectionTrait,
-    survey: &Survey,
-    channel: Channel,
-    area: &str,
-    keys: &BTreeMap<(i64, String), i64>,
+    keys: &BTreeMap<TallyKey, i64>,
 ) -> Result<(), DbErr> {
-    let models = keys
-        .iter()
-        .map(|((question_id, key), n)| tally::ActiveModel {
-            dialogue_id: Set(survey.dialogue_id),
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let models = keys.iter().map(
+        |((dialogue_id, question_id, group_id, channel, area, key), n)| tally::ActiveModel {
+            dialogue_id: Set(*dialogue_id),
             question_id: Set(*question_id),
-            dialogue_group_id: Set(survey.dialogue_group_id),
-            channel: Set(channel.code().to_owned()),
-            area: Set(area.to_owned()),
+            dialogue_group_id: Set(*group_id),
+            channel: Set((*channel).to_owned()),
+            area: Set(area.clone()),
             value_key: Set(key.clone()),
             n: Set(*n),
-        });
-    tally::Entity::insert_many(models)
-        .on_conflict(
-            OnConflict::columns([
-                tally::Column::DialogueId,
-                tally::Column::QuestionId,
-                tally::Column::DialogueGroupId,
-                tally::Column::Channel,
-                tally::Column::Area,
-                tally::Column::ValueKey,
-            ])
-            .value(
-                tally::Column::N,
-                Expr::col((tally::Entity, tally::Column::N)).add(Expr::cust("excluded.n")),
+        },
+    );
+    // Chunked: a bind-parameter limit applies to one statement (7 per row).
+    let models: Vec<_> = models.collect();
+    for chunk in models.chunks(1000) {
+        tally::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::columns([
+                    tally::Column::DialogueId,
+                    tally::Column::QuestionId,
+                    tally::Column::DialogueGroupId,
+                    tally::Column::Channel,
+                    tally::Column::Area,
+                    tally::Column::ValueKey,
+                ])
+                .value(
+                    tally::Column::N,
+                    Expr::col((tally::Entity, tally::Column::N)).add(Expr::cust("excluded.n")),
+                )
+                .to_owned(),
             )
-            .to_owned(),
-        )
-        .exec_without_returning(txn)
-        .await?;
+            .exec_without_returning(txn)
+            .await?;
+    }
     Ok(())
+}
+
+struct Job {
+    item: Prepared,
+    reply: oneshot::Sender<Result<Receipt, SubmitError>>,
+}
+
+/// Group commit: submissions queue here and a writer task stores whatever has queued up
+/// in one transaction (one savepoint each). Under a burst, one commit carries many answers;
+/// when quiet, a lone answer commits at once.
+#[derive(Clone)]
+pub struct Writer {
+    db: DatabaseConnection,
+    tx: mpsc::Sender<Job>,
+    cache: Arc<Mutex<HashMap<String, (Instant, Arc<Loaded>)>>>,
+}
+
+/// The most submissions one shared commit carries.
+pub const MAX_BATCH: usize = 256;
+/// How long a loaded survey is reused: wording fixes show within this time.
+const SURVEY_CACHE_TTL: Duration = Duration::from_secs(2);
+
+impl Writer {
+    /// Starts the writer tasks: one for SQLite (a single writer anyway), a few for
+    /// PostgreSQL. Must be called inside a Tokio runtime.
+    pub fn start(db: DatabaseConnection) -> Writer {
+        let workers = match db.get_database_backend() {
+            DbBackend::Postgres => 4,
+            _ => 1,
+        };
+        let (tx, rx) = mpsc::channel::<Job>(MAX_BATCH * 16);
+        let rx = Arc::new(tokio::sync::Mutex::new(rx));
+        for _ in 0..workers {
+            let db = db.clone();
+            let rx = rx.clone();
+            tokio::spawn(async move {
+                loop {
+                    let mut jobs = Vec::new();
+                    {
+                        let mut rx = rx.lock().await;
+                        match rx.recv().await {
+                            Some(job) => jobs.push(job),
+                            None => return,
+                        }
+                        while jobs.len() < MAX_BATCH {
+                            match rx.try_recv() {
+                                Ok(job) => jobs.push(job),
+                                Err(_) => break,
+                            }
+                        }
+                    }
+                    run_jobs(&db, jobs).await;
+                }
+            });
+        }
+        Writer {
+            db,
+            tx,
+            cache: Arc::default(),
+        }
+    }
+
+    /// The survey behind a link, from a short-lived cache.
+    pub async fn survey(&self, link_code: &str) -> Result<Option<Arc<Loaded>>, DbErr> {
+        let now = Instant::now();
+        if let Ok(cache) = self.cache.lock()
+            && let Some((at, loaded)) = cache.get(link_code)
+            && now.duration_since(*at) < SURVEY_CACHE_TTL
+        {
+            return Ok(Some(loaded.clone()));
+        }
+        let Some(loaded) = load(&self.db, link_code).await? else {
+            return Ok(None);
+        };
+        let loaded = Arc::new(loaded);
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.len() > 10_000 {
+                cache.clear();
+            }
+            cache.insert(link_code.to_owned(), (now, loaded.clone()));
+        }
+        Ok(Some(loaded))
+    }
+
+    /// Checks and stores one submission; returns after its commit.
+    pub async fn submit(&self, req: SubmitRequest<'_>) -> Result<Receipt, SubmitError> {
+        let loaded = self
+            .survey(req.link_code)
+            .await?
+            .ok_or(SubmitError::NotFound)?;
+        let item = prepare(&self.db, loaded, &req).await?;
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Job { item, reply })
+            .await
+            .map_err(|_| SubmitError::WriterGone)?;
+        rx.await.map_err(|_| SubmitError::WriterGone)?
+    }
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer").finish_non_exhaustive()
+    }
+}
+
+async fn run_jobs(db: &DatabaseConnection, jobs: Vec<Job>) {
+    let (items, replies): (Vec<Prepared>, Vec<_>) =
+        jobs.into_iter().map(|j| (j.item, j.reply)).unzip();
+    match commit_batch(db, &items).await {
+        Ok(results) => {
+            for (reply, result) in replies.into_iter().zip(results) {
+                let _ = reply.send(result);
+            }
+        }
+        Err(e) if items.len() > 1 => {
+            // The shared commit failed: nothing of it is stored. Retry one by one, so one
+            // bad submission cannot sink the others.
+            tracing::warn!(error = %e, n = items.len(), "group commit failed; retrying singly");
+            for (item, reply) in items.into_iter().zip(replies) {
+                let result = match commit_batch(db, std::slice::from_ref(&item)).await {
+                    Ok(mut r) => r.pop().unwrap_or(Err(SubmitError::WriterGone)),
+                    Err(e) => Err(SubmitError::Db(e)),
+                };
+                let _ = reply.send(result);
+            }
+        }
+        Err(e) => {
+            for reply in replies {
+                let _ = reply.send(Err(SubmitError::Db(DbErr::Custom(e.to_string()))));
+            }
+        }
+    }
 }
 
 /// Serialises a question kind for storage.

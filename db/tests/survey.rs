@@ -2,8 +2,14 @@ mod common;
 
 use chrono::{Duration, Utc};
 use db::entity::{answer, dialogue, response, submission};
-use db::survey::{Receipt, SubmitError, SubmitRequest};
-use domain::{Channel, FieldProblem, Invalid, Openness};
+use db::survey::{Gate, Receipt, SubmitError, SubmitRequest};
+use domain::{FieldProblem, Invalid, Openness};
+
+const PUBLIC: Gate<'static> = Gate::Public {
+    browser: None,
+    invite: None,
+    via_qr: false,
+};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, PaginatorTrait};
 
 fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -56,7 +62,7 @@ async fn stores_once_and_tallies_match_a_recount() {
         let req = || SubmitRequest {
             link_code: "kh-invanare",
             submission_id: &id,
-            channel: Channel::Web,
+            gate: PUBLIC,
             fields: &f,
             now: Utc::now(),
         };
@@ -126,7 +132,7 @@ async fn refused_input_stores_nothing() {
                 SubmitRequest {
                     link_code: "kh-invanare",
                     submission_id: &id,
-                    channel: Channel::Web,
+                    gate: PUBLIC,
                     fields: &f,
                     now: Utc::now(),
                 },
@@ -143,7 +149,7 @@ async fn refused_input_stores_nothing() {
             SubmitRequest {
                 link_code: "kh-invanare",
                 submission_id: &sid(),
-                channel: Channel::Web,
+                gate: PUBLIC,
                 fields: &fields(&[("q1", "x")]),
                 now: Utc::now(),
             },
@@ -195,7 +201,7 @@ async fn unknown_link_bad_id_and_closed_dialogue_are_refused() {
                 SubmitRequest {
                     link_code: link,
                     submission_id: &id,
-                    channel: Channel::Web,
+                    gate: PUBLIC,
                     fields: &f,
                     now: Utc::now(),
                 },
@@ -221,7 +227,7 @@ async fn unknown_link_bad_id_and_closed_dialogue_are_refused() {
             SubmitRequest {
                 link_code: "kh-invanare",
                 submission_id: &sid(),
-                channel: Channel::Web,
+                gate: PUBLIC,
                 fields: &f,
                 now: Utc::now(),
             },
@@ -257,7 +263,11 @@ async fn concurrent_submissions_are_each_stored_once() {
                     SubmitRequest {
                         link_code: "kh-unga",
                         submission_id: &id,
-                        channel: Channel::Qr,
+                        gate: Gate::Public {
+                            browser: None,
+                            invite: None,
+                            via_qr: true,
+                        },
                         fields: &f,
                         now: Utc::now(),
                     },

@@ -228,8 +228,8 @@ impl QuestionInput {
         required: bool,
         condition: Option<&Condition>,
     ) -> Self {
-        let sv = |t: &LocalizedText| t.0.get("sv").cloned().unwrap_or_default();
-        let en = |t: &LocalizedText| t.0.get("en").cloned().unwrap_or_default();
+        let sv = |t: &LocalizedText| t.exact("sv").unwrap_or_default().to_owned();
+        let en = |t: &LocalizedText| t.exact("en").unwrap_or_default().to_owned();
         let mut input = QuestionInput {
             text_sv: sv(text),
             text_en: en(text),

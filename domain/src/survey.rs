@@ -5,7 +5,6 @@
 
 use crate::text::LocalizedText;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The code stored for a scale's "vet ej" (don't know).
 pub const DONT_KNOW: &str = "vet_ej";
@@ -20,7 +19,8 @@ pub struct Choice {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+// Externally tagged: the cheapest form to decode in the browser bundle.
+#[serde(rename_all = "snake_case")]
 pub enum QuestionKind {
     /// 1–5, optionally with "vet ej".
     Scale {
@@ -162,18 +162,35 @@ pub enum Invalid {
     Fields(Vec<FieldError>),
 }
 
+/// The raw `qN` values of a form, by field, in order of appearance.
+pub type RawValues<'a> = Vec<(&'a str, Vec<&'a str>)>;
+
 /// Collects the raw `qN` values of a form, in order, ignoring empty ones.
-pub fn values_by_field(fields: &[(String, String)]) -> BTreeMap<&str, Vec<&str>> {
-    let mut map: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+pub fn values_by_field(fields: &[(String, String)]) -> RawValues<'_> {
+    let mut out: RawValues<'_> = Vec::new();
     for (k, v) in fields {
         if is_question_field(k) {
-            let entry = map.entry(k.as_str()).or_default();
+            let i = match out.iter().position(|(name, _)| *name == k) {
+                Some(i) => i,
+                None => {
+                    out.push((k.as_str(), Vec::new()));
+                    out.len() - 1
+                }
+            };
             if !v.trim().is_empty() {
-                entry.push(v.as_str());
+                out[i].1.push(v.as_str());
             }
         }
     }
-    map
+    out
+}
+
+/// The values given for one field (empty when none).
+pub fn values_of<'a>(raw: &RawValues<'a>, field: &str) -> Vec<&'a str> {
+    raw.iter()
+        .find(|(name, _)| *name == field)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
 }
 
 fn is_question_field(k: &str) -> bool {
@@ -269,13 +286,31 @@ pub fn check_answer(
 }
 
 /// Whether a question is shown, given the answers accepted so far.
-pub fn condition_met(question: &Question, answered: &BTreeMap<i64, AnswerValue>) -> bool {
+pub fn condition_met(question: &Question, answered: &[(i64, AnswerValue)]) -> bool {
     match &question.condition {
         None => true,
         Some(c) => answered
-            .get(&c.question_id)
-            .is_some_and(|a| a.codes().iter().any(|code| c.any_of.contains(code))),
+            .iter()
+            .find(|(id, _)| *id == c.question_id)
+            .is_some_and(|(_, a)| a.codes().iter().any(|code| c.any_of.contains(code))),
     }
+}
+
+/// The questions shown for the values typed so far, in order.
+pub fn visible_questions(q: &Questionnaire, fields: &[(String, String)]) -> Vec<i64> {
+    let raw = values_by_field(fields);
+    let mut answered: Vec<(i64, AnswerValue)> = Vec::new();
+    let mut shown = Vec::new();
+    for question in &q.questions {
+        if !condition_met(question, &answered) {
+            continue;
+        }
+        shown.push(question.id);
+        if let Ok(Some(v)) = check_answer(question, &q.areas, &values_of(&raw, &question.field())) {
+            answered.push((question.id, v));
+        }
+    }
+    shown
 }
 
 /// Validates a whole form. Answers to questions whose condition is not met are dropped,
@@ -285,22 +320,20 @@ pub fn validate(
     fields: &[(String, String)],
 ) -> Result<Vec<(i64, AnswerValue)>, Invalid> {
     let raw = values_by_field(fields);
-    for name in raw.keys() {
+    for (name, _) in &raw {
         if !questionnaire.questions.iter().any(|q| q.field() == *name) {
             return Err(Invalid::UnknownQuestion((*name).to_owned()));
         }
     }
-    let mut answered: BTreeMap<i64, AnswerValue> = BTreeMap::new();
-    let mut ordered = Vec::new();
+    let mut ordered: Vec<(i64, AnswerValue)> = Vec::new();
     let mut errors = Vec::new();
     for q in &questionnaire.questions {
-        if !condition_met(q, &answered) {
+        if !condition_met(q, &ordered) {
             continue;
         }
-        let values = raw.get(q.field().as_str()).cloned().unwrap_or_default();
+        let values = values_of(&raw, &q.field());
         match check_answer(q, &questionnaire.areas, &values) {
             Ok(Some(v)) => {
-                answered.insert(q.id, v.clone());
                 ordered.push((q.id, v));
             }
             Ok(None) => {}
@@ -448,6 +481,9 @@ pub struct Survey {
     pub intro: LocalizedText,
     pub opens_at: chrono::DateTime<chrono::Utc>,
     pub closes_at: chrono::DateTime<chrono::Utc>,
+    /// A closed group (e.g. a council meeting): answers need the group's invitation code.
+    /// The code itself never leaves the server.
+    pub invite_required: bool,
     pub questionnaire: Questionnaire,
 }
 

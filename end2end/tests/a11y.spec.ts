@@ -9,8 +9,13 @@ import {
   SURVEY_PATH,
   SV,
   THANKS_PATH,
+  KIOSK_PATH,
+  answerStepByStep,
   answerSurvey,
+  backButton,
+  nextButton,
   openAsStaff,
+  pastMinimumTime,
   submitButton,
   waitForHydration,
 } from './helpers';
@@ -49,23 +54,54 @@ for (const { label, path } of staticPages) {
   });
 }
 
-test('a11y: survey in the error state', async ({ page }) => {
+test('a11y: survey in the error state (inline, with JS)', async ({ page }) => {
   await page.goto(SURVEY_PATH);
   await waitForHydration(page);
-  await submitButton(page).click();
-  await expect(page.locator('#q1-error')).toBeVisible();
-  await expect(page.locator('#q3-error')).toHaveText(SV.required);
-  await expect(page.locator('div.error-summary[role=alert]')).toBeVisible();
+  await nextButton(page).click();
+  await expect(page.locator('#q1-error')).toHaveText(SV.required);
   await page.waitForLoadState('networkidle');
-  await expectNoSeriousViolations(page, 'survey error state');
+  await expectNoSeriousViolations(page, 'survey error state (JS)');
+});
+
+test.describe('before the WASM loads', () => {
+  // axe needs JavaScript, so the no-JS path is produced by never loading the WASM: the form
+  // then posts natively, exactly as without JavaScript.
+  test('a11y: survey after a refused (422) form, every question on the page', async ({ page }) => {
+    await page.route('**/pkg/*.wasm', (route) => route.abort());
+    await page.goto(SURVEY_PATH);
+    await answerSurvey(page, { q1: 'Synlig polis.' });
+    await pastMinimumTime(page);
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST'),
+      submitButton(page).click(),
+    ]);
+    expect(res.status()).toBe(422);
+    await expect(page.locator('#q3-error')).toHaveText(SV.required);
+    await expect(page.locator('div.error-summary[role=alert]')).toBeVisible();
+    await expectNoSeriousViolations(page, 'survey error state (no JS)');
+  });
 });
 
 test('a11y: survey filled in', async ({ page }) => {
   await page.goto(SURVEY_PATH);
   await waitForHydration(page);
-  await answerSurvey(page, { q1: 'Synlig polis.', q2: 'Trafiken.', q3: '3' });
-  await expect(page.locator('input[name=q3][value="3"]')).toBeChecked();
+  await answerStepByStep(page, { q1: 'Synlig polis.', q2: 'Trafiken.', q3: '3', q5: ['trafik'] });
+  await backButton(page).click();
   await expectNoSeriousViolations(page, 'survey filled state');
+});
+
+test('a11y: closed group with its invitation-code field, and the kiosk', async ({ page }) => {
+  await page.goto('/s/kh-politiker');
+  await waitForHydration(page);
+  await expect(page.getByLabel('Inbjudningskod')).toBeVisible();
+  await expectNoSeriousViolations(page, 'survey with invitation code');
+  await page.goto(KIOSK_PATH);
+  await waitForHydration(page);
+  await expect(page.locator('.kiosk-badge')).toBeVisible();
+  await expectNoSeriousViolations(page, 'kiosk survey');
+  await page.goto('/s/kh-politiker/tack?kiosk=demokiosk2027fullmaktige');
+  await expect(page.getByRole('link', { name: 'Nästa person' })).toBeVisible();
+  await expectNoSeriousViolations(page, 'kiosk thank-you page');
 });
 
 // Staff pages, as the roles that see them.

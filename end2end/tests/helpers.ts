@@ -29,6 +29,7 @@ export const SV = {
   q1Label: 'Vad förväntar du dig av polisen?',
   q2Label: 'Vad önskar du att polisen ska jobba mer med?',
   q3Legend: 'Hur trygg känner du dig när du går ut ensam en sen kväll i ditt område?',
+  q4Label: 'Vad är det som gör att du känner dig otrygg?',
   submit: 'Skicka svar',
   required: 'Svara på frågan.',
   errorSummary: 'Svaret kunde inte skickas. Rätta det som är markerat.',
@@ -98,7 +99,7 @@ export async function readStaffCounts(
   }
 }
 
-export const BASE_URL = 'http://127.0.0.1:3300';
+export const BASE_URL = `http://127.0.0.1:${process.env.E2E_PORT ?? '3300'}`;
 
 /** Demo logins (DEMO_DATA=true); the README lists them. */
 export const DEMO = {
@@ -232,14 +233,74 @@ export interface Answers {
   q2?: string;
   /** "1".."5" or "vet_ej"; undefined leaves the radio group unanswered. */
   q3?: string;
+  /** Shown only for 1 or 2 on q3. */
+  q4?: string;
+  /** Problem codes (checkboxes). */
+  q5?: string[];
 }
 
-/** Fills the survey form with mouse/pointer actions. */
+/** Fills the survey form with pointer actions (every question is on the page: no JS). */
 export async function answerSurvey(page: Page, answers: Answers): Promise<void> {
   if (answers.q1 !== undefined) await page.locator('textarea#q1').fill(answers.q1);
   if (answers.q2 !== undefined) await page.locator('textarea#q2').fill(answers.q2);
   if (answers.q3 !== undefined) await page.check(`input[name=q3][value="${answers.q3}"]`);
+  if (answers.q4 !== undefined) await page.locator('textarea#q4').fill(answers.q4);
+  for (const code of answers.q5 ?? []) await page.check(`input[name=q5][value="${code}"]`);
 }
+
+/** The question shown now (one at a time, with JS). */
+export function currentQuestion(page: Page) {
+  return page.locator('#survey-form .question:not([hidden])').filter({ has: page.locator('[id$="-label"]') });
+}
+
+export function nextButton(page: Page) {
+  return page.locator('#survey-form .form-nav button[type=button]').filter({ hasText: /^(Nästa|Next)$/ });
+}
+
+export function backButton(page: Page) {
+  return page.locator('#survey-form .form-nav button[type=button]').filter({ hasText: /^(Föregående|Previous)$/ });
+}
+
+/**
+ * Walks the one-question-at-a-time form (JS on): answers each question shown, if `answers`
+ * has a value for it, then "Next", until the submit button shows.
+ */
+export async function answerStepByStep(page: Page, answers: Answers): Promise<string[]> {
+  const seen: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    const q = currentQuestion(page);
+    await expect(q).toHaveCount(1);
+    const id = ((await q.getAttribute('id')) ?? '').replace(/-group$/, '');
+    seen.push(id);
+    const value = (answers as Record<string, string | string[] | undefined>)[id];
+    if (typeof value === 'string') {
+      const textarea = q.locator('textarea');
+      if ((await textarea.count()) > 0) await textarea.fill(value);
+      else await q.locator(`input[value="${value}"]`).check();
+    } else if (Array.isArray(value)) {
+      for (const code of value) await q.locator(`input[value="${code}"]`).check();
+    }
+    if (await submitButton(page).isVisible()) break;
+    await nextButton(page).click();
+    await expect(currentQuestion(page)).not.toHaveAttribute('id', `${id}-group`);
+  }
+  await expect(submitButton(page)).toBeVisible();
+  await pastMinimumTime(page);
+  return seen;
+}
+
+/**
+ * The server refuses a form sent sooner than 1 s after it rendered it (the e2e setting).
+ * Waits until 2 s have passed since this page's navigation started (which precedes the
+ * render), so the check holds however fast the test typed.
+ */
+export async function pastMinimumTime(page: Page): Promise<void> {
+  const elapsed = await page.evaluate(() => performance.now()).catch(() => 0);
+  if (elapsed < 2_000) await page.waitForTimeout(2_000 - elapsed);
+}
+
+/** The demo kiosk (db/src/demo.rs): the tablet at the council meeting. */
+export const KIOSK_PATH = '/s/kh-politiker?kiosk=demokiosk2027fullmaktige';
 
 export function submitButton(page: Page) {
   return page.locator('#survey-form button[type=submit]');

@@ -3,7 +3,7 @@
 
 import { expect, test, type Page } from '@playwright/test';
 import * as path from 'node:path';
-import { DEMO, DESKTOP, PHONE, SURVEY_PATH, openAsStaff, submitButton, waitForHydration } from './helpers';
+import { DEMO, DESKTOP, PHONE, SURVEY_PATH, nextButton, openAsStaff, waitForHydration } from './helpers';
 
 function shotPath(name: string): string {
   return path.resolve(test.info().project.testDir, '..', 'screenshots', `${name}.png`);
@@ -25,8 +25,8 @@ test.describe('phone 390×844', () => {
   test('survey with errors', async ({ page }) => {
     await page.goto(SURVEY_PATH);
     await waitForHydration(page);
-    await submitButton(page).click();
-    await expect(page.locator('#q3-error')).toBeVisible();
+    await nextButton(page).click();
+    await expect(page.locator('#q1-error')).toBeVisible();
     await save(page, 'survey-errors-390');
   });
 

@@ -25,6 +25,10 @@ pub struct Config {
     pub login_per_account_per_minute: u32,
     /// Sign-in attempts per client address per minute.
     pub login_per_address_per_minute: u32,
+    /// Survey answers per client address per minute (in-memory counters, kiosks included).
+    pub submit_per_address_per_minute: u32,
+    /// Seconds a survey form must have been on screen before it is accepted.
+    pub submit_min_seconds: u32,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -78,7 +82,26 @@ impl Config {
             request_timeout_secs: parse("REQUEST_TIMEOUT_SECS", 30)?,
             login_per_account_per_minute: parse("LOGIN_PER_ACCOUNT_PER_MINUTE", 5)?,
             login_per_address_per_minute: parse("LOGIN_PER_ADDRESS_PER_MINUTE", 30)?,
+            submit_per_address_per_minute: parse("SUBMIT_PER_ADDRESS_PER_MINUTE", 60)?,
+            submit_min_seconds: parse("SUBMIT_MIN_SECONDS", 3)?,
         })
+    }
+
+    /// Settings for in-process tests: every protection on, with explicit limits.
+    pub fn for_tests(database_url: &str, site_url: &str) -> Config {
+        Config {
+            database_url: database_url.to_owned(),
+            site_url: site_url.to_owned(),
+            secret_key: "test-secret-key-0123456789abcdef-0123456789".to_owned(),
+            trust_proxy_headers: Vec::new(),
+            demo_data: true,
+            body_limit_bytes: 16 * 1024,
+            request_timeout_secs: 30,
+            login_per_account_per_minute: 5,
+            login_per_address_per_minute: 30,
+            submit_per_address_per_minute: 60,
+            submit_min_seconds: 2,
+        }
     }
 
     /// `scheme://host[:port]` of the site, as browsers send it in `Origin`.

@@ -74,6 +74,14 @@ pub async fn build_with_clock(
     let addr = leptos_options.site_addr;
     let state = ServerState {
         app: AppState {
+            writer: db::survey::Writer::start(db.clone()),
+            respondents: Arc::new(app::ssr::Respondents::new(
+                &config.secret_key,
+                config.submit_min_seconds,
+                config.submit_per_address_per_minute,
+                config.trust_proxy_headers.clone(),
+                config.is_https(),
+            )),
             db,
             leptos_options: leptos_options.clone(),
             clock,

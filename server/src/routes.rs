@@ -330,6 +330,19 @@ async fn submit_form(
     Path(code): Path<String>,
     req: Request,
 ) -> Response {
+    use app::ssr::{BROWSER_COOKIE, FIELD_KIOSK, Sender, cookie_value, new_browser_cookie};
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0);
+    let address = state.app.respondents.client_address(req.headers(), peer);
+    let (browser, new_cookie) = match cookie_value(req.headers(), BROWSER_COOKIE) {
+        Some(t) => (t, None),
+        None => {
+            let (t, c) = new_browser_cookie(state.app.respondents.secure_cookies());
+            (t, Some(c))
+        }
+    };
     let (parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, state.config.body_limit_bytes).await {
         Ok(b) => b,
@@ -356,21 +369,25 @@ async fn submit_form(
             .await;
         }
     };
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
+    let lang = Lang::parse(auth::field(&fields, "lang")).unwrap_or_default();
+    let sender = Sender {
+        browser: Some(&browser),
+        address: &address,
+        paper: false,
     };
-    let lang = Lang::parse(field("lang")).unwrap_or_default();
-    let sid = field("submission_id").to_owned();
-    match app::ssr::submit(&state.app.db, &code, &sid, domain::Channel::Web, &fields).await {
-        Ok(_) => Redirect::to(&thanks_href(&code, lang))
-            .into_response()
-            .with_status(StatusCode::SEE_OTHER),
+    let mut res = match app::ssr::submit(&state.app, &code, &fields, sender).await {
+        Ok(_) => {
+            let kiosk = Some(auth::field(&fields, FIELD_KIOSK));
+            Redirect::to(&thanks_href(&code, lang, kiosk))
+                .into_response()
+                .with_status(StatusCode::SEE_OTHER)
+        }
         Err(error) => rerender(state, parts, PostedForm { fields, error }, lang).await,
+    };
+    if let Some(cookie) = new_cookie {
+        res.headers_mut().append(header::SET_COOKIE, cookie);
     }
+    res
 }
 
 trait WithStatus {

@@ -21,17 +21,9 @@ struct Who {
 }
 
 async fn router(url: &str) -> axum::Router {
-    let config = Config {
-        database_url: url.to_owned(),
-        site_url: SITE.to_owned(),
-        secret_key: "test-secret-key-0123456789abcdef-0123456789".to_owned(),
-        trust_proxy_headers: Vec::new(),
-        demo_data: true,
-        body_limit_bytes: 16 * 1024,
-        request_timeout_secs: 30,
-        login_per_account_per_minute: 100,
-        login_per_address_per_minute: 1000,
-    };
+    let mut config = Config::for_tests(url, SITE);
+    config.login_per_account_per_minute = 100;
+    config.login_per_address_per_minute = 1000;
     let options = LeptosOptions::builder()
         .output_name("medborgarloften")
         .site_root("target/site")

@@ -22,17 +22,9 @@ struct App {
 }
 
 async fn app_with_limits(url: &str, per_account: u32, per_address: u32) -> App {
-    let config = Config {
-        database_url: url.to_owned(),
-        site_url: SITE.to_owned(),
-        secret_key: "test-secret-key-0123456789abcdef-0123456789".to_owned(),
-        trust_proxy_headers: Vec::new(),
-        demo_data: true,
-        body_limit_bytes: 16 * 1024,
-        request_timeout_secs: 30,
-        login_per_account_per_minute: per_account,
-        login_per_address_per_minute: per_address,
-    };
+    let mut config = Config::for_tests(url, SITE);
+    config.login_per_account_per_minute = per_account;
+    config.login_per_address_per_minute = per_address;
     let options = LeptosOptions::builder()
         .output_name("medborgarloften")
         .site_root("target/site")

@@ -11,17 +11,8 @@ const SITE: &str = "http://127.0.0.1:3999";
 
 async fn app() -> axum::Router {
     let path = std::env::temp_dir().join(format!("mbl-http-{}.db", uuid::Uuid::new_v4()));
-    let config = Config {
-        database_url: format!("sqlite://{}?mode=rwc", path.display()),
-        site_url: SITE.to_owned(),
-        secret_key: "test-secret-key-0123456789abcdef-0123456789".to_owned(),
-        trust_proxy_headers: Vec::new(),
-        demo_data: true,
-        body_limit_bytes: 16 * 1024,
-        request_timeout_secs: 30,
-        login_per_account_per_minute: 5,
-        login_per_address_per_minute: 30,
-    };
+    let mut config = Config::for_tests(&format!("sqlite://{}?mode=rwc", path.display()), SITE);
+    config.login_per_address_per_minute = 30;
     let options = LeptosOptions::builder()
         .output_name("medborgarloften")
         .site_root("target/site")
@@ -42,6 +33,17 @@ async fn get(app: &axum::Router, uri: &str) -> axum::response::Response {
         .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
         .await
         .expect("response")
+}
+
+/// A signed form token, rendered `age` seconds ago (as the page would have sent it).
+fn token_aged(sid: &str, age: i64) -> String {
+    let config = Config::for_tests("", SITE);
+    let r = app::ssr::Respondents::new(&config.secret_key, 2, 60, Vec::new(), false);
+    r.form_token(sid, chrono::Utc::now() - chrono::Duration::seconds(age))
+}
+
+fn token(sid: &str) -> String {
+    token_aged(sid, 30)
 }
 
 fn form_post(uri: &str, body: &str, origin: Option<&str>) -> Request<Body> {
@@ -142,7 +144,10 @@ async fn no_js_post_stores_once_and_answers_303() {
     let app = app().await;
     let before = residents_count(&app).await;
     let sid = uuid::Uuid::new_v4();
-    let body = format!("submission_id={sid}&lang=sv&q1=Synas+mer&q2=&q3=4");
+    let body = format!(
+        "submission_id={sid}&t={}&lang=sv&q1=Synas+mer&q2=&q3=4",
+        token(&sid.to_string())
+    );
     for _ in 0..2 {
         let res = app
             .clone()
@@ -167,7 +172,10 @@ async fn no_js_missing_answer_gives_422_with_values_kept() {
     let app = app().await;
     let before = residents_count(&app).await;
     let sid = uuid::Uuid::new_v4();
-    let body = format!("submission_id={sid}&lang=sv&q1=Mer+n%C3%A4rvaro+%3Cb%3E&q2=Trafiken");
+    let body = format!(
+        "submission_id={sid}&t={}&lang=sv&q1=Mer+n%C3%A4rvaro+%3Cb%3E&q2=Trafiken",
+        token(&sid.to_string())
+    );
     let res = app
         .clone()
         .oneshot(form_post("/s/kh-invanare", &body, Some(SITE)))
@@ -192,7 +200,10 @@ async fn closed_or_unknown_survey_is_a_4xx() {
         .clone()
         .oneshot(form_post(
             "/s/finns-inte",
-            &format!("submission_id={sid}&q1=x&q3=1"),
+            &format!(
+                "submission_id={sid}&t={}&q1=x&q3=1",
+                token(&sid.to_string())
+            ),
             Some(SITE),
         ))
         .await
@@ -213,7 +224,10 @@ async fn cross_origin_posts_are_refused() {
     let app = app().await;
     let before = residents_count(&app).await;
     let sid = uuid::Uuid::new_v4();
-    let body = format!("submission_id={sid}&q1=x&q3=1");
+    let body = format!(
+        "submission_id={sid}&t={}&q1=x&q3=1",
+        token(&sid.to_string())
+    );
     for origin in ["https://evil.example", "null"] {
         let res = app
             .clone()
@@ -270,4 +284,134 @@ async fn pages_are_compressed_when_asked() {
             .expect("encoded"),
         "br"
     );
+}
+
+/// POSTs an answer as a browser with the given cookie; returns status and body.
+async fn answer_as(
+    app: &axum::Router,
+    link: &str,
+    cookie: Option<&str>,
+    extra: &str,
+    age: i64,
+) -> (StatusCode, String) {
+    let sid = uuid::Uuid::new_v4().to_string();
+    let body = format!(
+        "submission_id={sid}&t={}&lang=sv&q1=Synas+mer&q3=4{extra}",
+        token_aged(&sid, age)
+    );
+    let mut req = form_post(&format!("/s/{link}"), &body, Some(SITE));
+    if let Some(c) = cookie {
+        req.headers_mut()
+            .insert(header::COOKIE, c.parse().expect("cookie"));
+    }
+    let res = app.clone().oneshot(req).await.expect("response");
+    let status = res.status();
+    (status, body_text(res).await)
+}
+
+#[tokio::test]
+async fn abuse_checks_refuse_with_a_message_and_store_nothing() {
+    let app = app().await;
+    let before = residents_count(&app).await;
+    let cookie = "mbl_b=0123456789abcdef0123456789abcdef";
+    // Sent sooner than a person can fill it in.
+    let (status, html) = answer_as(&app, "kh-invanare", Some(cookie), "", 0).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("snabbare än någon hinner"),
+        "too-fast message"
+    );
+    assert!(html.contains("Synas mer"), "typed values kept");
+    // The honeypot filled in.
+    let (status, html) = answer_as(
+        &app,
+        "kh-invanare",
+        Some(cookie),
+        "&hemsida=http%3A%2F%2Fspam",
+        30,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("kunde inte tas emot"));
+    // A forged token.
+    let sid = uuid::Uuid::new_v4();
+    let forged = format!("submission_id={sid}&t=1.abcd&q1=x&q3=1");
+    let res = app
+        .clone()
+        .oneshot(form_post("/s/kh-invanare", &forged, Some(SITE)))
+        .await
+        .expect("response");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(residents_count(&app).await, before, "nothing stored");
+
+    // One answer per browser: the second, with a new submission id, is refused with 409.
+    let (status, _) = answer_as(&app, "kh-invanare", Some(cookie), "", 30).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, html) = answer_as(&app, "kh-invanare", Some(cookie), "", 30).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(html.contains("redan svarat"));
+    assert_eq!(residents_count(&app).await, before + 1);
+
+    // A closed group without or with a wrong invitation code: 403, message at the field.
+    let (status, html) = answer_as(&app, "kh-politiker", None, "&inbjudan=fel", 30).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(html.contains(r#"id="inbjudan""#) && html.contains("Inbjudningskoden stämmer inte"));
+    let right = format!("&inbjudan={}", db::demo::DEMO_INVITE_CODE);
+    let (status, _) = answer_as(&app, "kh-politiker", None, &right, 30).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // A revoked or unknown kiosk link is refused on the page and on submit.
+    assert_eq!(
+        get(&app, "/s/kh-politiker?kiosk=finnsinte").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let (status, _) = answer_as(&app, "kh-politiker", None, "&kiosk=finnsinte", 30).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_survey_page_sets_the_browser_cookie() {
+    let app = app().await;
+    let res = get(&app, "/s/kh-invanare").await;
+    let cookie = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("mbl_b="))
+        .expect("a browser cookie")
+        .to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+    let html = body_text(res).await;
+    assert!(html.contains(r#"name="t""#) && html.contains(r#"name="hemsida""#));
+}
+
+#[tokio::test]
+async fn answers_per_address_are_rate_limited_in_memory() {
+    let path = std::env::temp_dir().join(format!("mbl-http-{}.db", uuid::Uuid::new_v4()));
+    let mut config = Config::for_tests(&format!("sqlite://{}?mode=rwc", path.display()), SITE);
+    config.submit_per_address_per_minute = 3;
+    let options = LeptosOptions::builder()
+        .output_name("medborgarloften")
+        .site_root("target/site")
+        .build();
+    let app = server::build_with(config, options)
+        .await
+        .expect("server builds")
+        .router;
+    for i in 0..3 {
+        let cookie = format!("mbl_b={:032x}", i + 1);
+        let (status, _) = answer_as(&app, "kh-invanare", Some(&cookie), "", 30).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "answer {i}");
+    }
+    let (status, html) = answer_as(
+        &app,
+        "kh-invanare",
+        Some("mbl_b=ffffffffffffffffffffffffffffffff"),
+        "",
+        30,
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(html.contains("Vänta en stund"));
 }
