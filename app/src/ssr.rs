@@ -391,3 +391,27 @@ pub async fn submit(
         SubmitError::Db(e) => internal(e),
     })
 }
+
+/// The survey behind `code`, if `p` may enter paper answers for it (its LPO is in scope).
+/// Outside the scope: 403; an unknown link: 404.
+pub async fn paper_survey(
+    st: &AppState,
+    p: &domain::Principal,
+    code: &str,
+) -> Result<domain::Survey, AppError> {
+    let survey = st
+        .writer
+        .survey(code)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::NotFound)?
+        .survey
+        .clone();
+    let lpos = db::register::visible_lpos(&st.db, p)
+        .await
+        .map_err(internal)?;
+    if lpos.is_some_and(|l| !l.contains(&survey.lpo_id)) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(survey)
+}

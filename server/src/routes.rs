@@ -7,6 +7,7 @@ pub const IDLE_SESSION_MINUTES: i64 = 30;
 use app::access::Access;
 use app::pages::admin::ADMIN_ROLES;
 use app::pages::auth::{ALL_ROLES, REGISTER_EDITORS};
+use app::pages::paper::PAPER_ROLES;
 use app::pages::survey::{PostedForm, thanks_href};
 use app::{AppError, Lang, shell};
 use axum::Router;
@@ -30,6 +31,7 @@ use tower_http::trace::TraceLayer;
 pub enum Handler {
     Healthz,
     SubmitSurvey,
+    SubmitPaper,
     Login,
     Logout,
     CreateAgreement,
@@ -65,6 +67,12 @@ pub const PLAIN_ROUTES: &[PlainRoute] = &[
         path: "/s/{code}",
         handler: Handler::SubmitSurvey,
         access: Access::Public,
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/papper/{code}",
+        handler: Handler::SubmitPaper,
+        access: Access::Roles(PAPER_ROLES),
     },
     PlainRoute {
         method: "POST",
@@ -138,6 +146,7 @@ fn method_router(h: Handler) -> MethodRouter<ServerState> {
     match h {
         Handler::Healthz => get(healthz),
         Handler::SubmitSurvey => post(submit_form),
+        Handler::SubmitPaper => post(submit_paper),
         Handler::Login => post(auth::login),
         Handler::Logout => post(auth::logout),
         Handler::CreateAgreement => post(auth::create_agreement),
@@ -297,6 +306,67 @@ async fn submit_form(
         res.headers_mut().append(header::SET_COOKIE, cookie);
     }
     res
+}
+
+/// A paper answer typed in by staff: channel `paper`, no browser rule, no minimum time.
+/// Success answers 303 back to an empty form; a refusal re-renders with the messages.
+async fn submit_paper(
+    State(state): State<ServerState>,
+    Path(code): Path<String>,
+    session: tower_sessions::Session,
+    req: Request,
+) -> Response {
+    let p = match app::ssr::principal_from_session(&state.app, &session).await {
+        Ok(Some(p)) if !p.must_change_password && PAPER_ROLES.contains(&p.role) => p,
+        Ok(Some(_)) => {
+            return (StatusCode::FORBIDDEN, "Ingen behörighet. / Not allowed.").into_response();
+        }
+        Ok(None) => {
+            return Redirect::to(&format!("/logga-in?next=/personal/papper/{code}"))
+                .into_response()
+                .with_status(StatusCode::SEE_OTHER);
+        }
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    let survey = match app::ssr::paper_survey(&state.app, &p, &code).await {
+        Ok(s) => s,
+        Err(e) => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::FORBIDDEN);
+            return (status, "Ingen behörighet. / Not allowed.").into_response();
+        }
+    };
+    let (parts, fields) = match auth::body_fields(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let lang = Lang::parse(auth::field(&fields, "lang")).unwrap_or_default();
+    let sender = app::ssr::Sender {
+        browser: None,
+        address: "",
+        paper: true,
+    };
+    match app::ssr::submit(&state.app, &code, &fields, sender).await {
+        Ok(receipt) => {
+            if receipt == db::survey::Receipt::Stored {
+                let entry = db::audit::Entry {
+                    at: state.app.clock.now(),
+                    user_id: Some(p.user_id),
+                    scope_unit_id: Some(survey.lpo_id),
+                    action: "paper_answer",
+                    entity: "dialogue",
+                    entity_id: survey.dialogue_id.to_string(),
+                    detail: format!("group {code}"),
+                };
+                if let Err(e) = db::audit::record(&state.app.db, entry).await {
+                    tracing::error!(error = %e, "audit of a paper answer failed");
+                }
+            }
+            Redirect::to(&format!("/personal/papper/{code}?sparat=1"))
+                .into_response()
+                .with_status(StatusCode::SEE_OTHER)
+        }
+        Err(error) => rerender(state, parts, PostedForm { fields, error }, lang).await,
+    }
 }
 
 trait WithStatus {

@@ -1,6 +1,7 @@
 pub mod admin;
 pub mod auth;
 pub mod info;
+pub mod paper;
 pub mod register;
 pub mod staff;
 pub mod survey;
