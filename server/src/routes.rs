@@ -23,6 +23,8 @@ use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -181,7 +183,22 @@ pub fn router(state: ServerState) -> Router {
     for r in PLAIN_ROUTES {
         plain = plain.route(r.path, method_router(r.handler));
     }
+    // The built assets, precompressed at build time (brotli 11, gzip 9; scripts/precompress.js),
+    // revalidated by Last-Modified: the names are not content-hashed.
+    let pkg_dir = std::path::Path::new(&*state.leptos_options.site_root)
+        .join(&*state.leptos_options.site_pkg_dir);
+    let assets = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .service(
+            ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
     plain
+        .nest_service("/pkg", assets)
         .route("/api/{*fn_name}", post(server_fn).get(server_fn))
         .leptos_routes_with_context(
             &state,
