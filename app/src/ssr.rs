@@ -415,3 +415,21 @@ pub async fn paper_survey(
     }
     Ok(survey)
 }
+
+/// The built stylesheet, read once, for inlining into every page.
+pub fn inline_css(options: &LeptosOptions) -> Option<std::sync::Arc<str>> {
+    static CSS: std::sync::OnceLock<Option<std::sync::Arc<str>>> = std::sync::OnceLock::new();
+    CSS.get_or_init(|| {
+        let path = std::path::Path::new(&*options.site_root)
+            .join(&*options.site_pkg_dir)
+            .join(format!("{}.css", options.output_name));
+        match std::fs::read_to_string(&path) {
+            Ok(css) => Some(css.into()),
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "stylesheet not inlined");
+                None
+            }
+        }
+    })
+    .clone()
+}
