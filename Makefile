@@ -37,7 +37,7 @@ SITE_URL         ?= http://127.0.0.1:3000
 # Phase commands, shared by the single targets and `make test`. (`make test`
 # calls them directly, not through a recursive make, so `make -n test` stays a
 # dry run.)
-BUILD_CMD    := cargo leptos build --release
+BUILD_CMD    := cargo leptos build --release && node scripts/precompress.js target/site/pkg
 LINT_FMT     := cargo fmt --all --check
 # ssr side
 LINT_SSR     := cargo clippy --release -p server -p db -p domain -p app --features app/ssr --all-targets -- -D warnings
@@ -89,7 +89,7 @@ test:
 	rc=0; \
 	{ $(TIMED) bootstrap bash scripts/bootstrap.sh \
 	  && $(TIMED) lint bash -c '$(LINT_FMT) && $(LINT_SSR) && $(LINT_HYDRATE)' \
-	  && $(TIMED) build $(BUILD_CMD) \
+	  && $(TIMED) build bash -c '$(BUILD_CMD)' \
 	  && $(TIMED) unit $(UNIT_CMD) \
 	  && $(TIMED) e2e bash -c '$(E2E_CMD)'; } || rc=$$?; \
 	echo "==> phase times (seconds)"; \

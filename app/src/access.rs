@@ -5,6 +5,7 @@
 use crate::pages::admin::{ADMIN_ROLES, AUDIT_ROLES};
 use crate::pages::auth::{ALL_ROLES, ANSWER_ROLES};
 use crate::pages::dialogues::BUILDER_ROLES;
+use crate::pages::paper::PAPER_ROLES;
 use domain::Role;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,6 +33,7 @@ pub const PAGES: &[(&str, Access)] = &[
     ("/logga-in", Access::Public),
     ("/personal", Access::Roles(ANSWER_ROLES)),
     ("/personal/overenskommelser", Access::Roles(ALL_ROLES)),
+    ("/personal/papper/{code}", Access::Roles(PAPER_ROLES)),
     ("/personal/logg", Access::Roles(AUDIT_ROLES)),
     ("/personal/anvandare", Access::Roles(ADMIN_ROLES)),
     ("/personal/organisation", Access::Roles(ADMIN_ROLES)),
@@ -54,6 +56,7 @@ pub const SERVER_FNS: &[(&str, Access)] = &[
     ("/api/public/submit", Access::Public),
     ("/api/staff/dialogue_counts", Access::Roles(ANSWER_ROLES)),
     ("/api/staff/register", Access::Roles(ALL_ROLES)),
+    ("/api/staff/paper_form", Access::Roles(PAPER_ROLES)),
     ("/api/staff/audit", Access::Roles(AUDIT_ROLES)),
     ("/api/admin/users", Access::Roles(ADMIN_ROLES)),
     ("/api/admin/org", Access::Roles(ADMIN_ROLES)),

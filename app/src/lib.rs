@@ -42,6 +42,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     leptos::nonce::provide_nonce();
     #[cfg(feature = "ssr")]
     ssr::security_headers();
+    // The stylesheet is inlined (10 KB, 2.4 KB brotli): the first paint is styled without
+    // waiting for a second request. A `<link>` is the fallback when the file is missing.
+    #[cfg(feature = "ssr")]
+    let css = ssr::inline_css(&options);
+    #[cfg(not(feature = "ssr"))]
+    let css: Option<std::sync::Arc<str>> = None;
+    let nonce = leptos::nonce::use_nonce().map(|n| n.to_string());
+    let style = match css {
+        Some(css) => view! { <style nonce=nonce inner_html=css.to_string()></style> }.into_any(),
+        None => view! { <link rel="stylesheet" href="/pkg/medborgarloften.css" /> }.into_any(),
+    };
     view! {
         <!DOCTYPE html>
         <html lang=lang.code() dir=lang.dir()>
@@ -49,7 +60,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
-                <link rel="stylesheet" href="/pkg/medborgarloften.css" />
+                {style}
                 <link rel="icon" href="data:," />
                 <HydrationScripts options islands=true />
                 <MetaTags />
@@ -72,6 +83,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/s/:code/tack") view=pages::survey::ThanksPage />
                 <Route path=path!("/s/:code/affisch") view=pages::poster::PosterPage ssr=SsrMode::Async />
                 <Route path=path!("/personal") view=pages::staff::StaffPage ssr=SsrMode::Async />
+                <Route path=path!("/personal/papper/:code") view=pages::paper::PaperPage ssr=SsrMode::Async />
                 <Route
                     path=path!("/personal/overenskommelser")
                     view=pages::register::RegisterPage

@@ -391,3 +391,45 @@ pub async fn submit(
         SubmitError::Db(e) => internal(e),
     })
 }
+
+/// The survey behind `code`, if `p` may enter paper answers for it (its LPO is in scope).
+/// Outside the scope: 403; an unknown link: 404.
+pub async fn paper_survey(
+    st: &AppState,
+    p: &domain::Principal,
+    code: &str,
+) -> Result<domain::Survey, AppError> {
+    let survey = st
+        .writer
+        .survey(code)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::NotFound)?
+        .survey
+        .clone();
+    let lpos = db::register::visible_lpos(&st.db, p)
+        .await
+        .map_err(internal)?;
+    if lpos.is_some_and(|l| !l.contains(&survey.lpo_id)) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(survey)
+}
+
+/// The built stylesheet, read once, for inlining into every page.
+pub fn inline_css(options: &LeptosOptions) -> Option<std::sync::Arc<str>> {
+    static CSS: std::sync::OnceLock<Option<std::sync::Arc<str>>> = std::sync::OnceLock::new();
+    CSS.get_or_init(|| {
+        let path = std::path::Path::new(&*options.site_root)
+            .join(&*options.site_pkg_dir)
+            .join(format!("{}.css", options.output_name));
+        match std::fs::read_to_string(&path) {
+            Ok(css) => Some(css.into()),
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "stylesheet not inlined");
+                None
+            }
+        }
+    })
+    .clone()
+}

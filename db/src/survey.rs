@@ -204,6 +204,7 @@ pub async fn load(db: &impl ConnectionTrait, link_code: &str) -> Result<Option<L
     let questionnaire = load_questionnaire(db, d.id).await?;
     let survey = Survey {
         dialogue_id: d.id,
+        lpo_id: d.lpo_id,
         dialogue_group_id: group.id,
         link_code: group.link_code,
         group_code: tg.as_ref().map(|t| t.code.clone()).unwrap_or_default(),

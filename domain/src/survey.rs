@@ -472,6 +472,8 @@ mod tests {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Survey {
     pub dialogue_id: i64,
+    /// The local police area (LPO) the dialogue belongs to.
+    pub lpo_id: i64,
     pub dialogue_group_id: i64,
     pub link_code: String,
     pub group_code: String,

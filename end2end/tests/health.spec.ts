@@ -1,18 +1,29 @@
 // Health endpoint, CSRF (Origin) protection on the form POST, and not-found pages.
 
-import { expect, test, type Page } from '@playwright/test';
-import { DEMO, SURVEY_PATH, THANKS_PATH, newSubmissionId, openAsStaff, readStaffCounts } from './helpers';
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { BASE_URL, DEMO, SURVEY_PATH, THANKS_PATH, openAsStaff, readStaffCounts } from './helpers';
 
-const BASE = 'http://127.0.0.1:3300';
+const BASE = BASE_URL;
 
-function validForm(): Record<string, string> {
-  return {
-    submission_id: newSubmissionId(),
+/** A form as the survey page renders it (submission id and signed token), filled in. */
+async function validForm(request: APIRequestContext): Promise<Record<string, string>> {
+  const html = await (await request.get(SURVEY_PATH)).text();
+  const hidden = (name: string) => {
+    const m = html.match(new RegExp(`name="${name}" value="([^"]*)"`));
+    expect(m, `hidden field ${name} on the survey page`).not.toBeNull();
+    return m![1];
+  };
+  const form = {
+    submission_id: hidden('submission_id'),
+    t: hidden('t'),
     lang: 'sv',
     q1: 'Ett svar som annars skulle godtas.',
     q2: '',
     q3: '4',
   };
+  // The server refuses forms sent sooner than 1 s after rendering (the e2e setting).
+  await new Promise((r) => setTimeout(r, 2_000));
+  return form;
 }
 
 test('GET /healthz answers 200 with status ok', async ({ request }) => {
@@ -33,7 +44,7 @@ test.describe('form POST from another site', () => {
   for (const { name, headers } of forged) {
     test(`is refused with 403 and not counted (${name})`, async ({ request, context }) => {
       const before = await readStaffCounts(context);
-      const res = await request.post(SURVEY_PATH, { form: validForm(), headers, maxRedirects: 0 });
+      const res = await request.post(SURVEY_PATH, { form: await validForm(request), headers, maxRedirects: 0 });
       expect(res.status()).toBe(403);
       const after = await readStaffCounts(context);
       expect(after, 'a refused cross-origin POST is not counted').toEqual(before);
@@ -45,7 +56,7 @@ test.describe('form POST from another site', () => {
   test('the same POST from the own origin is accepted (303) and counted', async ({ request, context }) => {
     const before = await readStaffCounts(context);
     const res = await request.post(SURVEY_PATH, {
-      form: validForm(),
+      form: await validForm(request),
       headers: { Origin: BASE },
       maxRedirects: 0,
     });
@@ -57,7 +68,7 @@ test.describe('form POST from another site', () => {
 
   test('a retried POST with the same submission id is counted once', async ({ request, context }) => {
     const before = await readStaffCounts(context);
-    const form = validForm();
+    const form = await validForm(request);
     for (let i = 0; i < 2; i++) {
       const res = await request.post(SURVEY_PATH, { form, headers: { Origin: BASE }, maxRedirects: 0 });
       expect(res.status(), `attempt ${i + 1}`).toBe(303);

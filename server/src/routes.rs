@@ -8,6 +8,7 @@ use app::access::Access;
 use app::pages::admin::ADMIN_ROLES;
 use app::pages::auth::{ALL_ROLES, REGISTER_EDITORS};
 use app::pages::dialogues::BUILDER_ROLES;
+use app::pages::paper::PAPER_ROLES;
 use app::pages::survey::{PostedForm, thanks_href};
 use app::{AppError, Lang, shell};
 use axum::Router;
@@ -23,6 +24,8 @@ use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -31,6 +34,7 @@ use tower_http::trace::TraceLayer;
 pub enum Handler {
     Healthz,
     SubmitSurvey,
+    SubmitPaper,
     Login,
     Logout,
     CreateAgreement,
@@ -78,6 +82,12 @@ pub const PLAIN_ROUTES: &[PlainRoute] = &[
         path: "/s/{code}",
         handler: Handler::SubmitSurvey,
         access: Access::Public,
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/papper/{code}",
+        handler: Handler::SubmitPaper,
+        access: Access::Roles(PAPER_ROLES),
     },
     PlainRoute {
         method: "POST",
@@ -218,6 +228,7 @@ fn method_router(h: Handler) -> MethodRouter<ServerState> {
     match h {
         Handler::Healthz => get(healthz),
         Handler::SubmitSurvey => post(submit_form),
+        Handler::SubmitPaper => post(submit_paper),
         Handler::Login => post(auth::login),
         Handler::Logout => post(auth::logout),
         Handler::CreateAgreement => post(auth::create_agreement),
@@ -263,7 +274,22 @@ pub fn router(state: ServerState) -> Router {
     for r in PLAIN_ROUTES {
         plain = plain.route(r.path, method_router(r.handler));
     }
+    // The built assets, precompressed at build time (brotli 11, gzip 9; scripts/precompress.js),
+    // revalidated by Last-Modified: the names are not content-hashed.
+    let pkg_dir = std::path::Path::new(&*state.leptos_options.site_root)
+        .join(&*state.leptos_options.site_pkg_dir);
+    let assets = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .service(
+            ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
     plain
+        .nest_service("/pkg", assets)
         .route("/api/{*fn_name}", post(server_fn).get(server_fn))
         .leptos_routes_with_context(
             &state,
@@ -388,6 +414,67 @@ async fn submit_form(
         res.headers_mut().append(header::SET_COOKIE, cookie);
     }
     res
+}
+
+/// A paper answer typed in by staff: channel `paper`, no browser rule, no minimum time.
+/// Success answers 303 back to an empty form; a refusal re-renders with the messages.
+async fn submit_paper(
+    State(state): State<ServerState>,
+    Path(code): Path<String>,
+    session: tower_sessions::Session,
+    req: Request,
+) -> Response {
+    let p = match app::ssr::principal_from_session(&state.app, &session).await {
+        Ok(Some(p)) if !p.must_change_password && PAPER_ROLES.contains(&p.role) => p,
+        Ok(Some(_)) => {
+            return (StatusCode::FORBIDDEN, "Ingen behörighet. / Not allowed.").into_response();
+        }
+        Ok(None) => {
+            return Redirect::to(&format!("/logga-in?next=/personal/papper/{code}"))
+                .into_response()
+                .with_status(StatusCode::SEE_OTHER);
+        }
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    let survey = match app::ssr::paper_survey(&state.app, &p, &code).await {
+        Ok(s) => s,
+        Err(e) => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::FORBIDDEN);
+            return (status, "Ingen behörighet. / Not allowed.").into_response();
+        }
+    };
+    let (parts, fields) = match auth::body_fields(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let lang = Lang::parse(auth::field(&fields, "lang")).unwrap_or_default();
+    let sender = app::ssr::Sender {
+        browser: None,
+        address: "",
+        paper: true,
+    };
+    match app::ssr::submit(&state.app, &code, &fields, sender).await {
+        Ok(receipt) => {
+            if receipt == db::survey::Receipt::Stored {
+                let entry = db::audit::Entry {
+                    at: state.app.clock.now(),
+                    user_id: Some(p.user_id),
+                    scope_unit_id: Some(survey.lpo_id),
+                    action: "paper_answer",
+                    entity: "dialogue",
+                    entity_id: survey.dialogue_id.to_string(),
+                    detail: format!("group {code}"),
+                };
+                if let Err(e) = db::audit::record(&state.app.db, entry).await {
+                    tracing::error!(error = %e, "audit of a paper answer failed");
+                }
+            }
+            Redirect::to(&format!("/personal/papper/{code}?sparat=1"))
+                .into_response()
+                .with_status(StatusCode::SEE_OTHER)
+        }
+        Err(error) => rerender(state, parts, PostedForm { fields, error }, lang).await,
+    }
 }
 
 trait WithStatus {

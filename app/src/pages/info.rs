@@ -60,6 +60,7 @@ pub fn PrivacyPage() -> impl IntoView {
             <h1>{tr(lang, "privacy.title")}</h1>
             <p>{tr(lang, "privacy.p1")}</p>
             <p>{tr(lang, "privacy.p2")}</p>
+            <p>{tr(lang, "privacy.p_cookie")}</p>
             <p>{tr(lang, "privacy.p3")}</p>
             <p>{tr(lang, "privacy.p4")}</p>
         </Page>

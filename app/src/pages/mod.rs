@@ -2,6 +2,7 @@ pub mod admin;
 pub mod auth;
 pub mod dialogues;
 pub mod info;
+pub mod paper;
 pub mod poster;
 pub mod register;
 pub mod staff;

@@ -75,6 +75,12 @@ fn counts_table(d: DialogueCounts, lang: crate::Lang) -> impl IntoView {
                     <td class="num count">{g.count}</td>
                     <td class="num">{g.target}</td>
                     <td><a href=href.clone()>{href.clone()}</a></td>
+                    <td>
+                        <a href=crate::pages::paper::paper_href(&g.link_code)>
+                            {tr(lang, "paper.enter")}
+                            <span class="visually-hidden">{format!(" – {}", g.group_name.get(lang))}</span>
+                        </a>
+                    </td>
                 </tr>
             }
         })
@@ -94,6 +100,7 @@ fn counts_table(d: DialogueCounts, lang: crate::Lang) -> impl IntoView {
                             <th scope="col" class="num">{tr(lang, "staff.count")}</th>
                             <th scope="col" class="num">{tr(lang, "staff.target")}</th>
                             <th scope="col">{tr(lang, "staff.link")}</th>
+                            <th scope="col">{tr(lang, "paper.column")}</th>
                         </tr>
                     </thead>
                     <tbody>{rows}</tbody>
@@ -101,6 +108,7 @@ fn counts_table(d: DialogueCounts, lang: crate::Lang) -> impl IntoView {
                         <tr>
                             <th scope="row">{tr(lang, "staff.total")}</th>
                             <td class="num total">{d.total}</td>
+                            <td></td>
                             <td></td>
                             <td></td>
                         </tr>

@@ -142,7 +142,7 @@ pub async fn submit_survey(
 }
 
 /// The catalogue keys the island shows. Sent translated, as [`Texts`].
-const ISLAND_KEYS: &[&str] = &[
+pub const ISLAND_KEYS: &[&str] = &[
     "survey.required",
     "survey.optional",
     "survey.dont_know",
