@@ -488,8 +488,11 @@ struct Job {
 pub struct Writer {
     db: DatabaseConnection,
     tx: mpsc::Sender<Job>,
-    cache: Arc<Mutex<HashMap<String, (Instant, Arc<Loaded>)>>>,
+    cache: Arc<Mutex<SurveyCache>>,
 }
+
+/// Loaded surveys by link code, with when they were loaded.
+type SurveyCache = HashMap<String, (Instant, Arc<Loaded>)>;
 
 /// The most submissions one shared commit carries.
 pub const MAX_BATCH: usize = 256;
