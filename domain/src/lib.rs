@@ -5,6 +5,7 @@
 pub mod access;
 pub mod register;
 pub mod stats;
+pub mod suppress;
 pub mod survey;
 pub mod text;
 pub mod time;
