@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod clock;
+pub mod dashboard;
 pub mod demo;
 pub mod entity;
 pub mod kiosk;

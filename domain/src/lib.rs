@@ -3,6 +3,7 @@
 //! Nothing here touches I/O: persistence lives in `db`, presentation in `app`.
 
 pub mod access;
+pub mod dashboard;
 pub mod register;
 pub mod stats;
 pub mod suppress;

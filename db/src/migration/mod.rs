@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m20261130_000001_foundation;
 mod m20261130_000002_accounts;
 mod m20261130_000003_respondents;
+mod m20261130_000005_dashboard;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_foundation::Migration),
             Box::new(m20261130_000002_accounts::Migration),
             Box::new(m20261130_000003_respondents::Migration),
+            Box::new(m20261130_000005_dashboard::Migration),
         ]
     }
 }
