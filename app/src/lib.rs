@@ -84,6 +84,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/s/:code/affisch") view=pages::poster::PosterPage ssr=SsrMode::Async />
                 <Route path=path!("/personal") view=pages::staff::StaffPage ssr=SsrMode::Async />
                 <Route path=path!("/personal/papper/:code") view=pages::paper::PaperPage ssr=SsrMode::Async />
+                <Route path=path!("/personal/oversikt/:dialogue") view=pages::dashboard::DashboardPage ssr=SsrMode::Async />
                 <Route
                     path=path!("/personal/overenskommelser")
                     view=pages::register::RegisterPage

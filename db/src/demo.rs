@@ -308,11 +308,19 @@ fn scale(low: LocalizedText, high: LocalizedText) -> QuestionKind {
     }
 }
 
+/// required, text, kind, and an optional condition: (index of an earlier question, codes).
+type DemoQuestion = (
+    bool,
+    LocalizedText,
+    QuestionKind,
+    Option<(usize, &'static [&'static str])>,
+);
+
 /// The demo questionnaire: the article's two open questions and the standard items.
 /// Question 4 shows only to those who feel unsafe (1 or 2 on question 3).
 async fn seed_questions(db: &impl ConnectionTrait, dialogue_id: i64) -> Result<(), DbErr> {
     let mut ids: Vec<i64> = Vec::new();
-    let items: Vec<(bool, LocalizedText, QuestionKind, Option<(usize, &[&str])>)> = vec![
+    let items: Vec<DemoQuestion> = vec![
         (
             true,
             lt(

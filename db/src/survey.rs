@@ -2,7 +2,7 @@
 
 use crate::entity::{
     answer, browser_seen, dialogue, dialogue_group, dialogue_municipality, org_unit, question,
-    response, submission, tally, target_group,
+    response, submission, tally, tally_hour, target_group,
 };
 use chrono::{DateTime, Utc};
 use domain::{
@@ -285,13 +285,15 @@ pub async fn submit(
 
 /// What storing one submission inside the shared transaction came to.
 enum Stored {
-    New(BTreeMap<TallyKey, i64>),
+    New(BTreeMap<TallyKey, i64>, HourKey),
     Retry,
     Duplicate,
 }
 
 /// `(dialogue, question, group, channel, area, value)`; question 0 counts responses.
 type TallyKey = (i64, i64, i64, &'static str, String, String);
+/// `(dialogue, hour, group, channel)`: one response in the time series.
+type HourKey = (i64, DateTime<Utc>, i64, &'static str);
 
 /// Stores a batch in one transaction, each submission inside its own savepoint: a refused
 /// submission rolls back alone; the others and all their tally changes commit together.
@@ -303,14 +305,16 @@ pub async fn commit_batch(
     let txn = db.begin().await?;
     let mut out = Vec::with_capacity(items.len());
     let mut tallies: BTreeMap<TallyKey, i64> = BTreeMap::new();
+    let mut hours: BTreeMap<HourKey, i64> = BTreeMap::new();
     for item in items {
         let sp = txn.begin().await?;
         match store(&sp, item).await {
-            Ok(Stored::New(keys)) => {
+            Ok(Stored::New(keys, hour)) => {
                 sp.commit().await?;
                 for (k, n) in keys {
                     *tallies.entry(k).or_default() += n;
                 }
+                *hours.entry(hour).or_default() += 1;
                 out.push(Ok(Receipt::Stored));
             }
             Ok(Stored::Retry) => {
@@ -328,6 +332,7 @@ pub async fn commit_batch(
         }
     }
     bump_tallies(&txn, &tallies).await?;
+    bump_hours(&txn, &hours).await?;
     txn.commit().await?;
     Ok(out)
 }
@@ -421,7 +426,13 @@ async fn store(txn: &impl ConnectionTrait, item: &Prepared) -> Result<Stored, Db
             .exec_without_returning(txn)
             .await?;
     }
-    Ok(Stored::New(keys))
+    let hour = (
+        survey.dialogue_id,
+        domain::time::truncate_to_hour(item.now),
+        survey.dialogue_group_id,
+        item.channel.code(),
+    );
+    Ok(Stored::New(keys, hour))
 }
 
 /// The tally buckets an answer counts in. Free text counts as "answered", never by content.
@@ -476,6 +487,48 @@ async fn bump_tallies(
     Ok(())
 }
 
+/// Upserts the hourly response counts, in sorted key order like the tallies.
+async fn bump_hours(
+    txn: &impl ConnectionTrait,
+    hours: &BTreeMap<HourKey, i64>,
+) -> Result<(), DbErr> {
+    if hours.is_empty() {
+        return Ok(());
+    }
+    let models: Vec<_> = hours
+        .iter()
+        .map(
+            |((dialogue_id, hour, group_id, channel), n)| tally_hour::ActiveModel {
+                dialogue_id: Set(*dialogue_id),
+                hour: Set(*hour),
+                dialogue_group_id: Set(*group_id),
+                channel: Set((*channel).to_owned()),
+                n: Set(*n),
+            },
+        )
+        .collect();
+    for chunk in models.chunks(1000) {
+        tally_hour::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::columns([
+                    tally_hour::Column::DialogueId,
+                    tally_hour::Column::Hour,
+                    tally_hour::Column::DialogueGroupId,
+                    tally_hour::Column::Channel,
+                ])
+                .value(
+                    tally_hour::Column::N,
+                    Expr::col((tally_hour::Entity, tally_hour::Column::N))
+                        .add(Expr::cust("excluded.n")),
+                )
+                .to_owned(),
+            )
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}
+
 struct Job {
     item: Prepared,
     reply: oneshot::Sender<Result<Receipt, SubmitError>>,
@@ -488,8 +541,11 @@ struct Job {
 pub struct Writer {
     db: DatabaseConnection,
     tx: mpsc::Sender<Job>,
-    cache: Arc<Mutex<HashMap<String, (Instant, Arc<Loaded>)>>>,
+    cache: Arc<Mutex<SurveyCache>>,
 }
+
+/// Loaded surveys by link code, with when they were loaded.
+type SurveyCache = HashMap<String, (Instant, Arc<Loaded>)>;
 
 /// The most submissions one shared commit carries.
 pub const MAX_BATCH: usize = 256;

@@ -4,8 +4,10 @@
 
 pub mod access;
 pub mod builder;
+pub mod dashboard;
 pub mod register;
 pub mod stats;
+pub mod suppress;
 pub mod survey;
 pub mod text;
 pub mod time;

@@ -27,7 +27,9 @@ pub async fn load_paper_form(code: String) -> Result<PaperForm, AppError> {
     use crate::ssr::{require, state};
     let p = require(PAPER_ROLES).await?;
     let st = state()?;
-    let survey = crate::ssr::paper_survey(&st, &p, &code).await?;
+    let survey = crate::ssr::paper_survey(&st, &p, &code)
+        .await
+        .inspect_err(|e| crate::ssr::set_status(e.status()))?;
     Ok(PaperForm {
         survey,
         submission_id: uuid::Uuid::new_v4().to_string(),

@@ -89,6 +89,11 @@ fn counts_table(d: DialogueCounts, lang: crate::Lang) -> impl IntoView {
         <section class="card" data-dialogue=d.dialogue_id>
             <h2>{title.clone()}</h2>
             <p class="muted">{d.lpo_name}</p>
+            <p>
+                <a href=crate::pages::dashboard::dashboard_href(d.dialogue_id)>
+                    {tr(lang, "dash.open")}
+                </a>
+            </p>
             <div class="table-scroll" tabindex="0" role="region" aria-label=tr_with(lang, "staff.caption", &[("title", &title)])>
                 <table>
                     <caption class="visually-hidden">

@@ -6,6 +6,7 @@ mod m20261130_000001_foundation;
 mod m20261130_000002_accounts;
 mod m20261130_000003_respondents;
 mod m20261130_000004_builder;
+mod m20261130_000005_dashboard;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000002_accounts::Migration),
             Box::new(m20261130_000003_respondents::Migration),
             Box::new(m20261130_000004_builder::Migration),
+            Box::new(m20261130_000005_dashboard::Migration),
         ]
     }
 }

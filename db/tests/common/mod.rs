@@ -1,3 +1,6 @@
+// Shared by several test crates, each of which uses a part of it.
+#![allow(dead_code)]
+
 //! Test databases: a fresh SQLite file always, and a fresh PostgreSQL database when
 //! `TEST_DATABASE_URL` is set (the test command starts a throwaway cluster).
 

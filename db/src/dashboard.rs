@@ -1,0 +1,355 @@
+//! The dialogue dashboard, read from the incrementally kept tallies (never a scan of answers),
+//! with the n<5 rule applied here, at the service layer.
+
+use crate::entity::{
+    dialogue, dialogue_group, published_snapshot, tally, tally_hour, target_group,
+};
+use crate::survey::{load_questionnaire, parse_text};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use domain::dashboard::{Audience, Dashboard, Distribution, GroupCoverage, expected_by};
+use domain::suppress::{MIN_ANSWERS, gate, publishable, suppress_table};
+use domain::{Channel, Choice, LocalizedText, QuestionKind, Questionnaire};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+};
+use std::collections::{BTreeMap, HashMap};
+
+/// A dialogue group with its target group's code and name.
+struct Group {
+    id: i64,
+    code: String,
+    name: LocalizedText,
+    target: i64,
+}
+
+/// The dashboard of one dialogue for `audience`, or `None` for an unknown dialogue.
+pub async fn dashboard(
+    db: &impl ConnectionTrait,
+    dialogue_id: i64,
+    audience: Audience,
+    now: DateTime<Utc>,
+) -> Result<Option<Dashboard>, DbErr> {
+    let Some(d) = dialogue::Entity::find_by_id(dialogue_id).one(db).await? else {
+        return Ok(None);
+    };
+    let groups = groups_of(db, dialogue_id).await?;
+    let tallies = tally::Entity::find()
+        .filter(tally::Column::DialogueId.eq(dialogue_id))
+        .all(db)
+        .await?;
+    let responses = |group: i64, channel: Option<&str>| -> i64 {
+        tallies
+            .iter()
+            .filter(|t| t.question_id == 0 && t.dialogue_group_id == group)
+            .filter(|t| channel.is_none_or(|c| t.channel == c))
+            .map(|t| t.n)
+            .sum()
+    };
+    let total: i64 = groups.iter().map(|g| responses(g.id, None)).sum();
+
+    // Coverage: groups × channels. Staff see exact counts; everyone else the suppressed table.
+    let table: Vec<Vec<i64>> = groups
+        .iter()
+        .map(|g| {
+            Channel::ALL
+                .iter()
+                .map(|c| responses(g.id, Some(c.code())))
+                .collect()
+        })
+        .collect();
+    let shown: Vec<Vec<Option<i64>>> = match audience {
+        Audience::Staff => table
+            .iter()
+            .map(|row| row.iter().map(|n| Some(*n)).collect())
+            .collect(),
+        Audience::Public => suppress_table(&table),
+    };
+    let coverage = groups
+        .iter()
+        .zip(table.iter().zip(shown))
+        .map(|(g, (raw, cells))| {
+            let count: i64 = raw.iter().sum();
+            let count = match audience {
+                Audience::Staff => Some(count),
+                Audience::Public => publishable(count).then_some(count),
+            };
+            let expected_now = expected_by(g.target, d.opens_at, d.closes_at, now);
+            GroupCoverage {
+                group_code: g.code.clone(),
+                group_name: g.name.clone(),
+                target: g.target,
+                behind: count.map(|c| (expected_now - c).max(0)),
+                count,
+                by_channel: Channel::ALL
+                    .iter()
+                    .zip(cells)
+                    .map(|(c, n)| (c.code().to_owned(), n))
+                    .collect(),
+                expected_now,
+            }
+        })
+        .collect();
+
+    let (hourly, daily) = time_series(db, dialogue_id, audience, now).await?;
+    let closed = now >= d.closes_at;
+    let questionnaire = load_questionnaire(db, dialogue_id).await?;
+    let (distributions, published_at_total) =
+        published(db, dialogue_id, total, closed, now, || {
+            distributions(&questionnaire, &groups, &tallies)
+        })
+        .await?;
+    Ok(Some(Dashboard {
+        dialogue_id,
+        lpo_id: d.lpo_id,
+        title: parse_text(&d.title),
+        preliminary: !closed,
+        opens_at: d.opens_at,
+        closes_at: d.closes_at,
+        total: match audience {
+            Audience::Staff => Some(total),
+            Audience::Public => publishable(total).then_some(total),
+        },
+        groups: coverage,
+        hourly,
+        daily,
+        distributions,
+        published_at_total,
+    }))
+}
+
+async fn groups_of(db: &impl ConnectionTrait, dialogue_id: i64) -> Result<Vec<Group>, DbErr> {
+    let links = dialogue_group::Entity::find()
+        .filter(dialogue_group::Column::DialogueId.eq(dialogue_id))
+        .order_by_asc(dialogue_group::Column::Id)
+        .all(db)
+        .await?;
+    let names: HashMap<i64, target_group::Model> = target_group::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect();
+    Ok(links
+        .into_iter()
+        .map(|l| {
+            let tg = names.get(&l.target_group_id);
+            Group {
+                id: l.id,
+                code: tg.map(|t| t.code.clone()).unwrap_or_default(),
+                name: tg.map(|t| parse_text(&t.name)).unwrap_or_default(),
+                target: i64::from(l.target_count),
+            }
+        })
+        .collect())
+}
+
+type Series = (
+    Vec<(DateTime<Utc>, Option<i64>)>,
+    Vec<(NaiveDate, Option<i64>)>,
+);
+
+/// Responses per hour for the last 48 hours and per Stockholm day, from `tally_hour`.
+async fn time_series(
+    db: &impl ConnectionTrait,
+    dialogue_id: i64,
+    audience: Audience,
+    now: DateTime<Utc>,
+) -> Result<Series, DbErr> {
+    let rows = tally_hour::Entity::find()
+        .filter(tally_hour::Column::DialogueId.eq(dialogue_id))
+        .all(db)
+        .await?;
+    let mut per_hour: BTreeMap<DateTime<Utc>, i64> = BTreeMap::new();
+    let mut per_day: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+    for r in &rows {
+        *per_hour.entry(r.hour).or_default() += r.n;
+        *per_day
+            .entry(domain::time::stockholm_day(r.hour))
+            .or_default() += r.n;
+    }
+    let this_hour = domain::time::truncate_to_hour(now);
+    let hours: Vec<DateTime<Utc>> = (0..48)
+        .rev()
+        .map(|i| this_hour - Duration::hours(i))
+        .collect();
+    let hourly: Vec<i64> = hours
+        .iter()
+        .map(|h| per_hour.get(h).copied().unwrap_or(0))
+        .collect();
+    let daily: Vec<(NaiveDate, i64)> = per_day.into_iter().collect();
+    let shown = |values: Vec<i64>| -> Vec<Option<i64>> {
+        match audience {
+            Audience::Staff => values.into_iter().map(Some).collect(),
+            Audience::Public => suppress_table(&[values]).pop().unwrap_or_default(),
+        }
+    };
+    let hourly = hours.into_iter().zip(shown(hourly)).collect();
+    let (days, counts): (Vec<NaiveDate>, Vec<i64>) = daily.into_iter().unzip();
+    let daily = days.into_iter().zip(shown(counts)).collect();
+    Ok((hourly, daily))
+}
+
+/// The values a closed question is counted by, with their labels.
+fn values_of(kind: &QuestionKind, areas: &[Choice]) -> Option<Vec<Choice>> {
+    let num = |n: u8| Choice {
+        code: n.to_string(),
+        label: LocalizedText::new(&n.to_string(), &n.to_string()),
+    };
+    match kind {
+        QuestionKind::Scale { dont_know, .. } => {
+            let mut v: Vec<Choice> = (1..=5).map(num).collect();
+            if *dont_know {
+                v.push(Choice {
+                    code: domain::DONT_KNOW.to_owned(),
+                    label: LocalizedText::new("Vet ej", "Don't know"),
+                });
+            }
+            Some(v)
+        }
+        QuestionKind::Single { options } | QuestionKind::Multi { options } => Some(options.clone()),
+        QuestionKind::Area => Some(areas.to_vec()),
+        QuestionKind::Text { .. } => None,
+    }
+}
+
+/// Every closed question's distribution, suppressed, from the tallies.
+fn distributions(
+    questionnaire: &Questionnaire,
+    groups: &[Group],
+    tallies: &[tally::Model],
+) -> Vec<Distribution> {
+    let mut counts: HashMap<(i64, i64, &str, &str), i64> = HashMap::new();
+    for t in tallies.iter().filter(|t| t.question_id != 0) {
+        *counts
+            .entry((
+                t.question_id,
+                t.dialogue_group_id,
+                t.area.as_str(),
+                t.value_key.as_str(),
+            ))
+            .or_default() += t.n;
+    }
+    let count = |q: i64, group: Option<i64>, area: Option<&str>, value: &str| -> i64 {
+        counts
+            .iter()
+            .filter(|((qq, g, a, v), _)| {
+                *qq == q
+                    && *v == value
+                    && group.is_none_or(|x| x == *g)
+                    && area.is_none_or(|x| x == *a)
+            })
+            .map(|(_, n)| *n)
+            .sum()
+    };
+    questionnaire
+        .questions
+        .iter()
+        .filter_map(|q| {
+            let values = values_of(&q.kind, &questionnaire.areas)?;
+            let by_group_raw: Vec<Vec<i64>> = groups
+                .iter()
+                .map(|g| {
+                    values
+                        .iter()
+                        .map(|v| count(q.id, Some(g.id), None, &v.code))
+                        .collect()
+                })
+                .collect();
+            let by_area_raw: Vec<Vec<i64>> = questionnaire
+                .areas
+                .iter()
+                .map(|a| {
+                    values
+                        .iter()
+                        .map(|v| count(q.id, None, Some(&a.code), &v.code))
+                        .collect()
+                })
+                .collect();
+            let overall_raw: Vec<i64> = values
+                .iter()
+                .map(|v| count(q.id, None, None, &v.code))
+                .collect();
+            let answered_raw: i64 = overall_raw.iter().sum();
+            let (mean, share_high) = match q.kind {
+                QuestionKind::Scale { .. } => {
+                    let n: i64 = overall_raw.iter().take(5).sum();
+                    let sum: i64 = overall_raw
+                        .iter()
+                        .take(5)
+                        .enumerate()
+                        .map(|(i, c)| (i as i64 + 1) * c)
+                        .sum();
+                    let high: i64 = overall_raw.iter().skip(3).take(2).sum();
+                    (
+                        gate(n, sum as f64 / n.max(1) as f64),
+                        gate(n, high as f64 / n.max(1) as f64),
+                    )
+                }
+                _ => (None, None),
+            };
+            let multi = matches!(q.kind, QuestionKind::Multi { .. });
+            Some(Distribution {
+                question_id: q.id,
+                text: q.text.clone(),
+                answered: (!multi && answered_raw >= MIN_ANSWERS).then_some(answered_raw),
+                overall: suppress_table(&[overall_raw]).pop().unwrap_or_default(),
+                by_group: groups
+                    .iter()
+                    .map(|g| g.name.clone())
+                    .zip(suppress_table(&by_group_raw))
+                    .collect(),
+                by_area: questionnaire
+                    .areas
+                    .iter()
+                    .map(|a| a.label.get(domain::Lang::Sv).to_owned())
+                    .zip(suppress_table(&by_area_raw))
+                    .collect(),
+                values,
+                mean,
+                share_high,
+            })
+        })
+        .collect()
+}
+
+/// The distributions to show: the last published state, renewed only once at least
+/// [`MIN_ANSWERS`] new answers have arrived since, or when the dialogue has closed.
+async fn published(
+    db: &impl ConnectionTrait,
+    dialogue_id: i64,
+    total: i64,
+    closed: bool,
+    now: DateTime<Utc>,
+    compute: impl FnOnce() -> Vec<Distribution>,
+) -> Result<(Vec<Distribution>, i64), DbErr> {
+    let last = published_snapshot::Entity::find_by_id(dialogue_id)
+        .one(db)
+        .await?;
+    if let Some(s) = &last {
+        let fresh_enough = total - s.total < MIN_ANSWERS && !(closed && total != s.total);
+        if fresh_enough && let Ok(data) = serde_json::from_str::<Vec<Distribution>>(&s.data) {
+            return Ok((data, s.total));
+        }
+    }
+    let data = compute();
+    let json = serde_json::to_string(&data).map_err(|e| DbErr::Custom(e.to_string()))?;
+    published_snapshot::Entity::insert(published_snapshot::ActiveModel {
+        dialogue_id: Set(dialogue_id),
+        total: Set(total),
+        data: Set(json),
+        at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(published_snapshot::Column::DialogueId)
+            .update_columns([
+                published_snapshot::Column::Total,
+                published_snapshot::Column::Data,
+                published_snapshot::Column::At,
+            ])
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok((data, total))
+}
