@@ -7,6 +7,7 @@ pub mod audit;
 pub mod clock;
 pub mod dashboard;
 pub mod demo;
+pub mod demo_answers;
 pub mod entity;
 pub mod kiosk;
 pub mod migration;
