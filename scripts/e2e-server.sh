@@ -28,6 +28,8 @@ echo "e2e-server: database in $TMP/e2e.db" >&2
 
 export DATABASE_URL="sqlite://$TMP/e2e.db?mode=rwc"
 export DEMO_DATA=true
+# Enough synthetic answers for the dashboards, few enough to start fast.
+export DEMO_ANSWERS=1000
 export LEPTOS_SITE_ADDR="127.0.0.1:$PORT"
 export SITE_URL="http://127.0.0.1:$PORT"
 export LEPTOS_SITE_ROOT="$ROOT/target/site"

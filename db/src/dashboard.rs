@@ -219,28 +219,28 @@ fn distributions(
     groups: &[Group],
     tallies: &[tally::Model],
 ) -> Vec<Distribution> {
-    let mut counts: HashMap<(i64, i64, &str, &str), i64> = HashMap::new();
+    // Sums by (question, group, value), (question, area, value) and (question, value).
+    let mut by_group: HashMap<(i64, i64, &str), i64> = HashMap::new();
+    let mut by_area: HashMap<(i64, &str, &str), i64> = HashMap::new();
+    let mut overall: HashMap<(i64, &str), i64> = HashMap::new();
     for t in tallies.iter().filter(|t| t.question_id != 0) {
-        *counts
-            .entry((
-                t.question_id,
-                t.dialogue_group_id,
-                t.area.as_str(),
-                t.value_key.as_str(),
-            ))
+        let v = t.value_key.as_str();
+        *by_group
+            .entry((t.question_id, t.dialogue_group_id, v))
             .or_default() += t.n;
+        *by_area
+            .entry((t.question_id, t.area.as_str(), v))
+            .or_default() += t.n;
+        *overall.entry((t.question_id, v)).or_default() += t.n;
     }
     let count = |q: i64, group: Option<i64>, area: Option<&str>, value: &str| -> i64 {
-        counts
-            .iter()
-            .filter(|((qq, g, a, v), _)| {
-                *qq == q
-                    && *v == value
-                    && group.is_none_or(|x| x == *g)
-                    && area.is_none_or(|x| x == *a)
-            })
-            .map(|(_, n)| *n)
-            .sum()
+        match (group, area) {
+            (Some(g), _) => by_group.get(&(q, g, value)),
+            (None, Some(a)) => by_area.get(&(q, a, value)),
+            (None, None) => overall.get(&(q, value)),
+        }
+        .copied()
+        .unwrap_or(0)
     };
     questionnaire
         .questions

@@ -9,6 +9,7 @@ pub mod builder;
 pub mod clock;
 pub mod dashboard;
 pub mod demo;
+pub mod demo_answers;
 pub mod entity;
 pub mod kiosk;
 pub mod migration;

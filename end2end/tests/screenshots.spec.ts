@@ -16,6 +16,12 @@ async function save(page: Page, name: string): Promise<void> {
 test.describe('phone 390×844', () => {
   test.use(PHONE);
 
+  test('dialogue dashboard', async ({ page }) => {
+    const res = await openAsStaff(page, DEMO.managerKristinehamn, '/personal/oversikt/1');
+    expect(res?.status()).toBe(200);
+    await save(page, 'dashboard-390');
+  });
+
   test('survey', async ({ page }) => {
     await page.goto(SURVEY_PATH);
     await waitForHydration(page);
@@ -41,6 +47,13 @@ test.describe('phone 390×844', () => {
 
 test.describe('desktop 1280×800', () => {
   test.use(DESKTOP);
+
+  test('dialogue dashboard', async ({ page }) => {
+    const res = await openAsStaff(page, DEMO.managerKristinehamn, '/personal/oversikt/1');
+    expect(res?.status()).toBe(200);
+    await expect(page.locator('.big-number')).toBeVisible();
+    await save(page, 'dashboard-1280');
+  });
 
   test('survey', async ({ page }) => {
     await page.goto(SURVEY_PATH);

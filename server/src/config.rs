@@ -19,6 +19,8 @@ pub struct Config {
     /// Proxy headers trusted for the client address (none by default).
     pub trust_proxy_headers: Vec<String>,
     pub demo_data: bool,
+    /// Synthetic answers loaded with the demo data (the dashboards need some).
+    pub demo_answers: u64,
     pub body_limit_bytes: usize,
     pub request_timeout_secs: u64,
     /// Sign-in attempts per account per minute (in-memory counters).
@@ -78,6 +80,7 @@ impl Config {
                 })
                 .unwrap_or_default(),
             demo_data: parse("DEMO_DATA", false)?,
+            demo_answers: parse("DEMO_ANSWERS", 10_000)?,
             body_limit_bytes: parse("BODY_LIMIT_BYTES", 64 * 1024)?,
             request_timeout_secs: parse("REQUEST_TIMEOUT_SECS", 30)?,
             login_per_account_per_minute: parse("LOGIN_PER_ACCOUNT_PER_MINUTE", 5)?,
@@ -95,6 +98,7 @@ impl Config {
             secret_key: "test-secret-key-0123456789abcdef-0123456789".to_owned(),
             trust_proxy_headers: Vec::new(),
             demo_data: true,
+            demo_answers: 0,
             body_limit_bytes: 16 * 1024,
             request_timeout_secs: 30,
             login_per_account_per_minute: 5,

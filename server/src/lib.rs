@@ -69,7 +69,8 @@ pub async fn build_with_clock(
 ) -> Result<Built, StartError> {
     let db = db::connect(&config.database_url).await?;
     if config.demo_data && db::demo::seed_if_empty(&db).await? {
-        tracing::info!("demo data loaded");
+        db::demo_answers::seed_answers(&db, config.demo_answers, clock.now()).await?;
+        tracing::info!(answers = config.demo_answers, "demo data loaded");
     }
     let addr = leptos_options.site_addr;
     let state = ServerState {

@@ -114,18 +114,18 @@ fn dashboard_body(d: Dashboard, lang: Lang) -> impl IntoView {
             <h2 id="total-h">{tr(lang, "dash.total")}</h2>
             <p class="big-number" data-total=d.total.unwrap_or(0)>{cell(d.total)}</p>
         </section>
-        {coverage(&d.groups, lang)}
+        {coverage(&d.groups, lang).into_any()}
         <section class="card" aria-labelledby="time-h">
             <h2 id="time-h">{tr(lang, "dash.over_time")}</h2>
-            {bar_series("hourly", &tr(lang, "dash.per_hour"), &hourly, lang)}
-            {bar_series("daily", &tr(lang, "dash.per_day"), &daily, lang)}
+            {bar_series("hourly", &tr(lang, "dash.per_hour"), &hourly, lang).into_any()}
+            {bar_series("daily", &tr(lang, "dash.per_day"), &daily, lang).into_any()}
         </section>
         <section aria-labelledby="dist-h">
             <h2 id="dist-h">{tr(lang, "dash.answers")}</h2>
             <p class="muted">
                 {tr_with(lang, "dash.published_at", &[("n", &d.published_at_total.to_string())])}
             </p>
-            {d.distributions.into_iter().map(|x| distribution(x, lang)).collect_view()}
+            {d.distributions.into_iter().map(|x| distribution(x, lang).into_any()).collect_view()}
         </section>
     }
 }
