@@ -24,19 +24,16 @@ pub fn suppress_table(cells: &[Vec<i64>]) -> Vec<Vec<Option<i64>>> {
     let rows = cells.len();
     let cols = cells.iter().map(Vec::len).max().unwrap_or(0);
     let at = |r: usize, c: usize| cells[r].get(c).copied().unwrap_or(0);
-    let mut hidden = vec![vec![false; cols]; rows];
-    for r in 0..rows {
-        for c in 0..cols {
-            hidden[r][c] = !publishable(at(r, c));
-        }
-    }
     let row_total = |r: usize| (0..cols).map(|c| at(r, c)).sum::<i64>();
     let col_total = |c: usize| (0..rows).map(|r| at(r, c)).sum::<i64>();
-    for r in 0..rows {
-        if !publishable(row_total(r)) {
-            hidden[r].iter_mut().for_each(|h| *h = true);
-        }
-    }
+    let mut hidden: Vec<Vec<bool>> = (0..rows)
+        .map(|r| {
+            let whole_row = !publishable(row_total(r));
+            (0..cols)
+                .map(|c| whole_row || !publishable(at(r, c)))
+                .collect()
+        })
+        .collect();
     for c in 0..cols {
         if !publishable(col_total(c)) {
             for row in hidden.iter_mut() {
@@ -115,9 +112,9 @@ mod tests {
         let rows = cells.len();
         let cols = cells.iter().map(Vec::len).max().unwrap_or(0);
         let at = |r: usize, c: usize| cells[r].get(c).copied().unwrap_or(0);
-        for r in 0..rows {
-            for c in 0..cols {
-                if let Some(v) = out[r][c] {
+        for (r, row) in out.iter().enumerate() {
+            for (c, shown) in row.iter().enumerate() {
+                if let Some(v) = *shown {
                     assert!(publishable(v), "shown cell {v} at ({r},{c}) in {cells:?}");
                     assert_eq!(v, at(r, c));
                 }
