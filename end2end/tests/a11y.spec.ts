@@ -120,6 +120,14 @@ test('a11y: sign-in page after a wrong password (401)', async ({ page }) => {
   await expectNoSeriousViolations(page, 'sign-in page after a wrong password');
 });
 
+test('a11y: dialogue dashboard /personal/oversikt/1 as the LPO manager', async ({ page }) => {
+  const res = await openAsStaff(page, DEMO.managerKristinehamn, '/personal/oversikt/1');
+  expect(res?.status()).toBe(200);
+  await expect(page.locator('table.coverage tr[data-group]').first()).toBeVisible();
+  await expect(page.locator('section.dist').first()).toBeVisible();
+  await expectNoSeriousViolations(page, 'dialogue dashboard');
+});
+
 test('a11y: staff page /personal as the officer', async ({ page }) => {
   const res = await openAsStaff(page, DEMO.officerKristinehamn, '/personal');
   expect(res?.status()).toBe(200);
