@@ -111,27 +111,36 @@ impl Respondents {
         self.per_address.check_key(&address.to_owned()).is_ok()
     }
 
-    /// The client address: the TCP peer, or a trusted proxy header when configured.
-    /// Used for the in-memory rate limit only, never stored or logged.
+    /// The client address, for the in-memory rate limit only: never stored or logged.
     pub fn client_address(
         &self,
         headers: &http::HeaderMap,
         peer: Option<std::net::SocketAddr>,
     ) -> String {
-        for name in &self.trusted_headers {
-            if let Some(v) = headers.get(name.as_str()).and_then(|v| v.to_str().ok())
-                && let Some(first) = v.split(',').next().map(str::trim).filter(|s| !s.is_empty())
-            {
-                return first.to_owned();
-            }
-        }
-        peer.map(|p| p.ip().to_string())
-            .unwrap_or_else(|| "unknown".to_owned())
+        client_address(headers, peer, &self.trusted_headers)
     }
 }
 
+/// The client address: the TCP peer, or the first value of a trusted proxy header when
+/// configured. Shared by the sign-in and the answer rate limits.
+pub fn client_address(
+    headers: &http::HeaderMap,
+    peer: Option<std::net::SocketAddr>,
+    trusted: &[String],
+) -> String {
+    for name in trusted {
+        if let Some(v) = headers.get(name.as_str()).and_then(|v| v.to_str().ok())
+            && let Some(first) = v.split(',').next().map(str::trim).filter(|s| !s.is_empty())
+        {
+            return first.to_owned();
+        }
+    }
+    peer.map(|p| p.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
 /// A cookie's value from request headers.
-pub fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
+pub fn cookie<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -139,8 +148,14 @@ pub fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
         .flat_map(|v| v.split(';'))
         .filter_map(|c| c.trim().split_once('='))
         .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
+        .map(|(_, v)| v)
+}
+
+/// The browser token of the one-answer-per-browser cookie, if well-formed (32 hex digits).
+pub fn browser_token(headers: &http::HeaderMap) -> Option<String> {
+    cookie(headers, BROWSER_COOKIE)
         .filter(|v| v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_owned)
 }
 
 /// A new browser token and its `Set-Cookie` value (one year, this site's survey paths only).
@@ -157,7 +172,7 @@ pub fn new_browser_cookie(secure: bool) -> (String, HeaderValue) {
 /// The browser token of the request being served, set as a cookie when missing.
 pub fn ensure_browser_cookie() -> Option<String> {
     let parts = use_context::<http::request::Parts>()?;
-    if let Some(t) = cookie_value(&parts.headers, BROWSER_COOKIE) {
+    if let Some(t) = browser_token(&parts.headers) {
         return Some(t);
     }
     let st = use_context::<AppState>()?;
@@ -289,15 +304,8 @@ pub fn request_lang() -> Lang {
         }
         return lang;
     }
-    parts
-        .headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == "lang")
-        .and_then(|(_, v)| Lang::parse(v))
+    cookie(&parts.headers, "lang")
+        .and_then(Lang::parse)
         .unwrap_or_default()
 }
 
@@ -330,7 +338,8 @@ pub struct Sender<'a> {
     pub paper: bool,
 }
 
-fn form_field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+/// A form field's first value, or `""` when absent.
+pub fn form_field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
     fields
         .iter()
         .find(|(k, _)| k == name)

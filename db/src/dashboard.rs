@@ -69,11 +69,7 @@ pub async fn dashboard(
         .iter()
         .zip(table.iter().zip(shown))
         .map(|(g, (raw, cells))| {
-            let count: i64 = raw.iter().sum();
-            let count = match audience {
-                Audience::Staff => Some(count),
-                Audience::Public => publishable(count).then_some(count),
-            };
+            let count = for_audience(audience, raw.iter().sum());
             let expected_now = expected_by(g.target, d.opens_at, d.closes_at, now);
             GroupCoverage {
                 group_code: g.code.clone(),
@@ -106,16 +102,21 @@ pub async fn dashboard(
         preliminary: !closed,
         opens_at: d.opens_at,
         closes_at: d.closes_at,
-        total: match audience {
-            Audience::Staff => Some(total),
-            Audience::Public => publishable(total).then_some(total),
-        },
+        total: for_audience(audience, total),
         groups: coverage,
         hourly,
         daily,
         distributions,
         published_at_total,
     }))
+}
+
+/// A response count as `audience` may see it: exact for staff, under the n<5 rule otherwise.
+fn for_audience(audience: Audience, n: i64) -> Option<i64> {
+    match audience {
+        Audience::Staff => Some(n),
+        Audience::Public => publishable(n).then_some(n),
+    }
 }
 
 async fn groups_of(db: &impl ConnectionTrait, dialogue_id: i64) -> Result<Vec<Group>, DbErr> {

@@ -7,7 +7,7 @@ use app::pages::register::{DRAFT_KEY, PostedAgreement};
 use app::ssr::{SESSION_LOGIN_AT, SESSION_USER, principal_from_session};
 use app::{AppError, Lang};
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use leptos::prelude::provide_context;
@@ -40,30 +40,13 @@ impl LoginLimits {
     }
 }
 
-/// The client address: the TCP peer, or a trusted proxy header when configured.
-pub fn client_address(headers: &HeaderMap, peer: Option<SocketAddr>, trusted: &[String]) -> String {
-    for name in trusted {
-        if let Some(v) = headers.get(name.as_str()).and_then(|v| v.to_str().ok())
-            && let Some(first) = v.split(',').next().map(str::trim).filter(|s| !s.is_empty())
-        {
-            return first.to_owned();
-        }
-    }
-    peer.map(|p| p.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned())
-}
+pub use app::ssr::client_address;
 
 fn form_fields(bytes: &[u8]) -> Vec<(String, String)> {
     serde_urlencoded::from_bytes(bytes).unwrap_or_default()
 }
 
-pub(crate) fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
-}
+pub(crate) use app::ssr::form_field as field;
 
 pub(crate) async fn body_fields(
     state: &ServerState,

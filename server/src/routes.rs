@@ -356,13 +356,13 @@ async fn submit_form(
     Path(code): Path<String>,
     req: Request,
 ) -> Response {
-    use app::ssr::{BROWSER_COOKIE, FIELD_KIOSK, Sender, cookie_value, new_browser_cookie};
+    use app::ssr::{FIELD_KIOSK, Sender, browser_token, new_browser_cookie};
     let peer = req
         .extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0);
     let address = state.app.respondents.client_address(req.headers(), peer);
-    let (browser, new_cookie) = match cookie_value(req.headers(), BROWSER_COOKIE) {
+    let (browser, new_cookie) = match browser_token(req.headers()) {
         Some(t) => (t, None),
         None => {
             let (t, c) = new_browser_cookie(state.app.respondents.secure_cookies());

@@ -108,7 +108,7 @@ pub async fn submit_survey(
     lang: Lang,
 ) -> Result<String, AppError> {
     use crate::ssr::{
-        BROWSER_COOKIE, FIELD_KIOSK, Sender, cookie_value, set_status, state, submit,
+        FIELD_KIOSK, Sender, ensure_browser_cookie, form_field, set_status, state, submit,
     };
     let st = state()?;
     let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
@@ -117,23 +117,19 @@ pub async fn submit_survey(
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0);
     let address = st.respondents.client_address(&parts.headers, peer);
-    let browser = match cookie_value(&parts.headers, BROWSER_COOKIE) {
-        Some(t) => Some(t),
-        None => crate::ssr::ensure_browser_cookie(),
-    };
+    // The request's token, or a new one set as a cookie on this response.
+    let browser = ensure_browser_cookie();
     let sender = Sender {
         browser: browser.as_deref(),
         address: &address,
         paper: false,
     };
     match submit(&st, &code, &fields, sender).await {
-        Ok(_) => {
-            let kiosk = fields
-                .iter()
-                .find(|(k, _)| k == FIELD_KIOSK)
-                .map(|(_, v)| v.as_str());
-            Ok(thanks_href(&code, lang, kiosk))
-        }
+        Ok(_) => Ok(thanks_href(
+            &code,
+            lang,
+            Some(form_field(&fields, FIELD_KIOSK)),
+        )),
         Err(e) => {
             set_status(e.status());
             Err(e)
