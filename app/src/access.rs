@@ -4,6 +4,7 @@
 
 use crate::pages::admin::{ADMIN_ROLES, AUDIT_ROLES};
 use crate::pages::auth::{ALL_ROLES, ANSWER_ROLES};
+use crate::pages::dashboard::REGIONAL_ROLES;
 use crate::pages::dialogues::BUILDER_ROLES;
 use crate::pages::paper::PAPER_ROLES;
 use domain::Role;
@@ -48,6 +49,9 @@ pub const PAGES: &[(&str, Access)] = &[
         Access::Roles(BUILDER_ROLES),
     ),
     ("/personal/fragebank", Access::Roles(ADMIN_ROLES)),
+    // Live dashboards (issue #5). A wall screen opens through its display link, not a session.
+    ("/personal/region", Access::Roles(REGIONAL_ROLES)),
+    ("/visning/{token}", Access::Public),
 ];
 
 /// Server functions, by path.
@@ -67,6 +71,9 @@ pub const SERVER_FNS: &[(&str, Access)] = &[
     ("/api/staff/dialogues", Access::Roles(BUILDER_ROLES)),
     ("/api/staff/dialogue", Access::Roles(BUILDER_ROLES)),
     ("/api/admin/bank", Access::Roles(ADMIN_ROLES)),
+    // Live dashboards (issue #5).
+    ("/api/public/display", Access::Public),
+    ("/api/staff/regional", Access::Roles(REGIONAL_ROLES)),
 ];
 
 pub fn page_access(path: &str) -> Option<Access> {

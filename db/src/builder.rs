@@ -42,7 +42,7 @@ pub enum BuilderError {
     Db(#[from] DbErr),
 }
 
-fn invalid(field: &str, key: &str) -> BuilderError {
+pub(crate) fn invalid(field: &str, key: &str) -> BuilderError {
     BuilderError::Invalid(vec![(field.to_owned(), key.to_owned())])
 }
 
@@ -56,7 +56,7 @@ pub fn is_frozen(d: &dialogue::Model, now: DateTime<Utc>) -> bool {
 }
 
 /// The dialogue if the principal may build it: unknown → `NotFound`, other LPO → `Forbidden`.
-async fn in_scope(
+pub(crate) async fn in_scope(
     db: &impl ConnectionTrait,
     p: &Principal,
     dialogue_id: i64,
@@ -263,6 +263,7 @@ pub async fn load(
         .into_iter()
         .map(|k| KioskLine {
             id: k.id,
+            display: k.purpose == crate::kiosk::Purpose::Display,
             label: k.label,
             created_at: k.created_at,
             revoked: k.revoked,
@@ -563,7 +564,7 @@ async fn insert_question(
     Ok(id)
 }
 
-fn audit_entry(
+pub(crate) fn audit_entry(
     p: &Principal,
     d: &dialogue::Model,
     now: DateTime<Utc>,
@@ -968,9 +969,11 @@ pub async fn remove_question(
 }
 
 /// Issues a kiosk token for a tablet at a meeting; returns it (shown once).
+/// Issues a kiosk token or a wall-screen display link; returns the token (shown once).
 pub async fn issue_kiosk(
     db: &DatabaseConnection,
     p: &Principal,
+    purpose: crate::kiosk::Purpose,
     dialogue_id: i64,
     label: &str,
     now: DateTime<Utc>,
@@ -983,11 +986,13 @@ pub async fn issue_kiosk(
     if label.chars().count() > 200 {
         return Err(invalid("label", "form.too_long"));
     }
-    if d.closes_at <= now {
+    // A kiosk takes answers, so only while the dialogue is open; a wall screen may show
+    // the final state after close.
+    if purpose == crate::kiosk::Purpose::Kiosk && d.closes_at <= now {
         return Err(invalid("label", "builder.closed"));
     }
     let txn = db.begin().await?;
-    let (id, token) = crate::kiosk::issue(&txn, d.id, label, Some(p.user_id), now).await?;
+    let (id, token) = crate::kiosk::issue(&txn, purpose, d.id, label, Some(p.user_id), now).await?;
     audit::record(
         &txn,
         audit_entry(
@@ -995,7 +1000,7 @@ pub async fn issue_kiosk(
             &d,
             now,
             "issue",
-            "kiosk",
+            purpose.code(),
             id,
             format!("dialogue={} label={label}", d.id),
         ),

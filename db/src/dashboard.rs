@@ -2,17 +2,21 @@
 //! with the n<5 rule applied here, at the service layer.
 
 use crate::entity::{
-    dialogue, dialogue_group, published_snapshot, tally, tally_hour, target_group,
+    answer, dialogue, dialogue_group, published_snapshot, tally, tally_hour, target_group,
 };
 use crate::survey::{load_questionnaire, parse_text};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use domain::dashboard::{Audience, Dashboard, Distribution, GroupCoverage, expected_by};
+use domain::dashboard::{
+    Audience, Dashboard, Distribution, FreeText, GroupCoverage, LATEST_TEXTS, expected_by,
+};
 use domain::suppress::{MIN_ANSWERS, gate, publishable, suppress_table};
 use domain::{Channel, Choice, LocalizedText, QuestionKind, Questionnaire};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
+    QueryFilter, QueryOrder, Statement,
 };
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// A dialogue group with its target group's code and name.
@@ -90,11 +94,27 @@ pub async fn dashboard(
     let (hourly, daily) = time_series(db, dialogue_id, audience, now).await?;
     let closed = now >= d.closes_at;
     let questionnaire = load_questionnaire(db, dialogue_id).await?;
-    let (distributions, published_at_total) =
-        published(db, dialogue_id, total, closed, now, || {
-            distributions(&questionnaire, &groups, &tallies)
-        })
-        .await?;
+    let state = published(db, dialogue_id, total, closed, now, || {
+        distributions(&questionnaire, &groups, &tallies)
+    })
+    .await?;
+    let texts = match audience {
+        Audience::Staff => visible_texts(db, state.texts)
+            .await?
+            .into_iter()
+            .map(|mut t| {
+                if let Some(q) = questionnaire
+                    .questions
+                    .iter()
+                    .find(|q| q.id == t.question_id)
+                {
+                    t.question = q.text.clone();
+                }
+                t
+            })
+            .collect(),
+        Audience::Public => Vec::new(),
+    };
     Ok(Some(Dashboard {
         dialogue_id,
         lpo_id: d.lpo_id,
@@ -106,9 +126,18 @@ pub async fn dashboard(
         groups: coverage,
         hourly,
         daily,
-        distributions,
-        published_at_total,
+        distributions: state.distributions,
+        published_at_total: state.total,
+        texts,
     }))
+}
+
+/// The LPO a dialogue belongs to, or `None` for an unknown dialogue.
+pub async fn lpo_of(db: &impl ConnectionTrait, dialogue_id: i64) -> Result<Option<i64>, DbErr> {
+    Ok(dialogue::Entity::find_by_id(dialogue_id)
+        .one(db)
+        .await?
+        .map(|d| d.lpo_id))
 }
 
 /// A response count as `audience` may see it: exact for staff, under the n<5 rule otherwise.
@@ -314,8 +343,17 @@ fn distributions(
         .collect()
 }
 
-/// The distributions to show: the last published state, renewed only once at least
-/// [`MIN_ANSWERS`] new answers have arrived since, or when the dialogue has closed.
+/// What a dialogue's dashboards show of what people answered: a new state only once at least
+/// [`MIN_ANSWERS`] new answers have arrived since the last one, or when the dialogue has closed.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Published {
+    #[serde(default)]
+    total: i64,
+    distributions: Vec<Distribution>,
+    texts: Vec<FreeText>,
+}
+
+/// The state to show: the last published one, or a new one when it is due.
 async fn published(
     db: &impl ConnectionTrait,
     dialogue_id: i64,
@@ -323,18 +361,28 @@ async fn published(
     closed: bool,
     now: DateTime<Utc>,
     compute: impl FnOnce() -> Vec<Distribution>,
-) -> Result<(Vec<Distribution>, i64), DbErr> {
+) -> Result<Published, DbErr> {
     let last = published_snapshot::Entity::find_by_id(dialogue_id)
         .one(db)
         .await?;
     if let Some(s) = &last {
         let fresh_enough = total - s.total < MIN_ANSWERS && !(closed && total != s.total);
-        if fresh_enough && let Ok(data) = serde_json::from_str::<Vec<Distribution>>(&s.data) {
-            return Ok((data, s.total));
+        if fresh_enough && let Ok(mut state) = serde_json::from_str::<Published>(&s.data) {
+            state.total = s.total;
+            return Ok(state);
         }
     }
-    let data = compute();
-    let json = serde_json::to_string(&data).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let texts = if total >= MIN_ANSWERS {
+        latest_texts(db, dialogue_id).await?
+    } else {
+        Vec::new()
+    };
+    let state = Published {
+        total,
+        distributions: compute(),
+        texts,
+    };
+    let json = serde_json::to_string(&state).map_err(|e| DbErr::Custom(e.to_string()))?;
     published_snapshot::Entity::insert(published_snapshot::ActiveModel {
         dialogue_id: Set(dialogue_id),
         total: Set(total),
@@ -352,5 +400,147 @@ async fn published(
     )
     .exec_without_returning(db)
     .await?;
-    Ok((data, total))
+    Ok(state)
+}
+
+#[derive(FromQueryResult)]
+struct TextRow {
+    id: i64,
+    question_id: i64,
+    value_text: Option<String>,
+}
+
+/// The newest free-text answers of counted (non-quarantined) responses, not hidden.
+async fn latest_texts(db: &impl ConnectionTrait, dialogue_id: i64) -> Result<Vec<FreeText>, DbErr> {
+    let backend = db.get_database_backend();
+    let (p1, p2) = match backend {
+        DbBackend::Postgres => ("$1", "$2"),
+        _ => ("?", "?"),
+    };
+    let sql = format!(
+        "SELECT a.id, a.question_id, a.value_text FROM answer a \
+         JOIN response r ON r.id = a.response_id \
+         WHERE r.dialogue_id = {p1} AND NOT r.quarantined \
+           AND a.value_text IS NOT NULL AND NOT a.hidden \
+         ORDER BY a.id DESC LIMIT {p2}"
+    );
+    let rows = TextRow::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [dialogue_id.into(), (LATEST_TEXTS as i64).into()],
+    ))
+    .all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| FreeText {
+            answer_id: r.id,
+            question_id: r.question_id,
+            question: LocalizedText::default(),
+            text: r.value_text.unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// The published texts less any hidden since publication.
+async fn visible_texts(
+    db: &impl ConnectionTrait,
+    texts: Vec<FreeText>,
+) -> Result<Vec<FreeText>, DbErr> {
+    if texts.is_empty() {
+        return Ok(texts);
+    }
+    let hidden: Vec<i64> = answer::Entity::find()
+        .filter(answer::Column::Id.is_in(texts.iter().map(|t| t.answer_id)))
+        .filter(answer::Column::Hidden.eq(true))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    Ok(texts
+        .into_iter()
+        .filter(|t| !hidden.contains(&t.answer_id))
+        .collect())
+}
+
+/// LPOs side by side for `lpos` (`None`: all): each dialogue's reach and the shared bank
+/// items' published mean and share at 4–5. Built from each dialogue's dashboard, so the
+/// n<5 rule and the over-time rule hold here too.
+pub async fn regional(
+    db: &impl ConnectionTrait,
+    lpos: Option<&[i64]>,
+    now: DateTime<Utc>,
+) -> Result<domain::dashboard::Regional, DbErr> {
+    use crate::entity::{bank_item, org_unit, question_meta};
+    let mut query = dialogue::Entity::find().order_by_desc(dialogue::Column::OpensAt);
+    if let Some(lpos) = lpos {
+        query = query.filter(dialogue::Column::LpoId.is_in(lpos.iter().copied()));
+    }
+    let dialogues = query.all(db).await?;
+    let lpo_names: HashMap<i64, String> = org_unit::Entity::find()
+        .filter(org_unit::Column::Kind.eq("lpo"))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    // Which question is which bank item.
+    let bank_of: HashMap<i64, i64> = question_meta::Entity::find()
+        .filter(question_meta::Column::BankItemId.is_not_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|m| m.bank_item_id.map(|b| (m.question_id, b)))
+        .collect();
+    let mut rows = Vec::new();
+    let mut used: Vec<i64> = Vec::new();
+    let mut figures: Vec<HashMap<i64, (Option<f64>, Option<f64>)>> = Vec::new();
+    for d in &dialogues {
+        let Some(dash) = dashboard(db, d.id, Audience::Staff, now).await? else {
+            continue;
+        };
+        let mut by_item = HashMap::new();
+        for dist in &dash.distributions {
+            if let Some(item) = bank_of.get(&dist.question_id)
+                && matches!(dist.values.len(), 5 | 6)
+                && dist.values.first().is_some_and(|v| v.code == "1")
+            {
+                by_item.insert(*item, (dist.mean, dist.share_high));
+                if !used.contains(item) {
+                    used.push(*item);
+                }
+            }
+        }
+        figures.push(by_item);
+        rows.push(domain::dashboard::RegionalRow {
+            dialogue_id: d.id,
+            lpo_name: lpo_names.get(&d.lpo_id).cloned().unwrap_or_default(),
+            title: dash.title,
+            preliminary: dash.preliminary,
+            total: dash.total,
+            target: dash.groups.iter().map(|g| g.target).sum(),
+            groups_behind: dash
+                .groups
+                .iter()
+                .filter(|g| g.behind.is_some_and(|b| b > 0))
+                .count(),
+            items: Vec::new(),
+        });
+    }
+    let items: Vec<bank_item::Model> = bank_item::Entity::find()
+        .filter(bank_item::Column::Id.is_in(used.iter().copied()))
+        .order_by_asc(bank_item::Column::Position)
+        .all(db)
+        .await?;
+    for (row, by_item) in rows.iter_mut().zip(&figures) {
+        row.items = items
+            .iter()
+            .map(|i| by_item.get(&i.id).copied().unwrap_or((None, None)))
+            .collect();
+    }
+    Ok(domain::dashboard::Regional {
+        items: items.iter().map(|i| (i.id, parse_text(&i.text))).collect(),
+        rows,
+    })
 }

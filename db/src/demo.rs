@@ -12,8 +12,8 @@ use crate::survey::{kind_json, text_json};
 use chrono::{Duration, Utc};
 use domain::{Choice, Condition, LocalizedText, QuestionKind};
 use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, TransactionTrait,
 };
 
 /// The six target groups the article names, with their link suffix.
@@ -36,6 +36,8 @@ pub const DEMO_INVITE_CODE: &str = "FULLMAKTIGE";
 /// A kiosk token of the demo dialogue, for the tablet at the council meeting
 /// (`/s/kh-politiker?kiosk=…`). Demo data only; real kiosks are issued by staff.
 pub const DEMO_KIOSK_TOKEN: &str = "demokiosk2027fullmaktige";
+/// The demo wall screen's display link token (`/visning/{token}`).
+pub const DEMO_DISPLAY_TOKEN: &str = "demovisning2027kristinehamn";
 
 /// The password of every demo account (README lists the logins).
 pub const DEMO_PASSWORD: &str = "demo-losenord-2027";
@@ -280,6 +282,19 @@ async fn seed(db: &impl ConnectionTrait) -> Result<(), DbErr> {
         created_by: Set(None),
         created_at: Set(now),
         revoked_at: Set(None),
+        purpose: Set(crate::kiosk::Purpose::Kiosk.code().to_owned()),
+        ..Default::default()
+    })
+    .exec_without_returning(db)
+    .await?;
+    kiosk::Entity::insert(kiosk::ActiveModel {
+        dialogue_id: Set(dialogue_id),
+        token_hash: Set(crate::kiosk::token_hash(DEMO_DISPLAY_TOKEN)),
+        label: Set("Väggskärm, polisstationen".to_owned()),
+        created_by: Set(None),
+        created_at: Set(now),
+        revoked_at: Set(None),
+        purpose: Set(crate::kiosk::Purpose::Display.code().to_owned()),
         ..Default::default()
     })
     .exec_without_returning(db)
@@ -445,6 +460,24 @@ async fn seed_questions(db: &impl ConnectionTrait, dialogue_id: i64) -> Result<(
         .await?
         .last_insert_id;
         ids.push(id);
+    }
+    // The safety and trust questions are the shared bank's, so LPOs can be compared.
+    for (index, code) in [(2, "trygghet-kvall"), (5, "fortroende-lokalpolis")] {
+        let item = crate::entity::bank_item::Entity::find()
+            .filter(crate::entity::bank_item::Column::Code.eq(code))
+            .one(db)
+            .await?;
+        if let (Some(item), Some(qid)) = (item, ids.get(index)) {
+            crate::entity::question_meta::Entity::insert(
+                crate::entity::question_meta::ActiveModel {
+                    question_id: Set(*qid),
+                    bank_item_id: Set(Some(item.id)),
+                    revision: Set(1),
+                },
+            )
+            .exec_without_returning(db)
+            .await?;
+        }
     }
     Ok(())
 }

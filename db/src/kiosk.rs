@@ -1,6 +1,11 @@
-//! Kiosk tokens: staff issue one per tablet for a dialogue. A kiosk skips the
-//! one-answer-per-browser rule and resets after each answer for the next person.
-//! Only a SHA-256 of the token is stored; the token is shown once, when issued.
+//! Tokens staff issue for a dialogue, by purpose:
+//! - a **kiosk** token per tablet: it skips the one-answer-per-browser rule and resets after
+//!   each answer for the next person;
+//! - a **display** link per wall screen: it shows the dialogue's suppressed aggregates,
+//!   read-only, without a staff session, so it can run all day.
+//!
+//! Only a SHA-256 of the token is stored; the token is shown once, when issued. Both are
+//! revocable.
 
 use crate::entity::kiosk;
 use chrono::{DateTime, Utc};
@@ -11,11 +16,36 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-/// A kiosk as staff see it (never the token).
+/// What a token is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Purpose {
+    Kiosk,
+    Display,
+}
+
+impl Purpose {
+    pub fn code(self) -> &'static str {
+        match self {
+            Purpose::Kiosk => "kiosk",
+            Purpose::Display => "display",
+        }
+    }
+
+    fn parse(code: &str) -> Purpose {
+        if code == "display" {
+            Purpose::Display
+        } else {
+            Purpose::Kiosk
+        }
+    }
+}
+
+/// A kiosk or display link as staff see it (never the token).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KioskRow {
     pub id: i64,
     pub dialogue_id: i64,
+    pub purpose: Purpose,
     pub label: String,
     pub created_at: DateTime<Utc>,
     pub revoked: bool,
@@ -25,9 +55,10 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Issues a kiosk for `dialogue_id`; returns its id and the token (shown once).
+/// Issues a token for `dialogue_id`; returns its id and the token (shown once).
 pub async fn issue(
     db: &impl ConnectionTrait,
+    purpose: Purpose,
     dialogue_id: i64,
     label: &str,
     created_by: Option<i64>,
@@ -45,6 +76,7 @@ pub async fn issue(
         created_by: Set(created_by),
         created_at: Set(now),
         revoked_at: Set(None),
+        purpose: Set(purpose.code().to_owned()),
         ..Default::default()
     })
     .exec(db)
@@ -59,16 +91,33 @@ pub async fn is_valid(
     dialogue_id: i64,
     token: &str,
 ) -> Result<bool, DbErr> {
+    Ok(lookup(db, Purpose::Kiosk, token).await? == Some(dialogue_id))
+}
+
+/// The dialogue a live display link shows, if `token` is one.
+pub async fn display_dialogue(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<Option<i64>, DbErr> {
+    lookup(db, Purpose::Display, token).await
+}
+
+/// The dialogue of a live (unrevoked) token of `purpose`.
+async fn lookup(
+    db: &impl ConnectionTrait,
+    purpose: Purpose,
+    token: &str,
+) -> Result<Option<i64>, DbErr> {
     if token.is_empty() || token.len() > 128 {
-        return Ok(false);
+        return Ok(None);
     }
     Ok(kiosk::Entity::find()
         .filter(kiosk::Column::TokenHash.eq(token_hash(token)))
-        .filter(kiosk::Column::DialogueId.eq(dialogue_id))
+        .filter(kiosk::Column::Purpose.eq(purpose.code()))
         .filter(kiosk::Column::RevokedAt.is_null())
         .one(db)
         .await?
-        .is_some())
+        .map(|k| k.dialogue_id))
 }
 
 pub async fn list(db: &impl ConnectionTrait, dialogue_id: i64) -> Result<Vec<KioskRow>, DbErr> {
@@ -81,6 +130,7 @@ pub async fn list(db: &impl ConnectionTrait, dialogue_id: i64) -> Result<Vec<Kio
         .map(|k| KioskRow {
             id: k.id,
             dialogue_id: k.dialogue_id,
+            purpose: Purpose::parse(&k.purpose),
             label: k.label,
             created_at: k.created_at,
             revoked: k.revoked_at.is_some(),

@@ -126,3 +126,99 @@ pub async fn open_dialogues(
     }
     Ok(out)
 }
+
+/// Rebuilds a dialogue's tallies and hourly counts from its non-quarantined rows, in one
+/// transaction: the recount that quarantine, tests and the crash suite use.
+pub async fn recount(db: &sea_orm::DatabaseConnection, dialogue_id: i64) -> Result<(), DbErr> {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
+    recount_in(&txn, dialogue_id).await?;
+    txn.commit().await
+}
+
+/// [`recount`] inside the caller's transaction. On PostgreSQL the counter tables are locked
+/// against concurrent writers for the rest of the transaction, so no commit lands between the
+/// recount's read and its write.
+pub(crate) async fn recount_in(
+    txn: &sea_orm::DatabaseTransaction,
+    dialogue_id: i64,
+) -> Result<(), DbErr> {
+    use sea_orm::{DbBackend, Statement};
+    let backend = txn.get_database_backend();
+    if backend == DbBackend::Postgres {
+        txn.execute_unprepared("LOCK TABLE tally, tally_hour IN SHARE ROW EXCLUSIVE MODE")
+            .await?;
+    }
+    let p = |n: usize| match backend {
+        DbBackend::Postgres => format!("${n}"),
+        _ => "?".to_owned(),
+    };
+    let statements = [
+        format!("DELETE FROM tally WHERE dialogue_id = {}", p(1)),
+        format!("DELETE FROM tally_hour WHERE dialogue_id = {}", p(1)),
+        // Whole responses (question 0).
+        format!(
+            "INSERT INTO tally (dialogue_id, question_id, dialogue_group_id, channel, area, value_key, n) \
+             SELECT dialogue_id, 0, dialogue_group_id, channel, area, '', COUNT(*) FROM response \
+             WHERE dialogue_id = {} AND NOT quarantined \
+             GROUP BY dialogue_id, dialogue_group_id, channel, area",
+            p(1)
+        ),
+        // Answers by value: the same buckets as `survey::tally_keys` (free text counts as
+        // "text", never by content; a multiple choice is one row per option).
+        format!(
+            "INSERT INTO tally (dialogue_id, question_id, dialogue_group_id, channel, area, value_key, n) \
+             SELECT dialogue_id, question_id, dialogue_group_id, channel, area, value_key, COUNT(*) FROM ( \
+               SELECT r.dialogue_id, a.question_id, r.dialogue_group_id, r.channel, r.area, \
+                 CASE WHEN a.value_text IS NOT NULL THEN 'text' \
+                      WHEN a.value_num IS NOT NULL THEN CAST(a.value_num AS TEXT) \
+                      ELSE a.value_code END AS value_key \
+               FROM answer a JOIN response r ON r.id = a.response_id \
+               WHERE r.dialogue_id = {} AND NOT r.quarantined \
+             ) s GROUP BY dialogue_id, question_id, dialogue_group_id, channel, area, value_key",
+            p(1)
+        ),
+        format!(
+            "INSERT INTO tally_hour (dialogue_id, hour, dialogue_group_id, channel, n) \
+             SELECT dialogue_id, submitted_hour, dialogue_group_id, channel, COUNT(*) FROM response \
+             WHERE dialogue_id = {} AND NOT quarantined \
+             GROUP BY dialogue_id, submitted_hour, dialogue_group_id, channel",
+            p(1)
+        ),
+    ];
+    for sql in statements {
+        txn.execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [dialogue_id.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// Every tally row of a dialogue, sorted: what tests compare before and after a recount.
+pub async fn tally_rows(
+    db: &impl ConnectionTrait,
+    dialogue_id: i64,
+) -> Result<Vec<(i64, i64, String, String, String, i64)>, DbErr> {
+    let mut rows: Vec<_> = tally::Entity::find()
+        .filter(tally::Column::DialogueId.eq(dialogue_id))
+        .filter(tally::Column::N.ne(0))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| {
+            (
+                t.question_id,
+                t.dialogue_group_id,
+                t.channel,
+                t.area,
+                t.value_key,
+                t.n,
+            )
+        })
+        .collect();
+    rows.sort();
+    Ok(rows)
+}

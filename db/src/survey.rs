@@ -285,7 +285,10 @@ pub async fn submit(
 
 /// What storing one submission inside the shared transaction came to.
 enum Stored {
+    /// Counted in these tallies and this hour.
     New(BTreeMap<TallyKey, i64>, HourKey),
+    /// Stored inside an active quarantine window: kept, but counted nowhere.
+    Quarantined,
     Retry,
     Duplicate,
 }
@@ -306,9 +309,20 @@ pub async fn commit_batch(
     let mut out = Vec::with_capacity(items.len());
     let mut tallies: BTreeMap<TallyKey, i64> = BTreeMap::new();
     let mut hours: BTreeMap<HourKey, i64> = BTreeMap::new();
+    let windows =
+        crate::moderation::active_windows(&txn, items.iter().map(|i| i.survey.survey.dialogue_id))
+            .await?;
     for item in items {
+        let hour = domain::time::truncate_to_hour(item.now);
+        let quarantined = windows
+            .iter()
+            .any(|w| w.dialogue_id == item.survey.survey.dialogue_id && w.covers(hour));
         let sp = txn.begin().await?;
-        match store(&sp, item).await {
+        match store(&sp, item, quarantined).await {
+            Ok(Stored::Quarantined) => {
+                sp.commit().await?;
+                out.push(Ok(Receipt::Stored));
+            }
             Ok(Stored::New(keys, hour)) => {
                 sp.commit().await?;
                 for (k, n) in keys {
@@ -337,7 +351,11 @@ pub async fn commit_batch(
     Ok(out)
 }
 
-async fn store(txn: &impl ConnectionTrait, item: &Prepared) -> Result<Stored, DbErr> {
+async fn store(
+    txn: &impl ConnectionTrait,
+    item: &Prepared,
+    quarantined: bool,
+) -> Result<Stored, DbErr> {
     let survey = &item.survey.survey;
     let claimed = submission::Entity::insert(submission::ActiveModel {
         dialogue_id: Set(survey.dialogue_id),
@@ -375,7 +393,7 @@ async fn store(txn: &impl ConnectionTrait, item: &Prepared) -> Result<Stored, Db
         channel: Set(item.channel.code().to_owned()),
         area: Set(area.clone()),
         submitted_hour: Set(domain::time::truncate_to_hour(item.now)),
-        quarantined: Set(false),
+        quarantined: Set(quarantined),
         ..Default::default()
     })
     .exec(txn)
@@ -425,6 +443,9 @@ async fn store(txn: &impl ConnectionTrait, item: &Prepared) -> Result<Stored, Db
         answer::Entity::insert_many(rows)
             .exec_without_returning(txn)
             .await?;
+    }
+    if quarantined {
+        return Ok(Stored::Quarantined);
     }
     let hour = (
         survey.dialogue_id,
@@ -540,6 +561,7 @@ struct Job {
 #[derive(Clone)]
 pub struct Writer {
     db: DatabaseConnection,
+    bus: crate::live::Bus,
     tx: mpsc::Sender<Job>,
     cache: Arc<Mutex<SurveyCache>>,
 }
@@ -555,7 +577,8 @@ const SURVEY_CACHE_TTL: Duration = Duration::from_secs(2);
 impl Writer {
     /// Starts the writer tasks: one for SQLite (a single writer anyway), a few for
     /// PostgreSQL. Must be called inside a Tokio runtime.
-    pub fn start(db: DatabaseConnection) -> Writer {
+    /// Each commit's dialogues are announced on `bus` once the commit is done.
+    pub fn start(db: DatabaseConnection, bus: crate::live::Bus) -> Writer {
         let workers = match db.get_database_backend() {
             DbBackend::Postgres => 4,
             _ => 1,
@@ -565,6 +588,7 @@ impl Writer {
         for _ in 0..workers {
             let db = db.clone();
             let rx = rx.clone();
+            let bus = bus.clone();
             tokio::spawn(async move {
                 loop {
                     let mut jobs = Vec::new();
@@ -581,12 +605,14 @@ impl Writer {
                             }
                         }
                     }
-                    run_jobs(&db, jobs).await;
+                    let changed = run_jobs(&db, jobs).await;
+                    bus.publish(&changed).await;
                 }
             });
         }
         Writer {
             db,
+            bus,
             tx,
             cache: Arc::default(),
         }
@@ -614,6 +640,11 @@ impl Writer {
         Ok(Some(loaded))
     }
 
+    /// Where this writer announces changed counts.
+    pub fn bus(&self) -> &crate::live::Bus {
+        &self.bus
+    }
+
     /// Checks and stores one submission; returns after its commit.
     pub async fn submit(&self, req: SubmitRequest<'_>) -> Result<Receipt, SubmitError> {
         let loaded = self
@@ -636,13 +667,21 @@ impl std::fmt::Debug for Writer {
     }
 }
 
-async fn run_jobs(db: &DatabaseConnection, jobs: Vec<Job>) {
+/// Stores a batch and answers each submitter; returns the dialogues whose counts changed.
+async fn run_jobs(db: &DatabaseConnection, jobs: Vec<Job>) -> Vec<i64> {
     let (items, replies): (Vec<Prepared>, Vec<_>) =
         jobs.into_iter().map(|j| (j.item, j.reply)).unzip();
+    let mut changed = std::collections::BTreeSet::new();
+    let mut answer = |item: &Prepared, reply: oneshot::Sender<_>, result| {
+        if matches!(result, Ok(Receipt::Stored)) {
+            changed.insert(item.survey.survey.dialogue_id);
+        }
+        let _ = reply.send(result);
+    };
     match commit_batch(db, &items).await {
         Ok(results) => {
-            for (reply, result) in replies.into_iter().zip(results) {
-                let _ = reply.send(result);
+            for ((item, reply), result) in items.iter().zip(replies).zip(results) {
+                answer(item, reply, result);
             }
         }
         Err(e) if items.len() > 1 => {
@@ -654,7 +693,7 @@ async fn run_jobs(db: &DatabaseConnection, jobs: Vec<Job>) {
                     Ok(mut r) => r.pop().unwrap_or(Err(SubmitError::WriterGone)),
                     Err(e) => Err(SubmitError::Db(e)),
                 };
-                let _ = reply.send(result);
+                answer(&item, reply, result);
             }
         }
         Err(e) => {
@@ -663,6 +702,7 @@ async fn run_jobs(db: &DatabaseConnection, jobs: Vec<Job>) {
             }
         }
     }
+    changed.into_iter().collect()
 }
 
 /// Serialises a question kind for storage.

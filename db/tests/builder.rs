@@ -315,7 +315,7 @@ async fn refusals_store_nothing() {
             ));
         }
         assert!(matches!(
-            builder::issue_kiosk(&t.db, &p, id, " ", now).await,
+            builder::issue_kiosk(&t.db, &p, db::kiosk::Purpose::Kiosk, id, " ", now).await,
             Err(BuilderError::Invalid(_))
         ));
         assert_eq!(counts(&t.db).await, before, "{}", t.label);
@@ -472,9 +472,16 @@ async fn frozen_after_opening_but_wording_fixes_keep_ids() {
             .expect("count");
         assert_eq!(reworded_audit, 1);
         // Kiosks can still be issued and revoked on an open dialogue.
-        let token = builder::issue_kiosk(&t.db, &p, id, "Surfplatta 1", later)
-            .await
-            .expect("kiosk");
+        let token = builder::issue_kiosk(
+            &t.db,
+            &p,
+            db::kiosk::Purpose::Kiosk,
+            id,
+            "Surfplatta 1",
+            later,
+        )
+        .await
+        .expect("kiosk");
         assert!(db::kiosk::is_valid(&t.db, id, &token).await.expect("query"));
         let kiosk = builder::load(&t.db, &p, id, later)
             .await

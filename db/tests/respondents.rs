@@ -170,6 +170,7 @@ async fn kiosks_take_one_answer_after_another_until_revoked() {
             .expect("survey");
         let (kiosk_id, token) = db::kiosk::issue(
             &t.db,
+            db::kiosk::Purpose::Kiosk,
             d.survey.dialogue_id,
             "Surfplatta 1",
             None,

@@ -80,6 +80,8 @@ pub struct BuilderGroup {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KioskLine {
     pub id: i64,
+    /// A wall-screen display link rather than a kiosk.
+    pub display: bool,
     pub label: String,
     pub created_at: DateTime<Utc>,
     pub revoked: bool,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// Who reads: staff see exact response counts (the coverage meter is useful from the first
 /// answer); the public and every export see those counts suppressed too.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Audience {
     Staff,
     Public,
@@ -47,6 +47,56 @@ pub struct Distribution {
     pub share_high: Option<f64>,
 }
 
+/// A recent free-text answer (staff only; never on public views or wall screens).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FreeText {
+    pub answer_id: i64,
+    pub question_id: i64,
+    /// The question's wording (filled when read).
+    #[serde(default)]
+    pub question: LocalizedText,
+    pub text: String,
+}
+
+/// A spam quarantine as staff see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuarantineLine {
+    pub id: i64,
+    pub from_hour: DateTime<Utc>,
+    pub to_hour: DateTime<Utc>,
+    pub reason: String,
+    pub created_at: DateTime<Utc>,
+    pub released: bool,
+    /// Responses it holds now (0 once released).
+    pub responses: u64,
+}
+
+/// One dialogue in the regional comparison.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RegionalRow {
+    pub dialogue_id: i64,
+    pub lpo_name: String,
+    pub title: LocalizedText,
+    pub preliminary: bool,
+    pub total: Option<i64>,
+    pub target: i64,
+    /// Target groups behind their expected pace.
+    pub groups_behind: usize,
+    /// Per shared bank item (in [`Regional::items`] order): mean and share at 4–5, as
+    /// published, each `None` below the threshold or when the dialogue does not ask it.
+    pub items: Vec<(Option<f64>, Option<f64>)>,
+}
+
+/// LPOs side by side: reach, and the shared question-bank items that make them comparable.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Regional {
+    pub items: Vec<(i64, LocalizedText)>,
+    pub rows: Vec<RegionalRow>,
+}
+
+/// How many recent free-text answers a dashboard shows.
+pub const LATEST_TEXTS: u64 = 10;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Dashboard {
     pub dialogue_id: i64,
@@ -66,6 +116,9 @@ pub struct Dashboard {
     pub distributions: Vec<Distribution>,
     /// The response total the distributions were published at.
     pub published_at_total: i64,
+    /// The latest free-text answers as published (staff only, never hidden ones; empty
+    /// below [`crate::suppress::MIN_ANSWERS`] answers).
+    pub texts: Vec<FreeText>,
 }
 
 /// Answers expected by `now` at an even pace from `opens` to `closes`.

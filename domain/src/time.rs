@@ -24,8 +24,44 @@ pub fn format_stockholm(t: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// A `datetime-local` form value (`2026-03-29T14:00`) read as Stockholm time, in UTC.
+/// In the autumn's repeated hour the earlier instant is taken; a time skipped in spring is
+/// refused.
+pub fn parse_stockholm(s: &str) -> Option<DateTime<Utc>> {
+    let naive = chrono::NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M").ok()?;
+    Stockholm
+        .from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// An instant as a `datetime-local` value in Stockholm time.
+pub fn stockholm_input(t: DateTime<Utc>) -> String {
+    Stockholm
+        .from_utc_datetime(&t.naive_utc())
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn datetime_local_round_trips_in_stockholm() {
+        let t = parse_stockholm("2026-07-01T14:00").expect("valid");
+        assert_eq!(
+            t,
+            Utc.with_ymd_and_hms(2026, 7, 1, 12, 0, 0)
+                .single()
+                .expect("valid")
+        );
+        assert_eq!(stockholm_input(t), "2026-07-01T14:00");
+        assert!(
+            parse_stockholm("2026-03-29T02:30").is_none(),
+            "skipped in spring"
+        );
+        assert!(parse_stockholm("i morgon").is_none());
+    }
+
     use super::*;
 
     #[test]

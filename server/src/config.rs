@@ -31,6 +31,11 @@ pub struct Config {
     pub submit_per_address_per_minute: u32,
     /// Seconds a survey form must have been on screen before it is accepted.
     pub submit_min_seconds: u32,
+    /// Live dashboard streams one instance keeps open at most (more get 503).
+    pub live_max_streams: usize,
+    /// A live stream ends after this long and the browser reconnects, which checks the
+    /// session or display link again.
+    pub live_stream_max_seconds: u64,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -87,6 +92,8 @@ impl Config {
             login_per_address_per_minute: parse("LOGIN_PER_ADDRESS_PER_MINUTE", 30)?,
             submit_per_address_per_minute: parse("SUBMIT_PER_ADDRESS_PER_MINUTE", 60)?,
             submit_min_seconds: parse("SUBMIT_MIN_SECONDS", 3)?,
+            live_max_streams: parse("LIVE_MAX_STREAMS", 10_000)?,
+            live_stream_max_seconds: parse("LIVE_STREAM_MAX_SECONDS", 300)?,
         })
     }
 
@@ -105,6 +112,8 @@ impl Config {
             login_per_address_per_minute: 30,
             submit_per_address_per_minute: 60,
             submit_min_seconds: 2,
+            live_max_streams: 100,
+            live_stream_max_seconds: 300,
         }
     }
 

@@ -25,7 +25,7 @@ fn see_other(to: &str) -> Response {
 }
 
 /// The signed-in principal holding one of `roles`, or the response that refuses the request.
-async fn signed_in(
+pub(crate) async fn signed_in(
     state: &ServerState,
     session: &Session,
     roles: &[Role],
@@ -67,7 +67,7 @@ async fn refused(
 }
 
 /// Answers a builder change: where to go on success, or why it failed.
-async fn outcome(
+pub(crate) async fn outcome(
     state: ServerState,
     parts: axum::http::request::Parts,
     result: Result<(), BuilderError>,
@@ -329,13 +329,21 @@ pub async fn issue_kiosk(
         Err(r) => return r,
     };
     let now = state.app.clock.now();
+    let purpose = if field(&fields, "purpose") == "display" {
+        db::kiosk::Purpose::Display
+    } else {
+        db::kiosk::Purpose::Kiosk
+    };
+    let label = field(&fields, "label");
     let result =
-        match db::builder::issue_kiosk(&state.app.db, &p, dialogue, field(&fields, "label"), now)
-            .await
-        {
+        match db::builder::issue_kiosk(&state.app.db, &p, purpose, dialogue, label, now).await {
             Ok(token) => {
                 // Shown once: the page takes it out of the session when it renders it.
-                if let Err(e) = session.insert(KIOSK_FLASH_KEY, (dialogue, token)).await {
+                let display = purpose == db::kiosk::Purpose::Display;
+                if let Err(e) = session
+                    .insert(KIOSK_FLASH_KEY, (dialogue, token, display))
+                    .await
+                {
                     tracing::error!(error = %e, "kiosk token not kept for display");
                     return StatusCode::INTERNAL_SERVER_ERROR.into_response();
                 }

@@ -5,6 +5,8 @@ pub mod auth;
 pub mod config;
 pub mod dialogues;
 pub mod http_layer;
+pub mod live;
+pub mod moderation;
 pub mod routes;
 
 use app::ssr::AppState;
@@ -38,6 +40,7 @@ pub struct ServerState {
     pub app: AppState,
     pub config: Arc<Config>,
     pub login_limits: auth::LoginLimits,
+    pub live: Arc<live::Hub>,
 }
 
 pub struct Built {
@@ -73,9 +76,12 @@ pub async fn build_with_clock(
         tracing::info!(answers = config.demo_answers, "demo data loaded");
     }
     let addr = leptos_options.site_addr;
+    let bus = db::live::Bus::start(&db, &config.database_url).await?;
+    let live = live::Hub::start(db.clone(), clock.clone(), &bus, config.live_max_streams);
     let state = ServerState {
+        live,
         app: AppState {
-            writer: db::survey::Writer::start(db.clone()),
+            writer: db::survey::Writer::start(db.clone(), bus),
             respondents: Arc::new(app::ssr::Respondents::new(
                 &config.secret_key,
                 config.submit_min_seconds,

@@ -1,12 +1,13 @@
 //! The router: Leptos pages and server functions, plus the plain routes declared here.
 
-use crate::{ServerState, admin, auth, dialogues, http_layer};
+use crate::{ServerState, admin, auth, dialogues, http_layer, live, moderation};
 
 /// Staff sessions end after 30 minutes without a request.
 pub const IDLE_SESSION_MINUTES: i64 = 30;
 use app::access::Access;
 use app::pages::admin::ADMIN_ROLES;
-use app::pages::auth::{ALL_ROLES, REGISTER_EDITORS};
+use app::pages::auth::{ALL_ROLES, ANSWER_ROLES, REGISTER_EDITORS};
+use app::pages::dashboard::MODERATE_ROLES;
 use app::pages::dialogues::BUILDER_ROLES;
 use app::pages::paper::PAPER_ROLES;
 use app::pages::survey::{PostedForm, thanks_href};
@@ -58,6 +59,12 @@ pub enum Handler {
     RevokeKiosk,
     CreateBankItem,
     UpdateBankItem,
+    // Live dashboards (issue #5).
+    DashboardStream,
+    DisplayStream,
+    Quarantine,
+    ReleaseQuarantine,
+    HideText,
 }
 
 /// A plain route: declared once here, where it both builds the router and feeds the
@@ -222,6 +229,37 @@ pub const PLAIN_ROUTES: &[PlainRoute] = &[
         handler: Handler::UpdateBankItem,
         access: Access::Roles(ADMIN_ROLES),
     },
+    // Live dashboards (issue #5).
+    PlainRoute {
+        method: "GET",
+        path: "/personal/oversikt/{dialogue}/live",
+        handler: Handler::DashboardStream,
+        access: Access::Roles(ANSWER_ROLES),
+    },
+    PlainRoute {
+        method: "GET",
+        path: "/visning/{token}/live",
+        handler: Handler::DisplayStream,
+        access: Access::Public,
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/oversikt/{dialogue}/karantan",
+        handler: Handler::Quarantine,
+        access: Access::Roles(MODERATE_ROLES),
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/oversikt/{dialogue}/karantan/{id}/slapp",
+        handler: Handler::ReleaseQuarantine,
+        access: Access::Roles(MODERATE_ROLES),
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/oversikt/{dialogue}/svar/{answer}/dolj",
+        handler: Handler::HideText,
+        access: Access::Roles(MODERATE_ROLES),
+    },
 ];
 
 fn method_router(h: Handler) -> MethodRouter<ServerState> {
@@ -251,6 +289,11 @@ fn method_router(h: Handler) -> MethodRouter<ServerState> {
         Handler::RevokeKiosk => post(dialogues::revoke_kiosk),
         Handler::CreateBankItem => post(dialogues::create_bank_item),
         Handler::UpdateBankItem => post(dialogues::update_bank_item),
+        Handler::DashboardStream => get(live::staff_stream),
+        Handler::DisplayStream => get(live::display_stream),
+        Handler::Quarantine => post(moderation::quarantine),
+        Handler::ReleaseQuarantine => post(moderation::release),
+        Handler::HideText => post(moderation::hide_text),
     }
 }
 

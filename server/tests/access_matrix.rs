@@ -59,6 +59,14 @@ async fn send(
         .await
         .expect("response");
     let status = res.status();
+    // A live stream never ends by itself: its status is the answer.
+    if res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"))
+    {
+        return (status, String::new());
+    }
     let text = String::from_utf8_lossy(&res.into_body().collect().await.expect("body").to_bytes())
         .into_owned();
     (status, text)
@@ -124,6 +132,8 @@ fn concrete(path: &str) -> String {
         .replace("{question}", "1")
         .replace("{item}", "1")
         .replace("{kiosk}", "999999")
+        .replace("{answer}", "999999")
+        .replace("{token}", db::demo::DEMO_DISPLAY_TOKEN)
 }
 
 /// A valid input per server function: access is judged on a well-formed call.
@@ -135,7 +145,9 @@ fn server_fn_sample(path: &str) -> Option<&'static str> {
         | "/api/admin/users"
         | "/api/admin/org"
         | "/api/staff/dialogues"
-        | "/api/admin/bank" => Some(""),
+        | "/api/admin/bank"
+        | "/api/staff/regional" => Some(""),
+        "/api/public/display" => Some("token=demovisning2027kristinehamn"),
         "/api/staff/dialogue" => Some(r#"{"id":1}"#),
         "/api/public/poster" => Some(r#"{"code":"kh-invanare"}"#),
         "/api/public/survey" => Some(r#"{"code":"kh-invanare"}"#),
@@ -298,6 +310,11 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Route
             Handler::MoveQuestion => ("direction=up".to_owned(), "application/x-www-form-urlencoded"),
             Handler::RemoveQuestion | Handler::RevokeKiosk => (String::new(), "application/x-www-form-urlencoded"),
             Handler::IssueKiosk => ("label=".to_owned(), "application/x-www-form-urlencoded"),
+            // Live dashboards: streams are judged by their status; bad or unknown input
+            // answers 422 or 404 to allowed callers.
+            Handler::DashboardStream | Handler::DisplayStream => (String::new(), ""),
+            Handler::Quarantine => ("from=&to=&reason=".to_owned(), "application/x-www-form-urlencoded"),
+            Handler::ReleaseQuarantine | Handler::HideText => (String::new(), "application/x-www-form-urlencoded"),
             Handler::CreateAgreement => (
                 format!(
                     "municipal_unit_id={kh_unit}&special_area_id=1&officer_id=&purpose=Matris&starts_on=2027-01-01&review_on=2027-06-01&contact_person=X&status=active"
@@ -345,6 +362,8 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Route
                     | Handler::RevokeKiosk,
                     Some(Role::Officer),
                 ) => w.label.contains("kristinehamn"),
+                // The wall screen's stream needs no session: anyone with the link.
+                (Handler::DisplayStream, _) => true,
                 _ if out_of_scope(r.path, w) => false,
                 _ => true,
             };

@@ -1,23 +1,67 @@
-//! The dialogue dashboard for staff: are we reaching everyone, and what are people telling us?
-//! Server-rendered; every figure comes from `db::dashboard`, where the n<5 rule is applied.
-//! Charts are SVG with a table beside them as their text alternative.
+//! The live dialogue dashboard: are we reaching everyone, and what are people telling us?
+//!
+//! Server-rendered; every figure comes from `db::dashboard`, where the n<5 rule and the
+//! over-time rule are applied. Charts are SVG with a table beside them as their text
+//! alternative. The live regions (`live-*`) are rendered by the same functions for the page
+//! and for the stream's frames ([`live_frame`]), and swapped in place by a small script
+//! (`live.js`) that follows one Server-Sent Events stream.
+//!
+//! Three views share the regions: the staff dashboard (with moderation for those who may),
+//! the wall screen (a revocable display link, suppressed aggregates only, no free text) and
+//! the regional comparison.
 
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
 use crate::pages::auth::{ANSWER_ROLES, access, guarded};
-use domain::dashboard::{Dashboard, Distribution, GroupCoverage};
+use crate::pages::dialogues::{
+    BUILDER_ROLES, Errs, PostedBuilderForm, posted_for, summary, text_input, typed_input,
+};
+use domain::Role;
+use domain::dashboard::{
+    Dashboard, Distribution, FreeText, GroupCoverage, QuarantineLine, Regional,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+use serde::{Deserialize, Serialize};
+
+/// Who may quarantine answers and hide free text (in their LPO): not regional managers,
+/// who read only.
+pub const MODERATE_ROLES: &[Role] = BUILDER_ROLES;
+/// Who sees the regional comparison.
+pub const REGIONAL_ROLES: &[Role] = &[Role::Admin, Role::RegionalManager];
+
+/// The live client: swaps regions in place, reconnects, shows "live / reconnecting".
+const LIVE_JS: &str = include_str!("live.js");
 
 pub fn dashboard_href(dialogue_id: i64) -> String {
     format!("/personal/oversikt/{dialogue_id}")
 }
 
+pub fn display_href(token: &str) -> String {
+    format!("/visning/{token}")
+}
+
+/// Which rendering of the live regions a stream carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LiveView {
+    /// Staff: exact response counts and the latest free text (with "hide" when `moderate`).
+    Staff { moderate: bool },
+    /// A wall screen: suppressed aggregates only, never free text.
+    Wall,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DashboardData {
+    pub dashboard: Dashboard,
+    pub moderate: bool,
+    pub quarantines: Vec<QuarantineLine>,
+}
+
 /// The dashboard of one dialogue, for staff whose scope holds its LPO.
 #[server(endpoint = "staff/dashboard")]
-pub async fn load_dashboard(dialogue_id: i64) -> Result<Dashboard, AppError> {
+pub async fn load_dashboard(dialogue_id: i64) -> Result<DashboardData, AppError> {
     use crate::ssr::{internal, require, state};
     let p = require(ANSWER_ROLES).await?;
     let st = state()?;
@@ -37,17 +81,81 @@ pub async fn load_dashboard(dialogue_id: i64) -> Result<Dashboard, AppError> {
         crate::ssr::set_status(403);
         return Err(AppError::Forbidden);
     }
-    Ok(d)
+    let moderate = MODERATE_ROLES.contains(&p.role);
+    let quarantines = if moderate {
+        db::moderation::list(&st.db, dialogue_id)
+            .await
+            .map_err(internal)?
+    } else {
+        Vec::new()
+    };
+    Ok(DashboardData {
+        dashboard: d,
+        moderate,
+        quarantines,
+    })
+}
+
+/// A wall screen's dashboard, through its display link: suppressed aggregates, no free text.
+#[server(endpoint = "public/display")]
+pub async fn load_display(token: String) -> Result<Dashboard, AppError> {
+    use crate::ssr::{internal, state};
+    let st = state()?;
+    let Some(id) = db::kiosk::display_dialogue(&st.db, &token)
+        .await
+        .map_err(internal)?
+    else {
+        crate::ssr::set_status(404);
+        return Err(AppError::NotFound);
+    };
+    db::dashboard::dashboard(
+        &st.db,
+        id,
+        domain::dashboard::Audience::Public,
+        st.clock.now(),
+    )
+    .await
+    .map_err(internal)?
+    .ok_or(AppError::NotFound)
+}
+
+/// LPOs side by side, for regional managers (their region) and admins (all).
+#[server(endpoint = "staff/regional")]
+pub async fn load_regional() -> Result<Regional, AppError> {
+    use crate::ssr::{internal, require, state};
+    let p = require(REGIONAL_ROLES).await?;
+    let st = state()?;
+    let lpos = db::register::visible_lpos(&st.db, &p)
+        .await
+        .map_err(internal)?;
+    db::dashboard::regional(&st.db, lpos.as_deref(), st.clock.now())
+        .await
+        .map_err(internal)
+}
+
+fn dialogue_param() -> i64 {
+    use_params_map()
+        .read_untracked()
+        .get("dialogue")
+        .and_then(|s| s.parse::<i64>().ok())
+        .unwrap_or(0)
+}
+
+fn failure(lang: Lang, heading: &'static str, e: AppError) -> AnyView {
+    #[cfg(feature = "ssr")]
+    crate::ssr::set_status(e.status());
+    view! {
+        <h1>{tr(lang, heading)}</h1>
+        <p class="form-error">{tr(lang, e.message_key().unwrap_or("survey.server_error"))}</p>
+    }
+    .into_any()
 }
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let lang = current_lang();
-    let id = use_params_map()
-        .read_untracked()
-        .get("dialogue")
-        .and_then(|s| s.parse::<i64>().ok())
-        .unwrap_or(0);
+    let id = dialogue_param();
+    let posted = use_context::<PostedBuilderForm>();
     view! {
         <Page>
             <Title text=tr(lang, "dash.title") />
@@ -59,18 +167,8 @@ pub fn DashboardPage() -> impl IntoView {
                         Err(e) => Err(e.clone()),
                     };
                     guarded(lang, "/personal", who, move |_| match data {
-                        Ok(d) => dashboard_body(d, lang).into_any(),
-                        Err(e) => {
-                            #[cfg(feature = "ssr")]
-                            crate::ssr::set_status(e.status());
-                            view! {
-                                <h1>{tr(lang, "dash.title")}</h1>
-                                <p class="form-error">
-                                    {tr(lang, e.message_key().unwrap_or("survey.server_error"))}
-                                </p>
-                            }
-                            .into_any()
-                        }
+                        Ok(d) => staff_body(d, lang, posted).into_any(),
+                        Err(e) => failure(lang, "dash.title", e),
                     })
                 })}
             </Suspense>
@@ -78,16 +176,78 @@ pub fn DashboardPage() -> impl IntoView {
     }
 }
 
-/// A count as shown: the number, or "< 5" when suppressed.
-fn cell(n: Option<i64>) -> String {
-    n.map(|n| n.to_string()).unwrap_or_else(|| "< 5".to_owned())
+/// The wall screen: full screen, large type, no navigation, nothing to click.
+#[component]
+pub fn DisplayPage() -> impl IntoView {
+    let lang = current_lang();
+    let token = use_params_map()
+        .read_untracked()
+        .get("token")
+        .unwrap_or_default();
+    view! {
+        <Title text=tr(lang, "wall.title") />
+        <main id="main" class="wall">
+            <Suspense fallback=|| ()>
+                {Suspend::new(async move {
+                    match load_display(token.clone()).await {
+                        Ok(d) => {
+                            let stream = format!("{}/live?lang={}", display_href(&token), lang.code());
+                            live_body(&d, lang, LiveView::Wall, stream).into_any()
+                        }
+                        Err(e) => failure(lang, "wall.title", e),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
 }
 
-fn dashboard_body(d: Dashboard, lang: Lang) -> impl IntoView {
+#[component]
+pub fn RegionalPage() -> impl IntoView {
+    let lang = current_lang();
+    view! {
+        <Page>
+            <Title text=tr(lang, "region.title") />
+            <Suspense fallback=|| ()>
+                {Suspend::new(async move {
+                    let who = access(REGIONAL_ROLES).await;
+                    let data = match &who {
+                        Ok(_) => load_regional().await,
+                        Err(e) => Err(e.clone()),
+                    };
+                    guarded(lang, "/personal/region", who, move |_| match data {
+                        Ok(r) => regional_body(r, lang).into_any(),
+                        Err(e) => failure(lang, "region.title", e),
+                    })
+                })}
+            </Suspense>
+        </Page>
+    }
+}
+
+fn staff_body(data: DashboardData, lang: Lang, posted: Option<PostedBuilderForm>) -> AnyView {
+    let d = data.dashboard;
+    let view_kind = LiveView::Staff {
+        moderate: data.moderate,
+    };
+    let stream = format!(
+        "{}/live?lang={}",
+        dashboard_href(d.dialogue_id),
+        lang.code()
+    );
+    let moderation = data
+        .moderate
+        .then(|| moderation(&d, &data.quarantines, lang, &posted).into_any());
+    view! {
+        {live_body(&d, lang, view_kind, stream)}
+        {moderation}
+    }
+    .into_any()
+}
+
+/// The heading, the live indicator and the live regions, with the client script.
+fn live_body(d: &Dashboard, lang: Lang, view_kind: LiveView, stream: String) -> AnyView {
     let title = d.title.get(lang).to_owned();
-    let preliminary = d
-        .preliminary
-        .then(|| view! { <p class="badge prelim">{tr(lang, "dash.preliminary")}</p> });
     let period = tr_with(
         lang,
         "dash.period",
@@ -96,6 +256,40 @@ fn dashboard_body(d: Dashboard, lang: Lang) -> impl IntoView {
             ("to", &domain::time::format_stockholm(d.closes_at)),
         ],
     );
+    let preliminary = d
+        .preliminary
+        .then(|| view! { <p class="badge prelim">{tr(lang, "dash.preliminary")}</p> });
+    let regions = regions(d, lang, view_kind)
+        .into_iter()
+        .map(|(id, v)| view! { <div id=id class="live-region">{v}</div> })
+        .collect_view();
+    let nonce = leptos::nonce::use_nonce().map(|n| n.to_string());
+    view! {
+        <div class="live" data-live=stream>
+            <div class="live-head">
+                <h1>{title}</h1>
+                <p
+                    id="live-status"
+                    class="live-status"
+                    role="status"
+                    data-state="connecting"
+                    data-say-live=tr(lang, "live.on")
+                    data-say-reconnecting=tr(lang, "live.reconnecting")
+                >
+                    {tr(lang, "live.connecting")}
+                </p>
+            </div>
+            {preliminary}
+            <p class="muted">{period}</p>
+            {regions}
+        </div>
+        <script nonce=nonce inner_html=LIVE_JS></script>
+    }
+    .into_any()
+}
+
+/// The live regions of a view, by element id, in page order.
+pub fn regions(d: &Dashboard, lang: Lang, view_kind: LiveView) -> Vec<(&'static str, AnyView)> {
     let hourly: Vec<(String, Option<i64>)> = d
         .hourly
         .iter()
@@ -106,31 +300,64 @@ fn dashboard_body(d: Dashboard, lang: Lang) -> impl IntoView {
         .iter()
         .map(|(day, n)| (day.to_string(), *n))
         .collect();
-    view! {
-        <h1>{title}</h1>
-        {preliminary}
-        <p class="muted">{period}</p>
+    let total = view! {
         <section class="card" aria-labelledby="total-h">
             <h2 id="total-h">{tr(lang, "dash.total")}</h2>
             <p class="big-number" data-total=d.total.unwrap_or(0)>{cell(d.total)}</p>
         </section>
-        {coverage(&d.groups, lang).into_any()}
+    }
+    .into_any();
+    let time = view! {
         <section class="card" aria-labelledby="time-h">
             <h2 id="time-h">{tr(lang, "dash.over_time")}</h2>
-            {bar_series("hourly", &tr(lang, "dash.per_hour"), &hourly, lang).into_any()}
-            {bar_series("daily", &tr(lang, "dash.per_day"), &daily, lang).into_any()}
+            {bar_series("hourly", &tr(lang, "dash.per_hour"), &hourly, lang)}
+            {bar_series("daily", &tr(lang, "dash.per_day"), &daily, lang)}
         </section>
-        <section aria-labelledby="dist-h">
+    }
+    .into_any();
+    let dists = d
+        .distributions
+        .iter()
+        .map(|x| distribution(x, lang))
+        .collect_view();
+    let answers = view! {
+        <section aria-labelledby="dist-h" data-published=d.published_at_total>
             <h2 id="dist-h">{tr(lang, "dash.answers")}</h2>
             <p class="muted">
                 {tr_with(lang, "dash.published_at", &[("n", &d.published_at_total.to_string())])}
             </p>
-            {d.distributions.into_iter().map(|x| distribution(x, lang).into_any()).collect_view()}
+            {dists}
         </section>
     }
+    .into_any();
+    let mut out = vec![
+        ("live-total", total),
+        ("live-coverage", coverage(&d.groups, lang)),
+        ("live-time", time),
+        ("live-answers", answers),
+    ];
+    if let LiveView::Staff { moderate } = view_kind {
+        out.push(("live-texts", texts(d, lang, moderate)));
+    }
+    out
 }
 
-fn coverage(groups: &[GroupCoverage], lang: Lang) -> impl IntoView + use<> {
+/// One frame of the live stream: the total and every region as HTML, as JSON.
+#[cfg(feature = "ssr")]
+pub fn live_frame(d: &Dashboard, lang: Lang, view_kind: LiveView) -> String {
+    let regions: serde_json::Map<String, serde_json::Value> = regions(d, lang, view_kind)
+        .into_iter()
+        .map(|(id, v)| (id.to_owned(), serde_json::Value::String(v.to_html())))
+        .collect();
+    serde_json::json!({ "total": d.total, "regions": regions }).to_string()
+}
+
+/// A count as shown: the number, or "< 5" when suppressed.
+fn cell(n: Option<i64>) -> String {
+    n.map(|n| n.to_string()).unwrap_or_else(|| "< 5".to_owned())
+}
+
+fn coverage(groups: &[GroupCoverage], lang: Lang) -> AnyView {
     let rows = groups
         .iter()
         .map(|g| {
@@ -157,7 +384,7 @@ fn coverage(groups: &[GroupCoverage], lang: Lang) -> impl IntoView + use<> {
                 .join(" · ");
             let row_class = if behind > 0 { "is-behind" } else { "" };
             view! {
-                <tr data-group=g.group_code.clone() class=row_class>
+                <tr data-group=g.group_code.clone() data-count=count class=row_class>
                     <th scope="row">{g.group_name.get(lang).to_owned()}</th>
                     <td class="num count">{cell(g.count)}</td>
                     <td class="num">{g.target}</td>
@@ -194,6 +421,7 @@ fn coverage(groups: &[GroupCoverage], lang: Lang) -> impl IntoView + use<> {
             </div>
         </section>
     }
+    .into_any()
 }
 
 /// A bar chart over a series, with a table as its text alternative.
@@ -202,7 +430,7 @@ fn bar_series(
     caption: &str,
     series: &[(String, Option<i64>)],
     lang: Lang,
-) -> impl IntoView + use<> {
+) -> AnyView {
     let max = series
         .iter()
         .filter_map(|(_, n)| *n)
@@ -235,7 +463,7 @@ fn bar_series(
         <figure class="chart" id=id>
             <figcaption>{caption.to_owned()}</figcaption>
             <svg viewBox="0 0 100 40" preserveAspectRatio="none" class="bars" aria-hidden="true">{bars}</svg>
-            <details>
+            <details id=format!("{id}-table")>
                 <summary>{tr(lang, "dash.as_table")}</summary>
                 <table>
                     <thead><tr><th scope="col">{tr(lang, "dash.when")}</th><th scope="col" class="num">{tr(lang, "staff.count")}</th></tr></thead>
@@ -244,9 +472,10 @@ fn bar_series(
             </details>
         </figure>
     }
+    .into_any()
 }
 
-fn distribution(d: Distribution, lang: Lang) -> impl IntoView {
+fn distribution(d: &Distribution, lang: Lang) -> AnyView {
     let max = d
         .overall
         .iter()
@@ -275,30 +504,31 @@ fn distribution(d: Distribution, lang: Lang) -> impl IntoView {
         .iter()
         .map(|v| view! { <th scope="col" class="num">{v.label.get(lang).to_owned()}</th> })
         .collect_view();
-    let group_rows = d
-        .by_group
-        .iter()
-        .map(|(name, cells)| {
-            view! {
-                <tr>
-                    <th scope="row">{name.get(lang).to_owned()}</th>
-                    {cells.iter().map(|n| view! { <td class="num">{cell(*n)}</td> }).collect_view()}
-                </tr>
-            }
-        })
-        .collect_view();
-    let area_rows = d
-        .by_area
-        .iter()
-        .map(|(name, cells)| {
-            view! {
-                <tr>
-                    <th scope="row">{name.clone()}</th>
-                    {cells.iter().map(|n| view! { <td class="num">{cell(*n)}</td> }).collect_view()}
-                </tr>
-            }
-        })
-        .collect_view();
+    let rows = |lines: Vec<(String, &Vec<Option<i64>>)>| {
+        lines
+            .into_iter()
+            .map(|(name, cells)| {
+                view! {
+                    <tr>
+                        <th scope="row">{name}</th>
+                        {cells.iter().map(|n| view! { <td class="num">{cell(*n)}</td> }).collect_view()}
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    let group_rows = rows(
+        d.by_group
+            .iter()
+            .map(|(name, cells)| (name.get(lang).to_owned(), cells))
+            .collect(),
+    );
+    let area_rows = rows(
+        d.by_area
+            .iter()
+            .map(|(name, cells)| (name.clone(), cells))
+            .collect(),
+    );
     let stats = d.mean.map(|mean| {
         let share = d
             .share_high
@@ -334,4 +564,203 @@ fn distribution(d: Distribution, lang: Lang) -> impl IntoView {
             </div>
         </section>
     }
+    .into_any()
+}
+
+/// The latest free-text answers (staff only), each with "hide" for those who moderate.
+fn texts(d: &Dashboard, lang: Lang, moderate: bool) -> AnyView {
+    let items = d
+        .texts
+        .iter()
+        .map(|t: &FreeText| {
+            let hide = moderate.then(|| {
+                view! {
+                    <form method="post" class="inline-form"
+                        action=format!("{}/svar/{}/dolj", dashboard_href(d.dialogue_id), t.answer_id)>
+                        <button type="submit" class="button small"
+                            aria-label=tr_with(lang, "dash.hide_for", &[("n", &t.answer_id.to_string())])>
+                            {tr(lang, "dash.hide")}
+                        </button>
+                    </form>
+                }
+            });
+            view! {
+                <li class="free-text" data-answer=t.answer_id>
+                    <blockquote>{t.text.clone()}</blockquote>
+                    <p class="muted small">{t.question.get(lang).to_owned()}</p>
+                    {hide}
+                </li>
+            }
+        })
+        .collect_view();
+    let empty = d.texts.is_empty();
+    view! {
+        <section class="card" aria-labelledby="texts-h">
+            <h2 id="texts-h">{tr(lang, "dash.texts")}</h2>
+            <p class="muted">{tr(lang, "dash.texts_lead")}</p>
+            {empty.then(|| view! { <p>{tr(lang, "dash.texts_none")}</p> })}
+            <ul class="free-texts">{items}</ul>
+        </section>
+    }
+    .into_any()
+}
+
+/// Spam cleanup (quarantine by time window) and where the wall-screen links are made.
+fn moderation(
+    d: &Dashboard,
+    quarantines: &[QuarantineLine],
+    lang: Lang,
+    posted: &Option<PostedBuilderForm>,
+) -> AnyView {
+    let form_post = posted_for(posted, "quarantine");
+    let e = Errs::new("quarantine", &form_post, lang);
+    let value = |field: &str, default: String| {
+        form_post
+            .as_ref()
+            .and_then(|p| p.values.iter().find(|(k, _)| k == field))
+            .map(|(_, v)| v.clone())
+            .unwrap_or(default)
+    };
+    let this_hour = domain::time::truncate_to_hour(chrono::Utc::now());
+    let from = value(
+        "from",
+        domain::time::stockholm_input(this_hour - chrono::Duration::hours(1)),
+    );
+    let to = value(
+        "to",
+        domain::time::stockholm_input(this_hour + chrono::Duration::hours(1)),
+    );
+    let base = dashboard_href(d.dialogue_id);
+    let lines = quarantines
+        .iter()
+        .map(|q| {
+            let when = format!(
+                "{} – {}",
+                domain::time::format_stockholm(q.from_hour),
+                domain::time::format_stockholm(q.to_hour)
+            );
+            let release = (!q.released).then(|| {
+                view! {
+                    <form method="post" class="inline-form" action=format!("{base}/karantan/{}/slapp", q.id)>
+                        <button type="submit" class="button small"
+                            aria-label=tr_with(lang, "quarantine.release_for", &[("when", &when)])>
+                            {tr(lang, "quarantine.release")}
+                        </button>
+                    </form>
+                }
+            });
+            view! {
+                <tr data-quarantine=q.id>
+                    <td>{when.clone()}</td>
+                    <td>{q.reason.clone()}</td>
+                    <td class="num">{q.responses}</td>
+                    <td>{tr(lang, if q.released { "quarantine.released" } else { "quarantine.active" })}</td>
+                    <td>{release}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let has_lines = !quarantines.is_empty();
+    view! {
+        <section class="card" aria-labelledby="quarantine-h" id="karantan">
+            <h2 id="quarantine-h">{tr(lang, "quarantine.title")}</h2>
+            <p>{tr(lang, "quarantine.lead")}</p>
+            {has_lines.then(|| view! {
+                <div class="table-scroll" tabindex="0" role="region" aria-labelledby="quarantine-h">
+                    <table>
+                        <thead><tr>
+                            <th scope="col">{tr(lang, "quarantine.window")}</th>
+                            <th scope="col">{tr(lang, "quarantine.reason")}</th>
+                            <th scope="col" class="num">{tr(lang, "quarantine.responses")}</th>
+                            <th scope="col">{tr(lang, "quarantine.status")}</th>
+                            <th scope="col">{tr(lang, "builder.kiosk_actions")}</th>
+                        </tr></thead>
+                        <tbody>{lines}</tbody>
+                    </table>
+                </div>
+            })}
+            {summary(lang, &form_post)}
+            <form method="post" action=format!("{base}/karantan") class="filters" id="quarantine-form" novalidate=true>
+                <div class="field">{typed_input(&e, "from", "datetime-local", tr(lang, "quarantine.from"), from)}</div>
+                <div class="field">{typed_input(&e, "to", "datetime-local", tr(lang, "quarantine.to"), to)}</div>
+                <div class="field">{text_input(&e, "reason", tr(lang, "quarantine.reason"), value("reason", String::new()))}</div>
+                <button type="submit" class="button">{tr(lang, "quarantine.submit")}</button>
+            </form>
+            <p class="muted">
+                {tr(lang, "wall.where")}" "
+                <a href=format!("/personal/dialoger/{}#kiosk-title", d.dialogue_id)>{tr(lang, "wall.manage")}</a>
+            </p>
+        </section>
+    }
+    .into_any()
+}
+
+fn regional_body(r: Regional, lang: Lang) -> AnyView {
+    let head = r
+        .items
+        .iter()
+        .map(|(_, text)| view! { <th scope="col">{text.get(lang).to_owned()}</th> })
+        .collect_view();
+    let rows = r
+        .rows
+        .iter()
+        .map(|row| {
+            let pct = match (row.total, row.target) {
+                (Some(t), target) if target > 0 => format!("{} %", (t * 100 / target).min(999)),
+                _ => String::new(),
+            };
+            let items = row
+                .items
+                .iter()
+                .map(|(mean, share)| {
+                    let shown = match (mean, share) {
+                        (Some(m), Some(s)) => format!("{m:.1} · {:.0} %", s * 100.0),
+                        _ => "< 5".to_owned(),
+                    };
+                    view! { <td class="num">{shown}</td> }
+                })
+                .collect_view();
+            let behind = (row.groups_behind > 0).then(|| {
+                view! {
+                    <span class="behind">
+                        {tr_with(lang, "region.behind", &[("n", &row.groups_behind.to_string())])}
+                    </span>
+                }
+            });
+            view! {
+                <tr data-dialogue=row.dialogue_id>
+                    <th scope="row">
+                        <a href=dashboard_href(row.dialogue_id)>{row.title.get(lang).to_owned()}</a>
+                        <br /><span class="muted">{row.lpo_name.clone()}</span>
+                        {row.preliminary.then(|| view! { " " <span class="badge prelim">{tr(lang, "region.open")}</span> })}
+                    </th>
+                    <td class="num">{cell(row.total)}</td>
+                    <td class="num">{row.target}</td>
+                    <td class="num">{pct}{behind}</td>
+                    {items}
+                </tr>
+            }
+        })
+        .collect_view();
+    let empty = r.rows.is_empty();
+    view! {
+        <h1>{tr(lang, "region.title")}</h1>
+        <p class="lead">{tr(lang, "region.lead")}</p>
+        {empty.then(|| view! { <p>{tr(lang, "region.none")}</p> })}
+        <div class="table-scroll" tabindex="0" role="region" aria-labelledby="region-caption">
+            <table class="regional">
+                <caption id="region-caption">{tr(lang, "region.caption")}</caption>
+                <thead><tr>
+                    <th scope="col">{tr(lang, "region.dialogue")}</th>
+                    <th scope="col" class="num">{tr(lang, "staff.count")}</th>
+                    <th scope="col" class="num">{tr(lang, "staff.target")}</th>
+                    <th scope="col" class="num">{tr(lang, "region.reach")}</th>
+                    {head}
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <p class="muted">{tr(lang, "region.items_note")}</p>
+    }
+    .into_any()
 }

@@ -21,7 +21,8 @@ use serde::{Deserialize, Serialize};
 /// Roles that build dialogues: officers and LPO managers in their LPO, admins anywhere.
 pub const BUILDER_ROLES: &[Role] = &[Role::Admin, Role::LpoManager, Role::Officer];
 
-/// Session key of a kiosk token just issued: (dialogue id, token), shown once.
+/// Session key of a kiosk token or display link just issued: (dialogue id, token, display),
+/// shown once.
 pub const KIOSK_FLASH_KEY: &str = "kiosk_issued";
 
 /// A refused builder form, re-rendered with its values and messages.
@@ -36,7 +37,10 @@ pub struct PostedBuilderForm {
     pub message: Option<String>,
 }
 
-fn posted_for(posted: &Option<PostedBuilderForm>, form: &str) -> Option<PostedBuilderForm> {
+pub(crate) fn posted_for(
+    posted: &Option<PostedBuilderForm>,
+    form: &str,
+) -> Option<PostedBuilderForm> {
     posted.as_ref().filter(|p| p.form == form).cloned()
 }
 
@@ -55,8 +59,8 @@ pub struct DialogueData {
     pub detail: DialogueDetail,
     /// The site's address, e.g. `https://medborgarloften.polisen.se`.
     pub site_url: String,
-    /// A kiosk token issued just now (shown once).
-    pub kiosk_token: Option<String>,
+    /// A kiosk token or display link just issued, and whether it is a display link.
+    pub kiosk_token: Option<(String, bool)>,
 }
 
 #[cfg(feature = "ssr")]
@@ -121,11 +125,11 @@ pub async fn load_dialogue(id: i64) -> Result<DialogueData, AppError> {
         .map_err(builder_error)?;
     let kiosk_token = match leptos_axum::extract::<tower_sessions::Session>().await {
         Ok(s) => match s
-            .remove::<(i64, String)>(KIOSK_FLASH_KEY)
+            .remove::<(i64, String, bool)>(KIOSK_FLASH_KEY)
             .await
             .map_err(internal)?
         {
-            Some((d, token)) if d == id => Some(token),
+            Some((d, token, display)) if d == id => Some((token, display)),
             _ => None,
         },
         Err(_) => None,
@@ -186,7 +190,7 @@ fn banner(lang: Lang, posted: &Option<PostedBuilderForm>) -> Option<AnyView> {
 }
 
 /// The field messages of a refused form, above the form.
-fn summary(lang: Lang, posted: &Option<PostedBuilderForm>) -> Option<AnyView> {
+pub(crate) fn summary(lang: Lang, posted: &Option<PostedBuilderForm>) -> Option<AnyView> {
     let p = posted.as_ref().filter(|p| !p.errors.is_empty())?;
     let mut keys: Vec<String> = Vec::new();
     for (_, k) in &p.errors {
@@ -211,14 +215,14 @@ fn summary(lang: Lang, posted: &Option<PostedBuilderForm>) -> Option<AnyView> {
 
 /// Per-field error helpers for one form (`key` prefixes the element ids).
 #[derive(Clone)]
-struct Errs {
+pub(crate) struct Errs {
     key: String,
     errors: FormErrors,
     lang: Lang,
 }
 
 impl Errs {
-    fn new(key: &str, posted: &Option<PostedBuilderForm>, lang: Lang) -> Self {
+    pub(crate) fn new(key: &str, posted: &Option<PostedBuilderForm>, lang: Lang) -> Self {
         Errs {
             key: key.to_owned(),
             errors: posted
@@ -259,12 +263,23 @@ impl Errs {
     }
 }
 
-fn text_input(e: &Errs, field: &'static str, label: String, value: String) -> AnyView {
+pub(crate) fn text_input(e: &Errs, field: &'static str, label: String, value: String) -> AnyView {
+    typed_input(e, field, "text", label, value)
+}
+
+/// A labelled input of `kind` (`text`, `datetime-local`, …) with its error message.
+pub(crate) fn typed_input(
+    e: &Errs,
+    field: &'static str,
+    kind: &'static str,
+    label: String,
+    value: String,
+) -> AnyView {
     let id = e.id(field);
     view! {
         <label class="q-label" for=id.clone()>{label}</label>
         {e.error(field)}
-        <input id=id name=field type="text" autocomplete="off" value=value
+        <input id=id name=field type=kind autocomplete="off" value=value
             aria-describedby=e.described(field, false) aria-invalid=e.invalid(field) />
     }
     .into_any()
@@ -1006,7 +1021,18 @@ fn dialogue_body(
             }
         })
         .collect_view();
-    let kiosk_flash = data.kiosk_token.map(|token| {
+    let kiosk_flash = data.kiosk_token.map(|(token, display)| {
+        if display {
+            let url = format!("{site}{}", crate::pages::dashboard::display_href(&token));
+            return view! {
+                <div class="notice" role="status" id="kiosk-issued">
+                    <p class="notice-title">{tr(lang, "builder.display_issued")}</p>
+                    <p>{tr(lang, "builder.kiosk_once")}</p>
+                    <p><code class="kiosk-url">{url}</code></p>
+                </div>
+            }
+            .into_any();
+        }
         let urls = d
             .groups
             .iter()
@@ -1022,6 +1048,7 @@ fn dialogue_body(
                 <ul>{urls}</ul>
             </div>
         }
+        .into_any()
     });
     let kiosks = d
         .kiosks
@@ -1038,6 +1065,7 @@ fn dialogue_body(
             view! {
                 <tr>
                     <td>{k.label.clone()}</td>
+                    <td>{tr(lang, if k.display { "builder.purpose_display" } else { "builder.purpose_kiosk" })}</td>
                     <td>{domain::time::format_stockholm(k.created_at)}</td>
                     <td>{tr(lang, if k.revoked { "builder.kiosk_revoked" } else { "builder.kiosk_active" })}</td>
                     <td>{revoke}</td>
@@ -1104,6 +1132,7 @@ fn dialogue_body(
                         <caption class="visually-hidden">{tr(lang, "builder.kiosks")}</caption>
                         <thead><tr>
                             <th scope="col">{tr(lang, "builder.kiosk_label")}</th>
+                            <th scope="col">{tr(lang, "builder.kiosk_purpose")}</th>
                             <th scope="col">{tr(lang, "builder.kiosk_created")}</th>
                             <th scope="col">{tr(lang, "builder.kiosk_status")}</th>
                             <th scope="col">{tr(lang, "builder.kiosk_actions")}</th>
@@ -1117,6 +1146,11 @@ fn dialogue_body(
                 <div class="field">
                     {text_input(&ke, "label", tr(lang, "builder.kiosk_label"), String::new())}
                 </div>
+                <fieldset class="field">
+                    <legend class="q-label">{tr(lang, "builder.kiosk_purpose")}</legend>
+                    <label class="choice"><input type="radio" name="purpose" value="kiosk" checked=true />" "{tr(lang, "builder.purpose_kiosk")}</label>
+                    <label class="choice"><input type="radio" name="purpose" value="display" />" "{tr(lang, "builder.purpose_display")}</label>
+                </fieldset>
                 <button type="submit" class="button">{tr(lang, "builder.kiosk_issue")}</button>
             </form>
         </section>

@@ -13,6 +13,8 @@ pub struct Model {
     /// Option, area or `vet_ej` code.
     pub value_code: Option<String>,
     pub value_text: Option<String>,
+    /// Free text hidden by staff because it identifies someone: never shown or quoted.
+    pub hidden: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

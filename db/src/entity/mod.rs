@@ -12,6 +12,7 @@ pub mod kiosk;
 pub mod officer_special_area;
 pub mod org_unit;
 pub mod published_snapshot;
+pub mod quarantine;
 pub mod question;
 pub mod question_meta;
 pub mod question_revision;

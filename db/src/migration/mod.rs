@@ -7,6 +7,7 @@ mod m20261130_000002_accounts;
 mod m20261130_000003_respondents;
 mod m20261130_000004_builder;
 mod m20261130_000005_dashboard;
+mod m20261130_000006_live;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000003_respondents::Migration),
             Box::new(m20261130_000004_builder::Migration),
             Box::new(m20261130_000005_dashboard::Migration),
+            Box::new(m20261130_000006_live::Migration),
         ]
     }
 }

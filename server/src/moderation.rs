@@ -1,0 +1,147 @@
+//! Plain form POSTs of dashboard moderation: quarantine a time window, release it, hide a
+//! free-text answer. Scope-checked in `db::moderation`; each change is announced to live
+//! dashboards after its commit. Bad input re-renders the dashboard with the typed values and
+//! a message at each field (422).
+
+use crate::ServerState;
+use crate::auth::{body_fields, field};
+use crate::dialogues::{outcome, signed_in};
+use app::pages::dashboard::{MODERATE_ROLES, dashboard_href};
+use axum::extract::{Path, Request, State};
+use axum::response::Response;
+use db::builder::BuilderError;
+use tower_sessions::Session;
+
+/// `POST /personal/oversikt/{dialogue}/karantan`: `from`, `to` (Stockholm `datetime-local`),
+/// `reason`.
+pub async fn quarantine(
+    State(state): State<ServerState>,
+    Path(dialogue): Path<i64>,
+    session: Session,
+    req: Request,
+) -> Response {
+    let p = match signed_in(&state, &session, MODERATE_ROLES).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (parts, fields) = match body_fields(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if let Err(e) = db::moderation::may_moderate(&state.app.db, &p, dialogue).await {
+        return outcome(
+            state,
+            parts,
+            Err(e),
+            dashboard_href(dialogue),
+            "quarantine".to_owned(),
+            fields,
+            String::new(),
+        )
+        .await;
+    }
+    let from = domain::time::parse_stockholm(field(&fields, "from"));
+    let to = domain::time::parse_stockholm(field(&fields, "to"));
+    let result = match (from, to) {
+        (Some(from), Some(to)) => {
+            let now = state.app.clock.now();
+            db::moderation::quarantine(
+                &state.app.db,
+                &p,
+                dialogue,
+                from,
+                to,
+                field(&fields, "reason"),
+                now,
+            )
+            .await
+            .map(|_| ())
+        }
+        (from, to) => {
+            let mut errors = Vec::new();
+            for (name, parsed) in [("from", from), ("to", to)] {
+                if parsed.is_none() {
+                    errors.push((name.to_owned(), "quarantine.bad_time".to_owned()));
+                }
+            }
+            Err(BuilderError::Invalid(errors))
+        }
+    };
+    announce(&state, dialogue, &result).await;
+    outcome(
+        state,
+        parts,
+        result,
+        dashboard_href(dialogue),
+        "quarantine".to_owned(),
+        fields,
+        format!("{}#karantan", dashboard_href(dialogue)),
+    )
+    .await
+}
+
+/// `POST /personal/oversikt/{dialogue}/karantan/{id}/slapp`.
+pub async fn release(
+    State(state): State<ServerState>,
+    Path((dialogue, id)): Path<(i64, i64)>,
+    session: Session,
+    req: Request,
+) -> Response {
+    let p = match signed_in(&state, &session, MODERATE_ROLES).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (parts, fields) = match body_fields(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let now = state.app.clock.now();
+    let result = db::moderation::release(&state.app.db, &p, dialogue, id, now).await;
+    announce(&state, dialogue, &result).await;
+    outcome(
+        state,
+        parts,
+        result,
+        dashboard_href(dialogue),
+        "release".to_owned(),
+        fields,
+        format!("{}#karantan", dashboard_href(dialogue)),
+    )
+    .await
+}
+
+/// `POST /personal/oversikt/{dialogue}/svar/{answer}/dolj`.
+pub async fn hide_text(
+    State(state): State<ServerState>,
+    Path((dialogue, answer)): Path<(i64, i64)>,
+    session: Session,
+    req: Request,
+) -> Response {
+    let p = match signed_in(&state, &session, MODERATE_ROLES).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (parts, fields) = match body_fields(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let now = state.app.clock.now();
+    let result = db::moderation::hide_text(&state.app.db, &p, dialogue, answer, now).await;
+    announce(&state, dialogue, &result).await;
+    outcome(
+        state,
+        parts,
+        result,
+        dashboard_href(dialogue),
+        "hide".to_owned(),
+        fields,
+        format!("{}#texts-h", dashboard_href(dialogue)),
+    )
+    .await
+}
+
+async fn announce(state: &ServerState, dialogue: i64, result: &Result<(), BuilderError>) {
+    if result.is_ok() {
+        state.app.writer.bus().publish(&[dialogue]).await;
+    }
+}
