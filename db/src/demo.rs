@@ -462,7 +462,7 @@ async fn seed_questions(db: &impl ConnectionTrait, dialogue_id: i64) -> Result<(
         ids.push(id);
     }
     // The safety and trust questions are the shared bank's, so LPOs can be compared.
-    for (index, code) in [(2, "trygghet-kvall"), (5, "fortroende-lokalpolis")] {
+    for (index, code) in [(2, "trygghet-kvall"), (6, "fortroende-lokalpolis")] {
         let item = crate::entity::bank_item::Entity::find()
             .filter(crate::entity::bank_item::Column::Code.eq(code))
             .one(db)

@@ -128,6 +128,34 @@ test('a11y: dialogue dashboard /personal/oversikt/1 as the LPO manager', async (
   await expectNoSeriousViolations(page, 'dialogue dashboard');
 });
 
+// The live pages keep a stream open (never network-idle): they are checked once the first
+// frame has been swapped in, i.e. the status reads "Live".
+
+test('a11y: dialogue dashboard once live, with the latest free text and the quarantine form', async ({ page }) => {
+  const res = await openAsStaff(page, DEMO.managerKristinehamn, '/personal/oversikt/1');
+  expect(res?.status()).toBe(200);
+  await expect(page.locator('#live-status[data-state="live"]')).toBeVisible();
+  await expect(page.locator('#live-texts')).toBeVisible();
+  await expect(page.locator('form#quarantine-form')).toBeVisible();
+  await expectNoSeriousViolations(page, 'live dialogue dashboard');
+});
+
+test('a11y: wall screen /visning/demovisning2027kristinehamn (no sign-in), once live', async ({ page }) => {
+  const res = await page.goto('/visning/demovisning2027kristinehamn');
+  expect(res?.status()).toBe(200);
+  await expect(page.locator('#live-status[data-state="live"]')).toBeVisible();
+  await expect(page.locator('.big-number')).toBeVisible();
+  await expectNoSeriousViolations(page, 'wall screen');
+});
+
+test('a11y: regional view /personal/region as the regional manager', async ({ page }) => {
+  const res = await openAsStaff(page, DEMO.region, '/personal/region');
+  expect(res?.status()).toBe(200);
+  await expect(page.locator('table.regional tr[data-dialogue]').first()).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  await expectNoSeriousViolations(page, 'regional view (regional manager)');
+});
+
 test('a11y: staff page /personal as the officer', async ({ page }) => {
   const res = await openAsStaff(page, DEMO.officerKristinehamn, '/personal');
   expect(res?.status()).toBe(200);

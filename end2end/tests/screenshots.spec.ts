@@ -5,6 +5,9 @@ import { expect, test, type Page } from '@playwright/test';
 import * as path from 'node:path';
 import { DEMO, DESKTOP, PHONE, SURVEY_PATH, nextButton, openAsStaff, waitForHydration } from './helpers';
 
+/** The demo wall screen (db/src/demo.rs DEMO_DISPLAY_TOKEN): public, no sign-in. */
+const WALL = '/visning/demovisning2027kristinehamn';
+
 function shotPath(name: string): string {
   return path.resolve(test.info().project.testDir, '..', 'screenshots', `${name}.png`);
 }
@@ -36,6 +39,13 @@ test.describe('phone 390×844', () => {
     await save(page, 'survey-errors-390');
   });
 
+  test('wall screen', async ({ page }) => {
+    const res = await page.goto(WALL);
+    expect(res?.status()).toBe(200);
+    await expect(page.locator('#live-status[data-state="live"]')).toBeVisible();
+    await save(page, 'wall-390');
+  });
+
   test('sign-in page', async ({ page }) => {
     const res = await page.goto('/logga-in');
     expect(res?.status()).toBe(200);
@@ -61,6 +71,28 @@ test.describe('desktop 1280×800', () => {
     await save(page, 'survey-1280');
   });
 
+  test('dialogue dashboard, live', async ({ page }) => {
+    const res = await openAsStaff(page, DEMO.managerKristinehamn, '/personal/oversikt/1');
+    expect(res?.status()).toBe(200);
+    await expect(page.locator('#live-status[data-state="live"]')).toBeVisible();
+    await save(page, 'dashboard-live-1280');
+  });
+
+  test('wall screen', async ({ page }) => {
+    const res = await page.goto(WALL);
+    expect(res?.status()).toBe(200);
+    await expect(page.locator('#live-status[data-state="live"]')).toBeVisible();
+    await save(page, 'wall-1280');
+  });
+
+  test('regional view', async ({ page }) => {
+    const res = await openAsStaff(page, DEMO.region, '/personal/region');
+    expect(res?.status()).toBe(200);
+    await page.waitForLoadState('networkidle');
+    await expect(page.locator('table.regional tr[data-dialogue]').first()).toBeVisible();
+    await save(page, 'region-1280');
+  });
+
   test('staff page', async ({ page }) => {
     const res = await openAsStaff(page, DEMO.officerKristinehamn, '/personal');
     expect(res?.status()).toBe(200);
@@ -76,5 +108,18 @@ test.describe('desktop 1280×800', () => {
     await expect(page.locator('table.register tr[data-agreement]').first()).toBeVisible();
     await expect(page.locator('form#agreement-form')).toBeVisible();
     await save(page, 'register-1280');
+  });
+});
+
+test.describe('wall screen 1920×1080', () => {
+  test.use({ viewport: { width: 1920, height: 1080 }, isMobile: false, hasTouch: false });
+
+  test('wall screen', async ({ page }) => {
+    const res = await page.goto(WALL);
+    expect(res?.status()).toBe(200);
+    await expect(page.locator('#live-status[data-state="live"]')).toBeVisible();
+    await save(page, 'wall-1920');
+    // What the room sees without scrolling.
+    await page.screenshot({ path: shotPath('wall-1920-screen'), animations: 'disabled' });
   });
 });
