@@ -83,3 +83,86 @@ pub fn page_access(path: &str) -> Option<Access> {
 pub fn server_fn_access(path: &str) -> Option<Access> {
     SERVER_FNS.iter().find(|(p, _)| *p == path).map(|(_, a)| *a)
 }
+
+/// Whether an endpoint returns aggregates of what people answered (or response counts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Aggregates {
+    Yes,
+    No,
+}
+
+/// Every server function and plain route, classified: the suppression property test calls
+/// each `Yes` with random small datasets, and fails on an endpoint missing here.
+pub const AGGREGATES: &[(&str, Aggregates)] = &[
+    // Server functions.
+    ("/api/public/open_dialogues", Aggregates::No),
+    ("/api/public/survey", Aggregates::No),
+    ("/api/public/submit", Aggregates::No),
+    ("/api/public/poster", Aggregates::No),
+    ("/api/public/display", Aggregates::Yes),
+    ("/api/staff/dialogue_counts", Aggregates::Yes),
+    ("/api/staff/dashboard", Aggregates::Yes),
+    ("/api/staff/regional", Aggregates::Yes),
+    ("/api/staff/register", Aggregates::No),
+    ("/api/staff/paper_form", Aggregates::No),
+    ("/api/staff/audit", Aggregates::No),
+    ("/api/staff/dialogues", Aggregates::No),
+    ("/api/staff/dialogue", Aggregates::No),
+    ("/api/admin/users", Aggregates::No),
+    ("/api/admin/org", Aggregates::No),
+    ("/api/admin/bank", Aggregates::No),
+    // Plain routes: the live streams carry the dashboards' aggregates; the rest are forms,
+    // the QR code and the health check.
+    ("/personal/oversikt/{dialogue}/live", Aggregates::Yes),
+    ("/visning/{token}/live", Aggregates::Yes),
+    ("/healthz", Aggregates::No),
+    ("/s/{code}", Aggregates::No),
+    ("/s/{code}/qr.svg", Aggregates::No),
+    ("/personal/papper/{code}", Aggregates::No),
+    ("/logga-in", Aggregates::No),
+    ("/logga-ut", Aggregates::No),
+    ("/personal/overenskommelser", Aggregates::No),
+    ("/personal/anvandare", Aggregates::No),
+    ("/personal/anvandare/{id}/losenord", Aggregates::No),
+    ("/personal/anvandare/{id}/aktiv", Aggregates::No),
+    ("/personal/organisation", Aggregates::No),
+    ("/personal/overenskommelser/{uid}/status", Aggregates::No),
+    ("/personal/specialomraden/tilldela", Aggregates::No),
+    ("/personal/specialomraden", Aggregates::No),
+    ("/byt-losenord", Aggregates::No),
+    ("/personal/dialoger", Aggregates::No),
+    ("/personal/dialoger/{dialogue}/fragor", Aggregates::No),
+    ("/personal/dialoger/{dialogue}/fragor/bank", Aggregates::No),
+    (
+        "/personal/dialoger/{dialogue}/fragor/{question}",
+        Aggregates::No,
+    ),
+    (
+        "/personal/dialoger/{dialogue}/fragor/{question}/flytta",
+        Aggregates::No,
+    ),
+    (
+        "/personal/dialoger/{dialogue}/fragor/{question}/ta-bort",
+        Aggregates::No,
+    ),
+    ("/personal/dialoger/{dialogue}/kiosk", Aggregates::No),
+    (
+        "/personal/dialoger/{dialogue}/kiosk/{kiosk}/aterkalla",
+        Aggregates::No,
+    ),
+    ("/personal/fragebank", Aggregates::No),
+    ("/personal/fragebank/{item}", Aggregates::No),
+    ("/personal/oversikt/{dialogue}/karantan", Aggregates::No),
+    (
+        "/personal/oversikt/{dialogue}/karantan/{id}/slapp",
+        Aggregates::No,
+    ),
+    (
+        "/personal/oversikt/{dialogue}/svar/{answer}/dolj",
+        Aggregates::No,
+    ),
+];
+
+pub fn aggregates(path: &str) -> Option<Aggregates> {
+    AGGREGATES.iter().find(|(p, _)| *p == path).map(|(_, a)| *a)
+}

@@ -108,11 +108,17 @@ pub const SPECIAL_AREAS: [(&str, &str, &str); 6] = [
 ];
 
 /// Loads the demo data unless the database already holds an organisation. Returns whether it did.
+/// Instances that start at once take turns (on PostgreSQL an advisory lock held by the
+/// transaction; SQLite has one writer anyway), so exactly one seeds.
 pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<bool, DbErr> {
-    if org_unit::Entity::find().count(db).await? > 0 {
+    let txn = db.begin().await?;
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        txn.execute_unprepared("SELECT pg_advisory_xact_lock(7308604897068082277)")
+            .await?;
+    }
+    if org_unit::Entity::find().count(&txn).await? > 0 {
         return Ok(false);
     }
-    let txn = db.begin().await?;
     seed(&txn).await?;
     txn.commit().await?;
     Ok(true)
