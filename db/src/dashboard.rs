@@ -464,6 +464,9 @@ async fn visible_texts(
         .collect())
 }
 
+/// A bank item's published mean and share at 4–5 in one dialogue.
+type ItemFigure = (Option<f64>, Option<f64>);
+
 /// LPOs side by side for `lpos` (`None`: all): each dialogue's reach and the shared bank
 /// items' published mean and share at 4–5. Built from each dialogue's dashboard, so the
 /// n<5 rule and the over-time rule hold here too.
@@ -495,7 +498,7 @@ pub async fn regional(
         .collect();
     let mut rows = Vec::new();
     let mut used: Vec<i64> = Vec::new();
-    let mut figures: Vec<HashMap<i64, (Option<f64>, Option<f64>)>> = Vec::new();
+    let mut figures: Vec<HashMap<i64, ItemFigure>> = Vec::new();
     for d in &dialogues {
         let Some(dash) = dashboard(db, d.id, Audience::Staff, now).await? else {
             continue;

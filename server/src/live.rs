@@ -110,9 +110,8 @@ impl Hub {
                 LiveView::Staff { .. } => Audience::Staff,
                 LiveView::Wall => Audience::Public,
             };
-            if !dashboards.contains_key(&audience) {
-                let d = db::dashboard::dashboard(&self.db, dialogue_id, audience, now).await?;
-                dashboards.insert(audience, d);
+            if let std::collections::hash_map::Entry::Vacant(slot) = dashboards.entry(audience) {
+                slot.insert(db::dashboard::dashboard(&self.db, dialogue_id, audience, now).await?);
             }
             let Some(Some(d)) = dashboards.get(&audience) else {
                 continue;
