@@ -2,6 +2,9 @@
 //!
 //! Islands mode: pages render on the server; only `#[island]` components ship to the browser.
 
+// The dashboard's nested views exceed the default query depth in the hydrate build.
+#![recursion_limit = "256"]
+
 rust_i18n::i18n!("locales", fallback = "sv");
 
 pub mod access;

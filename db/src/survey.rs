@@ -305,13 +305,16 @@ pub async fn commit_batch(
     db: &DatabaseConnection,
     items: &[Prepared],
 ) -> Result<Vec<Result<Receipt, SubmitError>>, DbErr> {
+    // Read before the transaction: on SQLite a transaction that reads first and writes later
+    // can fail to upgrade its lock under concurrent writers. A quarantine created between
+    // this read and the commit leaves these answers counted, and counts still equal rows.
+    let windows =
+        crate::moderation::active_windows(db, items.iter().map(|i| i.survey.survey.dialogue_id))
+            .await?;
     let txn = db.begin().await?;
     let mut out = Vec::with_capacity(items.len());
     let mut tallies: BTreeMap<TallyKey, i64> = BTreeMap::new();
     let mut hours: BTreeMap<HourKey, i64> = BTreeMap::new();
-    let windows =
-        crate::moderation::active_windows(&txn, items.iter().map(|i| i.survey.survey.dialogue_id))
-            .await?;
     for item in items {
         let hour = domain::time::truncate_to_hour(item.now);
         let quarantined = windows

@@ -84,6 +84,7 @@ pub fn StaffFrame(principal: Principal, children: Children) -> impl IntoView {
     let sees_audit = crate::pages::admin::AUDIT_ROLES.contains(&principal.role);
     let is_admin = principal.role == Role::Admin;
     let builds = crate::pages::dialogues::BUILDER_ROLES.contains(&principal.role);
+    let compares = crate::pages::dashboard::REGIONAL_ROLES.contains(&principal.role);
     view! {
         <div class="staff-bar">
             <p class="muted">{who}</p>
@@ -95,6 +96,7 @@ pub fn StaffFrame(principal: Principal, children: Children) -> impl IntoView {
             <ul>
                 {sees_answers.then(|| view! { <li><a href="/personal">{tr(lang, "staffnav.answers")}</a></li> })}
                 {builds.then(|| view! { <li><a href="/personal/dialoger">{tr(lang, "staffnav.dialogues")}</a></li> })}
+                {compares.then(|| view! { <li><a href="/personal/region">{tr(lang, "staffnav.region")}</a></li> })}
                 <li><a href="/personal/overenskommelser">{tr(lang, "staffnav.register")}</a></li>
                 {sees_audit.then(|| view! { <li><a href="/personal/logg">{tr(lang, "staffnav.audit")}</a></li> })}
                 {is_admin.then(|| view! { <li><a href="/personal/anvandare">{tr(lang, "staffnav.users")}</a></li> })}

@@ -384,7 +384,7 @@ fn coverage(groups: &[GroupCoverage], lang: Lang) -> AnyView {
                 .join(" · ");
             let row_class = if behind > 0 { "is-behind" } else { "" };
             view! {
-                <tr data-group=g.group_code.clone() data-count=count class=row_class>
+                <tr data-group=g.group_code.clone() data-count=g.count class=row_class>
                     <th scope="row">{g.group_name.get(lang).to_owned()}</th>
                     <td class="num count">{cell(g.count)}</td>
                     <td class="num">{g.target}</td>
@@ -736,7 +736,7 @@ fn regional_body(r: Regional, lang: Lang) -> AnyView {
                     </th>
                     <td class="num">{cell(row.total)}</td>
                     <td class="num">{row.target}</td>
-                    <td class="num">{pct}{behind}</td>
+                    <td class="num">{pct}<br />{behind}</td>
                     {items}
                 </tr>
             }
