@@ -4,6 +4,7 @@
 
 use crate::pages::admin::{ADMIN_ROLES, AUDIT_ROLES};
 use crate::pages::auth::{ALL_ROLES, ANSWER_ROLES};
+use crate::pages::coding::CODING_ROLES;
 use crate::pages::dashboard::REGIONAL_ROLES;
 use crate::pages::dialogues::BUILDER_ROLES;
 use crate::pages::paper::PAPER_ROLES;
@@ -52,6 +53,8 @@ pub const PAGES: &[(&str, Access)] = &[
     // Live dashboards (issue #5). A wall screen opens through its display link, not a session.
     ("/personal/region", Access::Roles(REGIONAL_ROLES)),
     ("/visning/{token}", Access::Public),
+    // Theme coding (issue #6).
+    ("/personal/kodning/{dialogue}", Access::Roles(CODING_ROLES)),
 ];
 
 /// Server functions, by path.
@@ -74,6 +77,8 @@ pub const SERVER_FNS: &[(&str, Access)] = &[
     // Live dashboards (issue #5).
     ("/api/public/display", Access::Public),
     ("/api/staff/regional", Access::Roles(REGIONAL_ROLES)),
+    // Theme coding (issue #6).
+    ("/api/staff/coding", Access::Roles(CODING_ROLES)),
 ];
 
 pub fn page_access(path: &str) -> Option<Access> {
@@ -111,6 +116,9 @@ pub const AGGREGATES: &[(&str, Aggregates)] = &[
     ("/api/admin/users", Aggregates::No),
     ("/api/admin/org", Aggregates::No),
     ("/api/admin/bank", Aggregates::No),
+    // The coder's working view: the raw answers themselves, to the officers of their LPO
+    // whose job is to read them (no figure about other people beyond what is on screen).
+    ("/api/staff/coding", Aggregates::No),
     // Plain routes: the live streams carry the dashboards' aggregates; the rest are forms,
     // the QR code and the health check.
     ("/personal/oversikt/{dialogue}/live", Aggregates::Yes),
@@ -161,6 +169,7 @@ pub const AGGREGATES: &[(&str, Aggregates)] = &[
         "/personal/oversikt/{dialogue}/svar/{answer}/dolj",
         Aggregates::No,
     ),
+    ("/personal/kodning/{dialogue}/{answer}", Aggregates::No),
 ];
 
 pub fn aggregates(path: &str) -> Option<Aggregates> {

@@ -89,6 +89,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/personal/papper/:code") view=pages::paper::PaperPage ssr=SsrMode::Async />
                 <Route path=path!("/personal/oversikt/:dialogue") view=pages::dashboard::DashboardPage ssr=SsrMode::Async />
                 <Route path=path!("/personal/region") view=pages::dashboard::RegionalPage ssr=SsrMode::Async />
+                <Route path=path!("/personal/kodning/:dialogue") view=pages::coding::CodingPage ssr=SsrMode::Async />
                 <Route path=path!("/visning/:token") view=pages::dashboard::DisplayPage ssr=SsrMode::Async />
                 <Route
                     path=path!("/personal/overenskommelser")

@@ -21,6 +21,7 @@ pub mod sessions;
 pub mod stats;
 pub mod survey;
 pub mod testing;
+pub mod themes;
 
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, TransactionTrait,

@@ -10,6 +10,7 @@ pub mod stats;
 pub mod suppress;
 pub mod survey;
 pub mod text;
+pub mod themes;
 pub mod time;
 
 pub use access::*;

@@ -6,6 +6,7 @@
 use crate::ServerState;
 use crate::auth::{body_fields, field};
 use crate::dialogues::{outcome, signed_in};
+use app::pages::coding::{CODING_ROLES, coding_href};
 use app::pages::dashboard::{MODERATE_ROLES, dashboard_href};
 use axum::extract::{Path, Request, State};
 use axum::response::Response;
@@ -144,4 +145,59 @@ async fn announce(state: &ServerState, dialogue: i64, result: &Result<(), Builde
     if result.is_ok() {
         state.app.writer.bus().publish(&[dialogue]).await;
     }
+}
+
+/// `POST /personal/kodning/{dialogue}/{answer}`: `theme` (repeated theme ids), `hide=1`.
+pub async fn code_answer(
+    State(state): State<ServerState>,
+    Path((dialogue, answer)): Path<(i64, i64)>,
+    session: Session,
+    req: Request,
+) -> Response {
+    let p = match signed_in(&state, &session, CODING_ROLES).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (parts, fields) = match body_fields(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let page = coding_href(dialogue);
+    let result = match db::moderation::may_moderate(&state.app.db, &p, dialogue).await {
+        Err(e) => Err(e),
+        Ok(()) => {
+            let chosen: Result<Vec<i64>, _> = fields
+                .iter()
+                .filter(|(k, _)| k == "theme")
+                .map(|(_, v)| v.parse::<i64>())
+                .collect();
+            match chosen {
+                Err(_) => Err(BuilderError::Invalid(vec![(
+                    "themes".to_owned(),
+                    "coding.other_lpo".to_owned(),
+                )])),
+                Ok(chosen) => {
+                    let now = state.app.clock.now();
+                    let db = &state.app.db;
+                    match db::themes::code_answer(db, &p, dialogue, answer, &chosen, now).await {
+                        Ok(()) if field(&fields, "hide") == "1" => {
+                            db::moderation::hide_text(db, &p, dialogue, answer, now).await
+                        }
+                        other => other,
+                    }
+                }
+            }
+        }
+    };
+    announce(&state, dialogue, &result).await;
+    outcome(
+        state,
+        parts,
+        result,
+        page.clone(),
+        format!("code-{answer}"),
+        fields,
+        format!("{page}#coding-progress"),
+    )
+    .await
 }

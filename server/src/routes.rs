@@ -7,6 +7,7 @@ pub const IDLE_SESSION_MINUTES: i64 = 30;
 use app::access::Access;
 use app::pages::admin::ADMIN_ROLES;
 use app::pages::auth::{ALL_ROLES, ANSWER_ROLES, REGISTER_EDITORS};
+use app::pages::coding::CODING_ROLES;
 use app::pages::dashboard::MODERATE_ROLES;
 use app::pages::dialogues::BUILDER_ROLES;
 use app::pages::paper::PAPER_ROLES;
@@ -65,6 +66,8 @@ pub enum Handler {
     Quarantine,
     ReleaseQuarantine,
     HideText,
+    // Theme coding (issue #6).
+    CodeAnswer,
 }
 
 /// A plain route: declared once here, where it both builds the router and feeds the
@@ -260,6 +263,13 @@ pub const PLAIN_ROUTES: &[PlainRoute] = &[
         handler: Handler::HideText,
         access: Access::Roles(MODERATE_ROLES),
     },
+    // Theme coding (issue #6).
+    PlainRoute {
+        method: "POST",
+        path: "/personal/kodning/{dialogue}/{answer}",
+        handler: Handler::CodeAnswer,
+        access: Access::Roles(CODING_ROLES),
+    },
 ];
 
 fn method_router(h: Handler) -> MethodRouter<ServerState> {
@@ -294,6 +304,7 @@ fn method_router(h: Handler) -> MethodRouter<ServerState> {
         Handler::Quarantine => post(moderation::quarantine),
         Handler::ReleaseQuarantine => post(moderation::release),
         Handler::HideText => post(moderation::hide_text),
+        Handler::CodeAnswer => post(moderation::code_answer),
     }
 }
 

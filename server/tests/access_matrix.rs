@@ -117,9 +117,16 @@ async fn everyone(app: &axum::Router) -> Vec<Who> {
 /// Allowed by role but outside the caller's LPO (the concrete paths are Kristinehamn's):
 /// refused by scope with 403.
 fn out_of_scope(path: &str, w: &Who) -> bool {
-    ["papper", "paper_form", "oversikt", "dashboard"]
-        .iter()
-        .any(|p| path.contains(p))
+    [
+        "papper",
+        "paper_form",
+        "oversikt",
+        "dashboard",
+        "kodning",
+        "coding",
+    ]
+    .iter()
+    .any(|p| path.contains(p))
         && matches!(w.role, Some(Role::Officer | Role::LpoManager))
         && !w.label.contains("kristinehamn")
 }
@@ -152,7 +159,7 @@ fn server_fn_sample(path: &str) -> Option<&'static str> {
         "/api/public/poster" => Some(r#"{"code":"kh-invanare"}"#),
         "/api/public/survey" => Some(r#"{"code":"kh-invanare"}"#),
         "/api/staff/paper_form" => Some("code=kh-invanare"),
-        "/api/staff/dashboard" => Some("dialogue_id=1"),
+        "/api/staff/dashboard" | "/api/staff/coding" => Some("dialogue_id=1"),
         "/api/public/submit" => {
             Some(r#"{"code":"kh-invanare","submission_id":"bad","fields":[],"lang":"Sv"}"#)
         }
@@ -315,6 +322,7 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Route
             Handler::DashboardStream | Handler::DisplayStream => (String::new(), ""),
             Handler::Quarantine => ("from=&to=&reason=".to_owned(), "application/x-www-form-urlencoded"),
             Handler::ReleaseQuarantine | Handler::HideText => (String::new(), "application/x-www-form-urlencoded"),
+            Handler::CodeAnswer => ("theme=x".to_owned(), "application/x-www-form-urlencoded"),
             Handler::CreateAgreement => (
                 format!(
                     "municipal_unit_id={kh_unit}&special_area_id=1&officer_id=&purpose=Matris&starts_on=2027-01-01&review_on=2027-06-01&contact_person=X&status=active"

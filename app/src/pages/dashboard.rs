@@ -235,9 +235,13 @@ fn staff_body(data: DashboardData, lang: Lang, posted: Option<PostedBuilderForm>
         dashboard_href(d.dialogue_id),
         lang.code()
     );
-    let moderation = data
-        .moderate
-        .then(|| moderation(&d, &data.quarantines, lang, &posted).into_any());
+    let moderation = data.moderate.then(|| {
+        view! {
+            <p><a class="button" href=crate::pages::coding::coding_href(d.dialogue_id)>{tr(lang, "coding.open")}</a></p>
+            {moderation(&d, &data.quarantines, lang, &posted)}
+        }
+        .into_any()
+    });
     view! {
         {live_body(&d, lang, view_kind, stream)}
         {moderation}

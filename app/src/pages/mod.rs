@@ -1,5 +1,6 @@
 pub mod admin;
 pub mod auth;
+pub mod coding;
 pub mod dashboard;
 pub mod dialogues;
 pub mod info;

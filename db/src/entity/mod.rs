@@ -2,9 +2,11 @@
 
 pub mod agreement;
 pub mod answer;
+pub mod answer_theme;
 pub mod audit_log;
 pub mod bank_item;
 pub mod browser_seen;
+pub mod coded_answer;
 pub mod dialogue;
 pub mod dialogue_group;
 pub mod dialogue_municipality;
@@ -24,3 +26,4 @@ pub mod submission;
 pub mod tally;
 pub mod tally_hour;
 pub mod target_group;
+pub mod theme;

@@ -8,6 +8,7 @@ mod m20261130_000003_respondents;
 mod m20261130_000004_builder;
 mod m20261130_000005_dashboard;
 mod m20261130_000006_live;
+mod m20261130_000007_themes;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000004_builder::Migration),
             Box::new(m20261130_000005_dashboard::Migration),
             Box::new(m20261130_000006_live::Migration),
+            Box::new(m20261130_000007_themes::Migration),
         ]
     }
 }

@@ -1,0 +1,202 @@
+//! Theme coding of free text (officers and the LPO manager): the next answers in a queue,
+//! each with the suggester's themes ticked for a person to confirm or change, a quick check
+//! that warns about names, phone numbers, e-mail addresses and personnummer, and "hide from
+//! quotes". Worked through from the keyboard: Tab over the themes, Space to tick, Enter to
+//! save and go on to the next answer.
+
+use crate::error::AppError;
+use crate::i18n::{Lang, current_lang, tr, tr_with};
+use crate::layout::Page;
+use crate::pages::auth::{access, guarded};
+use crate::pages::dialogues::BUILDER_ROLES;
+use domain::Role;
+use domain::themes::{Coding, CodingItem, ThemeLine};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+/// Who codes free text: the LPO's officers and manager (admins anywhere).
+pub const CODING_ROLES: &[Role] = BUILDER_ROLES;
+
+pub fn coding_href(dialogue_id: i64) -> String {
+    format!("/personal/kodning/{dialogue_id}")
+}
+
+#[server(endpoint = "staff/coding")]
+pub async fn load_coding(dialogue_id: i64) -> Result<Coding, AppError> {
+    use crate::ssr::{internal, require, state};
+    let p = require(CODING_ROLES).await?;
+    let st = state()?;
+    db::themes::coding(&st.db, &p, dialogue_id)
+        .await
+        .map_err(|e| match e {
+            db::builder::BuilderError::Forbidden => {
+                crate::ssr::set_status(403);
+                AppError::Forbidden
+            }
+            db::builder::BuilderError::NotFound => {
+                crate::ssr::set_status(404);
+                AppError::NotFound
+            }
+            other => internal(other),
+        })
+}
+
+#[component]
+pub fn CodingPage() -> impl IntoView {
+    let lang = current_lang();
+    let id = use_params_map()
+        .read_untracked()
+        .get("dialogue")
+        .and_then(|s| s.parse::<i64>().ok())
+        .unwrap_or(0);
+    view! {
+        <Page>
+            <Title text=tr(lang, "coding.title") />
+            <Suspense fallback=|| ()>
+                {Suspend::new(async move {
+                    let who = access(CODING_ROLES).await;
+                    let data = match &who {
+                        Ok(_) => load_coding(id).await,
+                        Err(e) => Err(e.clone()),
+                    };
+                    guarded(lang, "/personal", who, move |_| match data {
+                        Ok(c) => coding_body(c, lang).into_any(),
+                        Err(e) => {
+                            #[cfg(feature = "ssr")]
+                            crate::ssr::set_status(e.status());
+                            view! {
+                                <h1>{tr(lang, "coding.title")}</h1>
+                                <p class="form-error">{tr(lang, e.message_key().unwrap_or("survey.server_error"))}</p>
+                            }
+                            .into_any()
+                        }
+                    })
+                })}
+            </Suspense>
+        </Page>
+    }
+}
+
+fn coding_body(c: Coding, lang: Lang) -> AnyView {
+    let hit_rate = if c.suggestions_decided > 0 {
+        tr_with(
+            lang,
+            "coding.hit_rate",
+            &[
+                (
+                    "pct",
+                    &format!(
+                        "{:.0}",
+                        c.suggestions_accepted as f64 * 100.0 / c.suggestions_decided as f64
+                    ),
+                ),
+                ("accepted", &c.suggestions_accepted.to_string()),
+                ("decided", &c.suggestions_decided.to_string()),
+            ],
+        )
+    } else {
+        tr(lang, "coding.hit_rate_none")
+    };
+    let counts = c
+        .themes
+        .iter()
+        .map(|t| {
+            let n = c
+                .counts
+                .iter()
+                .find(|(id, _)| *id == t.id)
+                .map(|(_, n)| *n)
+                .unwrap_or(0);
+            view! { <tr><th scope="row">{t.name.get(lang).to_owned()}</th><td class="num">{n}</td></tr> }
+        })
+        .collect_view();
+    let empty = c.queue.is_empty();
+    let items = c
+        .queue
+        .iter()
+        .enumerate()
+        .map(|(i, item)| coding_item(c.dialogue_id, item, &c.themes, i == 0, lang))
+        .collect_view();
+    view! {
+        <p><a href=crate::pages::dashboard::dashboard_href(c.dialogue_id)>{tr(lang, "coding.back")}</a></p>
+        <h1>{tr(lang, "coding.title")}": "{c.title.get(lang).to_owned()}</h1>
+        <p class="lead">{tr(lang, "coding.lead")}</p>
+        <p class="muted" id="coding-progress">
+            {tr_with(lang, "coding.progress", &[("coded", &c.coded.to_string()), ("remaining", &c.remaining.to_string())])}
+            " · "{hit_rate}
+        </p>
+        {empty.then(|| view! { <p class="notice" role="status">{tr(lang, "coding.done")}</p> })}
+        <ol class="coding-queue">{items}</ol>
+        <section class="card" aria-labelledby="theme-counts-h">
+            <h2 id="theme-counts-h">{tr(lang, "coding.counts")}</h2>
+            <table>
+                <thead><tr><th scope="col">{tr(lang, "coding.theme")}</th><th scope="col" class="num">{tr(lang, "staff.count")}</th></tr></thead>
+                <tbody>{counts}</tbody>
+            </table>
+        </section>
+    }
+    .into_any()
+}
+
+fn coding_item(
+    dialogue_id: i64,
+    item: &CodingItem,
+    themes: &[ThemeLine],
+    first: bool,
+    lang: Lang,
+) -> AnyView {
+    let legend_id = format!("answer-{}", item.answer_id);
+    let labelled_by = legend_id.clone();
+    let boxes = themes
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let id = format!("a{}-t{}", item.answer_id, t.id);
+            let label_for = id.clone();
+            let suggested = item.suggested.contains(&t.id);
+            let focus = first && i == 0;
+            view! {
+                <label class="choice theme-choice" for=label_for>
+                    <input type="checkbox" id=id name="theme" value=t.id checked=suggested
+                        autofocus=focus />
+                    " "{t.name.get(lang).to_owned()}
+                    {suggested.then(|| view! { " "<span class="badge suggested">{tr(lang, "coding.suggested")}</span> })}
+                </label>
+            }
+        })
+        .collect_view();
+    let warnings = (!item.warnings.is_empty()).then(|| {
+        let list = item
+            .warnings
+            .iter()
+            .map(|k| view! { <li>{tr(lang, k)}</li> })
+            .collect_view();
+        view! {
+            <div class="warning" role="note">
+                <p>{tr(lang, "coding.pii_lead")}</p>
+                <ul>{list}</ul>
+            </div>
+        }
+    });
+    let hide_id = format!("a{}-hide", item.answer_id);
+    let hide_for = hide_id.clone();
+    view! {
+        <li class="coding-item card" data-answer=item.answer_id>
+            <form method="post" action=format!("{}/{}", coding_href(dialogue_id), item.answer_id)>
+                <fieldset aria-labelledby=labelled_by>
+                    <p class="muted small">{item.question.get(lang).to_owned()}</p>
+                    <blockquote id=legend_id>{item.text.clone()}</blockquote>
+                    {warnings}
+                    <div class="theme-choices">{boxes}</div>
+                    <label class="choice" for=hide_for>
+                        <input type="checkbox" id=hide_id name="hide" value="1" checked=item.hidden />
+                        " "{tr(lang, "coding.hide")}
+                    </label>
+                </fieldset>
+                <button type="submit" class="button">{tr(lang, "coding.save")}</button>
+            </form>
+        </li>
+    }
+    .into_any()
+}

@@ -1,0 +1,125 @@
+//! Theme coding on SQLite and PostgreSQL: each LPO gets the standard themes, the queue offers
+//! uncoded free text with suggestions, coding records the hit rate and is audited, a theme of
+//! another LPO is refused and nothing is half-written.
+
+mod common;
+
+use chrono::Utc;
+use db::builder::BuilderError;
+use db::entity::{answer_theme, audit_log, coded_answer};
+use db::survey::{Gate, SubmitRequest};
+use domain::{Principal, Role};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+fn officer(lpo: i64) -> Principal {
+    Principal {
+        user_id: 1,
+        name: "Kommunpolis".to_owned(),
+        email: "k@example.se".to_owned(),
+        role: Role::Officer,
+        scope_unit_id: Some(lpo),
+        municipal_unit_id: None,
+        must_change_password: false,
+    }
+}
+
+async fn answer(db: &db::Db, text: &str) {
+    let id = uuid::Uuid::new_v4().to_string();
+    let f = vec![
+        ("q1".to_owned(), text.to_owned()),
+        ("q3".to_owned(), "3".to_owned()),
+    ];
+    db::survey::submit(
+        db,
+        SubmitRequest {
+            link_code: "kh-invanare",
+            submission_id: &id,
+            gate: Gate::Kiosk {
+                token: db::demo::DEMO_KIOSK_TOKEN,
+            },
+            fields: &f,
+            now: Utc::now(),
+        },
+    )
+    .await
+    .expect("stored");
+}
+
+#[tokio::test]
+async fn officers_code_free_text_with_suggestions_and_the_hit_rate_is_counted() {
+    for t in common::all().await {
+        db::demo::seed_if_empty(&t.db).await.expect("seed");
+        let lpo = db::dashboard::lpo_of(&t.db, 1)
+            .await
+            .expect("query")
+            .expect("dialogue");
+        let p = officer(lpo);
+        answer(&t.db, "Knarkförsäljningen vid busstationen").await;
+        answer(&t.db, "Polisen svarar aldrig i telefon").await;
+        let c = db::themes::coding(&t.db, &p, 1).await.expect("coding");
+        assert_eq!(
+            c.themes.len(),
+            db::themes::STANDARD_THEMES.len(),
+            "{}",
+            t.label
+        );
+        assert_eq!(c.queue.len(), 2, "{}", t.label);
+        assert_eq!(c.remaining, 2, "{}", t.label);
+        let id_of = |code: &str| c.themes.iter().find(|x| x.code == code).expect("theme").id;
+        let drugs = id_of("narkotika");
+        let places = id_of("otrygga_platser");
+        let first = &c.queue[0];
+        assert!(first.suggested.contains(&drugs), "{}", t.label);
+        assert!(first.suggested.contains(&places), "{}", t.label);
+        assert!(c.queue[1].suggested.is_empty(), "{}", t.label);
+        // The officer confirms drugs, rejects the place.
+        db::themes::code_answer(&t.db, &p, 1, first.answer_id, &[drugs], Utc::now())
+            .await
+            .expect("coded");
+        let c = db::themes::coding(&t.db, &p, 1).await.expect("coding");
+        assert_eq!((c.coded, c.remaining), (1, 1), "{}", t.label);
+        assert_eq!(
+            (c.suggestions_accepted, c.suggestions_decided),
+            (1, 2),
+            "{}: the hit rate",
+            t.label
+        );
+        assert_eq!(
+            c.counts.iter().find(|(id, _)| *id == drugs).map(|x| x.1),
+            Some(1)
+        );
+        // A theme of another LPO is refused, nothing written.
+        let other = db::themes::lpo_themes(&t.db, lpo + 1000)
+            .await
+            .expect("themes")[0]
+            .id;
+        let second = c.queue[0].answer_id;
+        let res = db::themes::code_answer(&t.db, &p, 1, second, &[other], Utc::now()).await;
+        assert!(matches!(res, Err(BuilderError::Invalid(_))), "{}", t.label);
+        assert!(
+            coded_answer::Entity::find_by_id(second)
+                .one(&t.db)
+                .await
+                .expect("read")
+                .is_none(),
+            "{}",
+            t.label
+        );
+        let rows = answer_theme::Entity::find()
+            .filter(answer_theme::Column::AnswerId.eq(second))
+            .count(&t.db)
+            .await
+            .expect("count");
+        assert_eq!(rows, 0, "{}", t.label);
+        // Another LPO's officer may not code here.
+        let res =
+            db::themes::code_answer(&t.db, &officer(lpo + 1000), 1, second, &[], Utc::now()).await;
+        assert!(matches!(res, Err(BuilderError::Forbidden)), "{}", t.label);
+        let audited = audit_log::Entity::find()
+            .filter(audit_log::Column::Action.eq("code"))
+            .count(&t.db)
+            .await
+            .expect("count");
+        assert_eq!(audited, 1, "{}", t.label);
+    }
+}
