@@ -156,6 +156,14 @@ test('a11y: regional view /personal/region as the regional manager', async ({ pa
   await expectNoSeriousViolations(page, 'regional view (regional manager)');
 });
 
+test('a11y: theme coding /personal/kodning/1 as the officer', async ({ page }) => {
+  const res = await openAsStaff(page, DEMO.officerKristinehamn, '/personal/kodning/1');
+  expect(res?.status()).toBe(200);
+  await expect(page.locator('li.coding-item').first()).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  await expectNoSeriousViolations(page, 'theme coding (officer)');
+});
+
 test('a11y: staff page /personal as the officer', async ({ page }) => {
   const res = await openAsStaff(page, DEMO.officerKristinehamn, '/personal');
   expect(res?.status()).toBe(200);
