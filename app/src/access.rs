@@ -55,6 +55,10 @@ pub const PAGES: &[(&str, Access)] = &[
     ("/visning/{token}", Access::Public),
     // Theme coding (issue #6).
     ("/personal/kodning/{dialogue}", Access::Roles(CODING_ROLES)),
+    (
+        "/personal/sammanstallning/{dialogue}",
+        Access::Roles(ANSWER_ROLES),
+    ),
 ];
 
 /// Server functions, by path.
@@ -79,6 +83,7 @@ pub const SERVER_FNS: &[(&str, Access)] = &[
     ("/api/staff/regional", Access::Roles(REGIONAL_ROLES)),
     // Theme coding (issue #6).
     ("/api/staff/coding", Access::Roles(CODING_ROLES)),
+    ("/api/staff/compilation", Access::Roles(ANSWER_ROLES)),
 ];
 
 pub fn page_access(path: &str) -> Option<Access> {
@@ -119,6 +124,7 @@ pub const AGGREGATES: &[(&str, Aggregates)] = &[
     // The coder's working view: the raw answers themselves, to the officers of their LPO
     // whose job is to read them (no figure about other people beyond what is on screen).
     ("/api/staff/coding", Aggregates::No),
+    ("/api/staff/compilation", Aggregates::Yes),
     // Plain routes: the live streams carry the dashboards' aggregates; the rest are forms,
     // the QR code and the health check.
     ("/personal/oversikt/{dialogue}/live", Aggregates::Yes),
@@ -170,6 +176,19 @@ pub const AGGREGATES: &[(&str, Aggregates)] = &[
         Aggregates::No,
     ),
     ("/personal/kodning/{dialogue}/{answer}", Aggregates::No),
+    (
+        "/personal/sammanstallning/{dialogue}/godkann",
+        Aggregates::No,
+    ),
+    ("/personal/sammanstallning/{dialogue}/citat", Aggregates::No),
+    (
+        "/personal/sammanstallning/{dialogue}/citat/{answer}/ta-bort",
+        Aggregates::No,
+    ),
+    (
+        "/personal/sammanstallning/{dialogue}/export/{format}",
+        Aggregates::Yes,
+    ),
 ];
 
 pub fn aggregates(path: &str) -> Option<Aggregates> {

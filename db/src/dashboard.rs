@@ -148,6 +148,18 @@ fn for_audience(audience: Audience, n: i64) -> Option<i64> {
     }
 }
 
+/// The dialogue's group ids, in the order every dashboard table lists them.
+pub(crate) async fn group_ids(
+    db: &impl ConnectionTrait,
+    dialogue_id: i64,
+) -> Result<Vec<i64>, DbErr> {
+    Ok(groups_of(db, dialogue_id)
+        .await?
+        .into_iter()
+        .map(|g| g.id)
+        .collect())
+}
+
 async fn groups_of(db: &impl ConnectionTrait, dialogue_id: i64) -> Result<Vec<Group>, DbErr> {
     let links = dialogue_group::Entity::find()
         .filter(dialogue_group::Column::DialogueId.eq(dialogue_id))

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod bank;
 pub mod builder;
 pub mod clock;
+pub mod compilation;
 pub mod dashboard;
 pub mod demo;
 pub mod demo_answers;

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod builder;
+pub mod compilation;
 pub mod dashboard;
 pub mod register;
 pub mod stats;

@@ -2,8 +2,10 @@
 
 pub mod admin;
 pub mod auth;
+pub mod compilation;
 pub mod config;
 pub mod dialogues;
+pub mod export;
 pub mod http_layer;
 pub mod live;
 pub mod moderation;

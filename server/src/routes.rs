@@ -1,6 +1,6 @@
 //! The router: Leptos pages and server functions, plus the plain routes declared here.
 
-use crate::{ServerState, admin, auth, dialogues, http_layer, live, moderation};
+use crate::{ServerState, admin, auth, compilation, dialogues, http_layer, live, moderation};
 
 /// Staff sessions end after 30 minutes without a request.
 pub const IDLE_SESSION_MINUTES: i64 = 30;
@@ -66,8 +66,12 @@ pub enum Handler {
     Quarantine,
     ReleaseQuarantine,
     HideText,
-    // Theme coding (issue #6).
+    // Theme coding and the compilation (issue #6).
     CodeAnswer,
+    ApproveCompilation,
+    AddQuote,
+    RemoveQuote,
+    ExportCompilation,
 }
 
 /// A plain route: declared once here, where it both builds the router and feeds the
@@ -270,6 +274,30 @@ pub const PLAIN_ROUTES: &[PlainRoute] = &[
         handler: Handler::CodeAnswer,
         access: Access::Roles(CODING_ROLES),
     },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/sammanstallning/{dialogue}/godkann",
+        handler: Handler::ApproveCompilation,
+        access: Access::Roles(compilation::APPROVE_ROLES),
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/sammanstallning/{dialogue}/citat",
+        handler: Handler::AddQuote,
+        access: Access::Roles(CODING_ROLES),
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/sammanstallning/{dialogue}/citat/{answer}/ta-bort",
+        handler: Handler::RemoveQuote,
+        access: Access::Roles(CODING_ROLES),
+    },
+    PlainRoute {
+        method: "GET",
+        path: "/personal/sammanstallning/{dialogue}/export/{format}",
+        handler: Handler::ExportCompilation,
+        access: Access::Roles(ANSWER_ROLES),
+    },
 ];
 
 fn method_router(h: Handler) -> MethodRouter<ServerState> {
@@ -305,6 +333,10 @@ fn method_router(h: Handler) -> MethodRouter<ServerState> {
         Handler::ReleaseQuarantine => post(moderation::release),
         Handler::HideText => post(moderation::hide_text),
         Handler::CodeAnswer => post(moderation::code_answer),
+        Handler::ApproveCompilation => post(compilation::approve),
+        Handler::AddQuote => post(compilation::add_quote),
+        Handler::RemoveQuote => post(compilation::remove_quote),
+        Handler::ExportCompilation => get(compilation::export),
     }
 }
 

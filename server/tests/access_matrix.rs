@@ -124,6 +124,8 @@ fn out_of_scope(path: &str, w: &Who) -> bool {
         "dashboard",
         "kodning",
         "coding",
+        "sammanstallning",
+        "compilation",
     ]
     .iter()
     .any(|p| path.contains(p))
@@ -141,6 +143,7 @@ fn concrete(path: &str) -> String {
         .replace("{kiosk}", "999999")
         .replace("{answer}", "999999")
         .replace("{token}", db::demo::DEMO_DISPLAY_TOKEN)
+        .replace("{format}", "csv")
 }
 
 /// A valid input per server function: access is judged on a well-formed call.
@@ -160,6 +163,7 @@ fn server_fn_sample(path: &str) -> Option<&'static str> {
         "/api/public/survey" => Some(r#"{"code":"kh-invanare"}"#),
         "/api/staff/paper_form" => Some("code=kh-invanare"),
         "/api/staff/dashboard" | "/api/staff/coding" => Some("dialogue_id=1"),
+        "/api/staff/compilation" => Some("dialogue_id=1&version=0"),
         "/api/public/submit" => {
             Some(r#"{"code":"kh-invanare","submission_id":"bad","fields":[],"lang":"Sv"}"#)
         }
@@ -323,6 +327,11 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Route
             Handler::Quarantine => ("from=&to=&reason=".to_owned(), "application/x-www-form-urlencoded"),
             Handler::ReleaseQuarantine | Handler::HideText => (String::new(), "application/x-www-form-urlencoded"),
             Handler::CodeAnswer => ("theme=x".to_owned(), "application/x-www-form-urlencoded"),
+            // Approving makes a version (allowed callers get 303); a bad quote 422; an
+            // unknown quote 404; the export is a file.
+            Handler::ApproveCompilation | Handler::RemoveQuote => (String::new(), "application/x-www-form-urlencoded"),
+            Handler::AddQuote => ("answer=x".to_owned(), "application/x-www-form-urlencoded"),
+            Handler::ExportCompilation => (String::new(), ""),
             Handler::CreateAgreement => (
                 format!(
                     "municipal_unit_id={kh_unit}&special_area_id=1&officer_id=&purpose=Matris&starts_on=2027-01-01&review_on=2027-06-01&contact_person=X&status=active"

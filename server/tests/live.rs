@@ -375,6 +375,34 @@ fn check_public(d: &Dashboard, what: &str) {
     assert!(d.texts.is_empty(), "{what}: free text in public");
 }
 
+/// A compilation (page data or export): every count and theme cell under the n<5 rule.
+fn check_compilation(c: &domain::compilation::Compilation, what: &str) {
+    let ok = |n: &Option<i64>| n.is_none_or(|n| n == 0 || n >= MIN_ANSWERS);
+    assert!(ok(&c.total), "{what}: compilation total {:?}", c.total);
+    for r in &c.reach {
+        assert!(ok(&r.count), "{what}: reach {:?}", r.count);
+        assert_eq!(
+            r.count.is_none(),
+            r.percent.is_none(),
+            "{what}: a percent of a hidden count"
+        );
+    }
+    for t in &c.themes {
+        assert!(ok(&t.overall), "{what}: theme {:?}", t.overall);
+        assert!(
+            t.by_group.iter().all(ok),
+            "{what}: theme cells {:?}",
+            t.by_group
+        );
+    }
+    for d in &c.distributions {
+        check_distribution(d, None, what);
+    }
+    if c.total.is_none_or(|n| n < MIN_ANSWERS) {
+        assert!(c.quotes.is_empty(), "{what}: quotes under 5 answers");
+    }
+}
+
 async fn call(app: &axum::Router, path: &str, body: &str, cookie: Option<&str>) -> String {
     let mut b = Request::post(path)
         .header(header::ORIGIN, SITE)
@@ -534,6 +562,33 @@ async fn suppression_holds_on_every_aggregate_endpoint_for_random_small_datasets
                         check_rendered_cells(&f.regions["live-answers"], &what);
                         check_public_counts(&f.regions["live-coverage"], &what);
                         assert!(!f.regions.contains_key("live-texts"), "{what}");
+                    }
+                    "/api/staff/compilation" => {
+                        let body =
+                            call(&b.router, endpoint, "dialogue_id=1&version=0", Some(&staff))
+                                .await;
+                        let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+                        let c: domain::compilation::Compilation =
+                            serde_json::from_value(v["shown"].clone()).expect("compilation");
+                        check_compilation(&c, &what);
+                    }
+                    "/personal/sammanstallning/{dialogue}/export/{format}" => {
+                        let res = b
+                            .router
+                            .clone()
+                            .oneshot(
+                                Request::get("/personal/sammanstallning/1/export/json")
+                                    .header(header::COOKIE, &staff)
+                                    .body(Body::empty())
+                                    .expect("request"),
+                            )
+                            .await
+                            .expect("response");
+                        assert_eq!(res.status(), StatusCode::OK, "{what}: export");
+                        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+                        let c: domain::compilation::Compilation =
+                            serde_json::from_slice(&bytes).expect("compilation json");
+                        check_compilation(&c, &what);
                     }
                     other => panic!("aggregate endpoint {other} has no check in this test"),
                 }

@@ -237,7 +237,10 @@ fn staff_body(data: DashboardData, lang: Lang, posted: Option<PostedBuilderForm>
     );
     let moderation = data.moderate.then(|| {
         view! {
-            <p><a class="button" href=crate::pages::coding::coding_href(d.dialogue_id)>{tr(lang, "coding.open")}</a></p>
+            <p>
+                <a class="button" href=crate::pages::coding::coding_href(d.dialogue_id)>{tr(lang, "coding.open")}</a>" "
+                <a class="button" href=crate::pages::compilation::compilation_href(d.dialogue_id)>{tr(lang, "compilation.open")}</a>
+            </p>
             {moderation(&d, &data.quarantines, lang, &posted)}
         }
         .into_any()
@@ -357,7 +360,7 @@ pub fn live_frame(d: &Dashboard, lang: Lang, view_kind: LiveView) -> String {
 }
 
 /// A count as shown: the number, or "< 5" when suppressed.
-fn cell(n: Option<i64>) -> String {
+pub(crate) fn cell(n: Option<i64>) -> String {
     n.map(|n| n.to_string()).unwrap_or_else(|| "< 5".to_owned())
 }
 
@@ -479,7 +482,7 @@ fn bar_series(
     .into_any()
 }
 
-fn distribution(d: &Distribution, lang: Lang) -> AnyView {
+pub(crate) fn distribution(d: &Distribution, lang: Lang) -> AnyView {
     let max = d
         .overall
         .iter()

@@ -1,6 +1,7 @@
 pub mod admin;
 pub mod auth;
 pub mod coding;
+pub mod compilation;
 pub mod dashboard;
 pub mod dialogues;
 pub mod info;

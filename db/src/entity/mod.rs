@@ -7,6 +7,8 @@ pub mod audit_log;
 pub mod bank_item;
 pub mod browser_seen;
 pub mod coded_answer;
+pub mod compilation;
+pub mod compilation_quote;
 pub mod dialogue;
 pub mod dialogue_group;
 pub mod dialogue_municipality;

@@ -9,6 +9,7 @@ mod m20261130_000004_builder;
 mod m20261130_000005_dashboard;
 mod m20261130_000006_live;
 mod m20261130_000007_themes;
+mod m20261130_000008_compilation;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000005_dashboard::Migration),
             Box::new(m20261130_000006_live::Migration),
             Box::new(m20261130_000007_themes::Migration),
+            Box::new(m20261130_000008_compilation::Migration),
         ]
     }
 }

@@ -1,0 +1,309 @@
+//! The compilation (*sammanställning*) of a dialogue: the working draft, the quotes the officer
+//! picks, the manager's approval (a frozen, versioned snapshot), earlier versions, and the
+//! exports (CSV, XLSX, JSON). Prints on A4 (the print stylesheet hides navigation and forms).
+
+use crate::error::AppError;
+use crate::i18n::{Lang, current_lang, tr, tr_with};
+use crate::layout::Page;
+use crate::pages::auth::{ANSWER_ROLES, access, guarded};
+use crate::pages::dashboard::{cell, distribution};
+use domain::compilation::{Compilation, MAX_QUOTES, Quote};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use serde::{Deserialize, Serialize};
+
+pub fn compilation_href(dialogue_id: i64) -> String {
+    format!("/personal/sammanstallning/{dialogue_id}")
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CompilationData {
+    /// The version asked for, or the working draft.
+    pub shown: Compilation,
+    /// Approved versions: `(version, approved at, approved by)`, newest first.
+    pub versions: Vec<(i32, chrono::DateTime<chrono::Utc>, String)>,
+    pub quotable: Vec<Quote>,
+    pub may_edit: bool,
+    pub may_approve: bool,
+}
+
+/// The compilation of a dialogue (`version` 0: the working draft).
+#[server(endpoint = "staff/compilation")]
+pub async fn load_compilation(dialogue_id: i64, version: i32) -> Result<CompilationData, AppError> {
+    use crate::ssr::{internal, require, state};
+    let p = require(ANSWER_ROLES).await?;
+    let st = state()?;
+    let Some(lpo) = db::dashboard::lpo_of(&st.db, dialogue_id)
+        .await
+        .map_err(internal)?
+    else {
+        crate::ssr::set_status(404);
+        return Err(AppError::NotFound);
+    };
+    let lpos = db::register::visible_lpos(&st.db, &p)
+        .await
+        .map_err(internal)?;
+    if lpos.is_some_and(|l| !l.contains(&lpo)) {
+        crate::ssr::set_status(403);
+        return Err(AppError::Forbidden);
+    }
+    let approved = db::compilation::approved(&st.db, dialogue_id)
+        .await
+        .map_err(internal)?;
+    let versions = approved
+        .iter()
+        .filter_map(|c| Some((c.version?, c.approved_at?, c.approved_by.clone()?)))
+        .collect();
+    let shown = if version > 0 {
+        approved
+            .into_iter()
+            .find(|c| c.version == Some(version))
+            .ok_or_else(|| {
+                crate::ssr::set_status(404);
+                AppError::NotFound
+            })?
+    } else {
+        db::compilation::draft(&st.db, dialogue_id, st.clock.now())
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?
+    };
+    let may_edit = crate::pages::coding::CODING_ROLES.contains(&p.role);
+    let quotable = if may_edit && version == 0 {
+        db::compilation::quotable(&st.db, dialogue_id, 30)
+            .await
+            .map_err(internal)?
+    } else {
+        Vec::new()
+    };
+    Ok(CompilationData {
+        shown,
+        versions,
+        quotable,
+        may_edit,
+        may_approve: db::compilation::may_approve(&p),
+    })
+}
+
+#[component]
+pub fn CompilationPage() -> impl IntoView {
+    let lang = current_lang();
+    let id = use_params_map()
+        .read_untracked()
+        .get("dialogue")
+        .and_then(|s| s.parse::<i64>().ok())
+        .unwrap_or(0);
+    let version = use_query_map()
+        .read_untracked()
+        .get("version")
+        .and_then(|s| s.parse::<i32>().ok())
+        .unwrap_or(0);
+    view! {
+        <Page>
+            <Title text=tr(lang, "compilation.title") />
+            <Suspense fallback=|| ()>
+                {Suspend::new(async move {
+                    let who = access(ANSWER_ROLES).await;
+                    let data = match &who {
+                        Ok(_) => load_compilation(id, version).await,
+                        Err(e) => Err(e.clone()),
+                    };
+                    guarded(lang, "/personal", who, move |_| match data {
+                        Ok(c) => body(c, lang).into_any(),
+                        Err(e) => {
+                            #[cfg(feature = "ssr")]
+                            crate::ssr::set_status(e.status());
+                            view! {
+                                <h1>{tr(lang, "compilation.title")}</h1>
+                                <p class="form-error">{tr(lang, e.message_key().unwrap_or("survey.server_error"))}</p>
+                            }
+                            .into_any()
+                        }
+                    })
+                })}
+            </Suspense>
+        </Page>
+    }
+}
+
+fn body(data: CompilationData, lang: Lang) -> AnyView {
+    let c = &data.shown;
+    let base = compilation_href(c.dialogue_id);
+    let status = match (c.version, c.approved_at, &c.approved_by) {
+        (Some(v), Some(at), Some(by)) => tr_with(
+            lang,
+            "compilation.approved",
+            &[
+                ("version", &v.to_string()),
+                ("at", &domain::time::format_stockholm(at)),
+                ("by", by),
+            ],
+        ),
+        _ => tr(lang, "compilation.draft"),
+    };
+    let query = c
+        .version
+        .map(|v| format!("?version={v}"))
+        .unwrap_or_default();
+    let exports = ["csv", "xlsx", "json"]
+        .into_iter()
+        .map(|f| {
+            view! { <li><a href=format!("{base}/export/{f}{query}") download="">{f.to_uppercase()}</a></li> }
+        })
+        .collect_view();
+    let versions = data
+        .versions
+        .iter()
+        .map(|(v, at, by)| {
+            let label = tr_with(
+                lang,
+                "compilation.version_line",
+                &[
+                    ("version", &v.to_string()),
+                    ("at", &domain::time::format_stockholm(*at)),
+                    ("by", by),
+                ],
+            );
+            view! { <li><a href=format!("{base}?version={v}")>{label}</a></li> }
+        })
+        .collect_view();
+    let approve = (data.may_approve && c.version.is_none()).then(|| {
+        view! {
+            <form method="post" action=format!("{base}/godkann") class="no-print">
+                <button type="submit" class="button">{tr(lang, "compilation.approve")}</button>
+            </form>
+        }
+    });
+    let reach = c
+        .reach
+        .iter()
+        .map(|r| {
+            view! {
+                <tr>
+                    <th scope="row">{r.group_name.get(lang).to_owned()}</th>
+                    <td class="num">{r.target}</td>
+                    <td class="num">{cell(r.count)}</td>
+                    <td class="num">{r.percent.map(|p| format!("{p} %")).unwrap_or_else(|| "< 5".to_owned())}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let group_heads = c
+        .groups
+        .iter()
+        .map(|g| view! { <th scope="col" class="num">{g.get(lang).to_owned()}</th> })
+        .collect_view();
+    let themes = c
+        .themes
+        .iter()
+        .map(|t| {
+            view! {
+                <tr data-theme=t.code.clone()>
+                    <th scope="row">{t.name.get(lang).to_owned()}</th>
+                    <td class="num">{cell(t.overall)}</td>
+                    {t.by_group.iter().map(|n| view! { <td class="num">{cell(*n)}</td> }).collect_view()}
+                </tr>
+            }
+        })
+        .collect_view();
+    let editable = data.may_edit && c.version.is_none();
+    let quotes = c
+        .quotes
+        .iter()
+        .map(|q| {
+            let remove = editable.then(|| {
+                view! {
+                    <form method="post" class="inline-form no-print" action=format!("{base}/citat/{}/ta-bort", q.answer_id)>
+                        <button type="submit" class="button small">{tr(lang, "compilation.unquote")}</button>
+                    </form>
+                }
+            });
+            view! { <li><blockquote>{q.text.clone()}</blockquote>{remove}</li> }
+        })
+        .collect_view();
+    let picker = (editable && c.quotes.len() < MAX_QUOTES && !data.quotable.is_empty()).then(|| {
+        let items = data
+            .quotable
+            .iter()
+            .map(|q| {
+                view! {
+                    <li>
+                        <blockquote>{q.text.clone()}</blockquote>
+                        <form method="post" class="inline-form" action=format!("{base}/citat")>
+                            <input type="hidden" name="answer" value=q.answer_id />
+                            <button type="submit" class="button small">{tr(lang, "compilation.quote")}</button>
+                        </form>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <details class="no-print card">
+                <summary>{tr(lang, "compilation.pick_quotes")}</summary>
+                <ul class="free-texts">{items}</ul>
+            </details>
+        }
+    });
+    let dists = c
+        .distributions
+        .iter()
+        .map(|d| distribution(d, lang))
+        .collect_view();
+    view! {
+        <p class="no-print"><a href=crate::pages::dashboard::dashboard_href(c.dialogue_id)>{tr(lang, "coding.back")}</a></p>
+        <h1>{tr(lang, "compilation.title")}": "{c.title.get(lang).to_owned()}</h1>
+        <p class="lead">{c.lpo_name.clone()}" · "
+            {domain::time::format_stockholm(c.opens_at)}" – "{domain::time::format_stockholm(c.closes_at)}</p>
+        <p class="badge" id="compilation-status">{status}</p>
+        {approve}
+        <nav class="no-print" aria-label=tr(lang, "compilation.exports")>
+            <ul class="inline-list">{exports}</ul>
+        </nav>
+        {(!data.versions.is_empty()).then(|| view! {
+            <section class="no-print" aria-labelledby="versions-h">
+                <h2 id="versions-h">{tr(lang, "compilation.versions")}</h2>
+                <ul><li><a href=base.clone()>{tr(lang, "compilation.draft")}</a></li>{versions}</ul>
+            </section>
+        })}
+        <section class="card" aria-labelledby="reach-h">
+            <h2 id="reach-h">{tr(lang, "compilation.reach")}</h2>
+            <p>{tr_with(lang, "compilation.total", &[("n", &cell(c.total))])}</p>
+            <div class="table-scroll" tabindex="0" role="region" aria-labelledby="reach-h">
+                <table>
+                    <thead><tr>
+                        <th scope="col">{tr(lang, "staff.group")}</th>
+                        <th scope="col" class="num">{tr(lang, "staff.target")}</th>
+                        <th scope="col" class="num">{tr(lang, "staff.count")}</th>
+                        <th scope="col" class="num">{tr(lang, "region.reach")}</th>
+                    </tr></thead>
+                    <tbody>{reach}</tbody>
+                </table>
+            </div>
+        </section>
+        <section class="card" aria-labelledby="themes-h">
+            <h2 id="themes-h">{tr(lang, "compilation.themes")}</h2>
+            <div class="table-scroll" tabindex="0" role="region" aria-labelledby="themes-h">
+                <table class="themes">
+                    <thead><tr>
+                        <th scope="col">{tr(lang, "coding.theme")}</th>
+                        <th scope="col" class="num">{tr(lang, "compilation.all")}</th>
+                        {group_heads}
+                    </tr></thead>
+                    <tbody>{themes}</tbody>
+                </table>
+            </div>
+        </section>
+        <section class="card" aria-labelledby="quotes-h">
+            <h2 id="quotes-h">{tr(lang, "compilation.quotes")}</h2>
+            {c.quotes.is_empty().then(|| view! { <p>{tr(lang, "compilation.no_quotes")}</p> })}
+            <ul class="free-texts">{quotes}</ul>
+            {picker}
+        </section>
+        <section class="page-break" aria-labelledby="answers-h">
+            <h2 id="answers-h">{tr(lang, "dash.answers")}</h2>
+            {dists}
+        </section>
+    }
+    .into_any()
+}
