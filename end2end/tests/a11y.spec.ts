@@ -164,6 +164,14 @@ test('a11y: theme coding /personal/kodning/1 as the officer', async ({ page }) =
   await expectNoSeriousViolations(page, 'theme coding (officer)');
 });
 
+test('a11y: compilation /personal/sammanstallning/1 as the officer', async ({ page }) => {
+  const res = await openAsStaff(page, DEMO.officerKristinehamn, '/personal/sammanstallning/1');
+  expect(res?.status()).toBe(200);
+  await expect(page.locator('table.themes tr[data-theme]').first()).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  await expectNoSeriousViolations(page, 'compilation (officer)');
+});
+
 test('a11y: staff page /personal as the officer', async ({ page }) => {
   const res = await openAsStaff(page, DEMO.officerKristinehamn, '/personal');
   expect(res?.status()).toBe(200);
