@@ -1,5 +1,6 @@
 //! SeaORM entities. An entity never crosses the wire: services map them to domain types.
 
+pub mod activity;
 pub mod agreement;
 pub mod answer;
 pub mod answer_theme;
@@ -7,6 +8,8 @@ pub mod audit_log;
 pub mod bank_item;
 pub mod browser_seen;
 pub mod coded_answer;
+pub mod commitment;
+pub mod commitment_theme;
 pub mod compilation;
 pub mod compilation_quote;
 pub mod dialogue;
@@ -15,6 +18,11 @@ pub mod dialogue_municipality;
 pub mod kiosk;
 pub mod officer_special_area;
 pub mod org_unit;
+pub mod progress_entry;
+pub mod promise;
+pub mod promise_municipality;
+pub mod promise_sign_off;
+pub mod promise_version;
 pub mod published_snapshot;
 pub mod quarantine;
 pub mod question;

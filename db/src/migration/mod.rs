@@ -10,6 +10,7 @@ mod m20261130_000005_dashboard;
 mod m20261130_000006_live;
 mod m20261130_000007_themes;
 mod m20261130_000008_compilation;
+mod m20261130_000009_promise;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000006_live::Migration),
             Box::new(m20261130_000007_themes::Migration),
             Box::new(m20261130_000008_compilation::Migration),
+            Box::new(m20261130_000009_promise::Migration),
         ]
     }
 }

@@ -1,0 +1,24 @@
+//! An activity of a commitment, with a measurable target.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "activity")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub commitment_id: i64,
+    pub title: String,
+    /// `officer`, `police_unit` or `municipal_unit`.
+    pub owner_kind: String,
+    pub owner_id: i64,
+    pub target: f64,
+    pub unit: String,
+    pub due_on: Date,
+    pub status: String,
+    pub weight: f64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,16 @@
+//! A municipality a promise covers.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "promise_municipality")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub promise_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub municipality_id: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

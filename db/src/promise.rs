@@ -1,0 +1,695 @@
+//! Persistence of the citizen promise (*medborgarlöfte*): versions, sign-offs, commitments
+//! linked to themes of an approved compilation, activities and progress. The rules themselves
+//! are `domain::promise`; every change here is scope-checked, validated, stored in one
+//! transaction with its audit entry, and refused with a message when it breaks a rule.
+
+use crate::audit;
+use crate::builder::{BuilderError, invalid};
+use crate::entity::{
+    activity, commitment, commitment_theme, compilation, org_unit, progress_entry, promise,
+    promise_municipality, promise_sign_off, promise_version,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::compilation::Compilation;
+use domain::promise::{self as rules, EditKind, Refusal, SignOff, Signer, Status};
+use domain::{LocalizedText, Principal, Role};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+/// One commitment as written in a version.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CommitmentText {
+    /// The stable commitment id (absent for a new one).
+    pub id: Option<i64>,
+    pub text: LocalizedText,
+    pub weight: f64,
+    /// Themes of an approved compilation of the LPO that this commitment answers.
+    pub theme_ids: Vec<i64>,
+}
+
+/// The text of one version of a promise.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PromiseText {
+    pub title: LocalizedText,
+    pub body: LocalizedText,
+    pub commitments: Vec<CommitmentText>,
+}
+
+/// Who owns an activity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Owner {
+    Officer(i64),
+    PoliceUnit(i64),
+    MunicipalUnit(i64),
+}
+
+impl Owner {
+    fn parts(self) -> (&'static str, i64) {
+        match self {
+            Owner::Officer(id) => ("officer", id),
+            Owner::PoliceUnit(id) => ("police_unit", id),
+            Owner::MunicipalUnit(id) => ("municipal_unit", id),
+        }
+    }
+}
+
+/// An activity as staff add it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ActivityInput {
+    pub title: String,
+    pub owner: Owner,
+    pub target: f64,
+    pub unit: String,
+    pub due_on: NaiveDate,
+    pub weight: f64,
+}
+
+fn refused(r: Refusal) -> BuilderError {
+    match r {
+        Refusal::Frozen => BuilderError::Frozen,
+        other => invalid("promise", other.message_key()),
+    }
+}
+
+/// Officers and the manager of the LPO (admins anywhere) edit; the municipal partner signs
+/// and logs progress on what their unit owns.
+fn edits(p: &Principal, lpo_id: i64) -> bool {
+    match p.role {
+        Role::Admin => true,
+        Role::LpoManager | Role::Officer => p.scope_unit_id == Some(lpo_id),
+        _ => false,
+    }
+}
+
+fn today(now: DateTime<Utc>) -> NaiveDate {
+    domain::time::stockholm_day(now)
+}
+
+async fn load(
+    db: &impl ConnectionTrait,
+    promise_id: i64,
+) -> Result<(promise::Model, Status), BuilderError> {
+    let pr = promise::Entity::find_by_id(promise_id)
+        .one(db)
+        .await?
+        .ok_or(BuilderError::NotFound)?;
+    let status = Status::parse(&pr.status).unwrap_or(Status::Draft);
+    Ok((pr, status))
+}
+
+fn entry(
+    p: &Principal,
+    lpo_id: i64,
+    now: DateTime<Utc>,
+    action: &'static str,
+    entity: &'static str,
+    id: i64,
+    detail: String,
+) -> audit::Entry<'static> {
+    audit::Entry {
+        at: now,
+        user_id: Some(p.user_id),
+        scope_unit_id: Some(lpo_id),
+        action,
+        entity,
+        entity_id: id.to_string(),
+        detail,
+    }
+}
+
+/// Themes of the LPO's approved compilations: `(theme id, compilation row id)`.
+async fn approved_themes(db: &impl ConnectionTrait, lpo_id: i64) -> Result<Vec<(i64, i64)>, DbErr> {
+    let rows = compilation::Entity::find()
+        .order_by_desc(compilation::Column::Id)
+        .all(db)
+        .await?;
+    let mut out = Vec::new();
+    for row in rows {
+        if crate::dashboard::lpo_of(db, row.dialogue_id).await? != Some(lpo_id) {
+            continue;
+        }
+        if let Ok(c) = serde_json::from_str::<Compilation>(&row.data) {
+            for t in c.themes {
+                if !out.iter().any(|(id, _)| *id == t.theme_id) {
+                    out.push((t.theme_id, row.id));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Checks a version's text: a title, at least one commitment, each with a positive weight and
+/// at least one theme of an approved compilation of the LPO (a theme of another LPO is
+/// refused). Returns each commitment's `(theme, compilation)` links.
+async fn validate(
+    db: &impl ConnectionTrait,
+    lpo_id: i64,
+    text: &PromiseText,
+) -> Result<Vec<Vec<(i64, i64)>>, BuilderError> {
+    if text.title.get(domain::Lang::Sv).trim().is_empty() {
+        return Err(invalid("title_sv", "form.required"));
+    }
+    if text.commitments.is_empty() {
+        return Err(invalid("commitments", "promise.no_commitments"));
+    }
+    let themes = approved_themes(db, lpo_id).await?;
+    let mut links = Vec::new();
+    for c in &text.commitments {
+        if c.text.get(domain::Lang::Sv).trim().is_empty() {
+            return Err(invalid("commitments", "form.required"));
+        }
+        if c.weight.is_nan() || c.weight <= 0.0 {
+            return Err(invalid("weight", "promise.weight_positive"));
+        }
+        if c.theme_ids.is_empty() {
+            return Err(invalid("themes", "promise.needs_theme"));
+        }
+        let mut these = Vec::new();
+        for t in &c.theme_ids {
+            match themes.iter().find(|(id, _)| id == t) {
+                Some(link) => these.push(*link),
+                None => return Err(invalid("themes", "coding.other_lpo")),
+            }
+        }
+        links.push(these);
+    }
+    Ok(links)
+}
+
+/// Writes the commitments of a version (stable ids kept) and their theme links.
+async fn write_commitments(
+    txn: &DatabaseTransaction,
+    promise_id: i64,
+    text: &mut PromiseText,
+    links: &[Vec<(i64, i64)>],
+) -> Result<(), BuilderError> {
+    for (i, (c, these)) in text.commitments.iter_mut().zip(links).enumerate() {
+        let json = crate::survey::text_json(&c.text);
+        let id = match c.id {
+            Some(id) => {
+                let existing = commitment::Entity::find_by_id(id)
+                    .filter(commitment::Column::PromiseId.eq(promise_id))
+                    .one(txn)
+                    .await?
+                    .ok_or(BuilderError::NotFound)?;
+                let mut am: commitment::ActiveModel = existing.into();
+                am.position = Set(i as i32 + 1);
+                am.text = Set(json);
+                am.weight = Set(c.weight);
+                am.update(txn).await?;
+                id
+            }
+            None => {
+                commitment::Entity::insert(commitment::ActiveModel {
+                    promise_id: Set(promise_id),
+                    position: Set(i as i32 + 1),
+                    text: Set(json),
+                    weight: Set(c.weight),
+                    ..Default::default()
+                })
+                .exec(txn)
+                .await?
+                .last_insert_id
+            }
+        };
+        c.id = Some(id);
+        commitment_theme::Entity::delete_many()
+            .filter(commitment_theme::Column::CommitmentId.eq(id))
+            .exec(txn)
+            .await?;
+        commitment_theme::Entity::insert_many(these.iter().map(|(theme, comp)| {
+            commitment_theme::ActiveModel {
+                commitment_id: Set(id),
+                theme_id: Set(*theme),
+                compilation_id: Set(*comp),
+            }
+        }))
+        .exec_without_returning(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Drafts a promise of the principal's LPO for `municipalities` (of that LPO).
+pub async fn create(
+    db: &DatabaseConnection,
+    p: &Principal,
+    lpo_id: i64,
+    municipalities: &[i64],
+    period: (NaiveDate, NaiveDate),
+    mut text: PromiseText,
+    now: DateTime<Utc>,
+) -> Result<i64, BuilderError> {
+    if !edits(p, lpo_id) {
+        return Err(BuilderError::Forbidden);
+    }
+    if period.1 <= period.0 {
+        return Err(invalid("period_to", "promise.period_order"));
+    }
+    if municipalities.is_empty() {
+        return Err(invalid("municipalities", "form.required"));
+    }
+    for m in municipalities {
+        let lpo = crate::org::ancestor_of_kind(db, *m, "lpo").await?;
+        let is_municipality = org_unit::Entity::find_by_id(*m)
+            .one(db)
+            .await?
+            .is_some_and(|u| u.kind == "municipality");
+        if !is_municipality || lpo.map(|l| l.id) != Some(lpo_id) {
+            return Err(invalid("municipalities", "promise.other_municipality"));
+        }
+    }
+    let links = validate(db, lpo_id, &text).await?;
+    let txn = db.begin().await?;
+    let id = promise::Entity::insert(promise::ActiveModel {
+        lpo_id: Set(lpo_id),
+        status: Set(Status::Draft.code().to_owned()),
+        period_from: Set(period.0),
+        period_to: Set(period.1),
+        current_version: Set(1),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?
+    .last_insert_id;
+    promise_municipality::Entity::insert_many(municipalities.iter().map(|m| {
+        promise_municipality::ActiveModel {
+            promise_id: Set(id),
+            municipality_id: Set(*m),
+        }
+    }))
+    .exec_without_returning(&txn)
+    .await?;
+    write_commitments(&txn, id, &mut text, &links).await?;
+    insert_version(&txn, id, 1, &text, p, now).await?;
+    audit::record(
+        &txn,
+        entry(
+            p,
+            lpo_id,
+            now,
+            "create",
+            "promise",
+            id,
+            "version=1".to_owned(),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+async fn insert_version(
+    txn: &DatabaseTransaction,
+    promise_id: i64,
+    version: i32,
+    text: &PromiseText,
+    p: &Principal,
+    now: DateTime<Utc>,
+) -> Result<(), BuilderError> {
+    let data = serde_json::to_string(text).map_err(|e| DbErr::Custom(e.to_string()))?;
+    promise_version::Entity::insert(promise_version::ActiveModel {
+        promise_id: Set(promise_id),
+        version: Set(version),
+        data: Set(data),
+        created_by: Set(Some(p.user_id)),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec_without_returning(txn)
+    .await?;
+    Ok(())
+}
+
+async fn sign_offs(
+    db: &impl ConnectionTrait,
+    promise_id: i64,
+    version: i32,
+) -> Result<Vec<SignOff>, DbErr> {
+    Ok(promise_sign_off::Entity::find()
+        .filter(promise_sign_off::Column::PromiseId.eq(promise_id))
+        .filter(promise_sign_off::Column::Version.eq(version))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| SignOff {
+            signer: if s.signer == "police" {
+                Signer::Police
+            } else {
+                Signer::Municipality
+            },
+            name: s.name,
+            on: s.signed_on,
+        })
+        .collect())
+}
+
+/// Changes a promise's text. A draft nobody has signed changes in place; otherwise the change
+/// is a new version, back to draft, which needs new sign-offs. Signed versions never change.
+/// Returns the version now current.
+pub async fn edit(
+    db: &DatabaseConnection,
+    p: &Principal,
+    promise_id: i64,
+    mut text: PromiseText,
+    now: DateTime<Utc>,
+) -> Result<i32, BuilderError> {
+    let (pr, status) = load(db, promise_id).await?;
+    if !edits(p, pr.lpo_id) {
+        return Err(BuilderError::Forbidden);
+    }
+    let kind = rules::edit(status).map_err(refused)?;
+    let signed = !sign_offs(db, pr.id, pr.current_version).await?.is_empty();
+    let links = validate(db, pr.lpo_id, &text).await?;
+    let txn = db.begin().await?;
+    write_commitments(&txn, pr.id, &mut text, &links).await?;
+    let version = if kind == EditKind::InPlace && !signed {
+        let data = serde_json::to_string(&text).map_err(|e| DbErr::Custom(e.to_string()))?;
+        let v = promise_version::Entity::find()
+            .filter(promise_version::Column::PromiseId.eq(pr.id))
+            .filter(promise_version::Column::Version.eq(pr.current_version))
+            .one(&txn)
+            .await?
+            .ok_or(BuilderError::NotFound)?;
+        let mut am: promise_version::ActiveModel = v.into();
+        am.data = Set(data);
+        am.update(&txn).await?;
+        pr.current_version
+    } else {
+        let next = pr.current_version + 1;
+        insert_version(&txn, pr.id, next, &text, p, now).await?;
+        let mut am: promise::ActiveModel = pr.clone().into();
+        am.current_version = Set(next);
+        am.status = Set(Status::Draft.code().to_owned());
+        am.update(&txn).await?;
+        next
+    };
+    audit::record(
+        &txn,
+        entry(
+            p,
+            pr.lpo_id,
+            now,
+            "edit",
+            "promise",
+            pr.id,
+            format!("version={version}"),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(version)
+}
+
+/// Signs the current version: the LPO manager for the police, a municipal partner of one of
+/// the promise's municipalities for the municipality. Anyone else is refused (403). Returns
+/// the status after signing (the second signature makes it agreed).
+pub async fn sign(
+    db: &DatabaseConnection,
+    p: &Principal,
+    promise_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Status, BuilderError> {
+    let (pr, status) = load(db, promise_id).await?;
+    let signer = match p.role {
+        Role::LpoManager if p.scope_unit_id == Some(pr.lpo_id) => Signer::Police,
+        Role::MunicipalPartner => {
+            let covered = promise_municipality::Entity::find()
+                .filter(promise_municipality::Column::PromiseId.eq(pr.id))
+                .all(db)
+                .await?
+                .iter()
+                .any(|m| Some(m.municipality_id) == p.scope_unit_id);
+            if !covered {
+                return Err(BuilderError::Forbidden);
+            }
+            Signer::Municipality
+        }
+        _ => return Err(BuilderError::Forbidden),
+    };
+    let signed = sign_offs(db, pr.id, pr.current_version).await?;
+    let next = rules::sign(status, &signed, signer).map_err(refused)?;
+    let txn = db.begin().await?;
+    promise_sign_off::Entity::insert(promise_sign_off::ActiveModel {
+        promise_id: Set(pr.id),
+        version: Set(pr.current_version),
+        signer: Set(match signer {
+            Signer::Police => "police",
+            Signer::Municipality => "municipality",
+        }
+        .to_owned()),
+        user_id: Set(Some(p.user_id)),
+        name: Set(p.name.clone()),
+        signed_on: Set(today(now)),
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    if next != status {
+        let mut am: promise::ActiveModel = pr.clone().into();
+        am.status = Set(next.code().to_owned());
+        am.update(&txn).await?;
+    }
+    audit::record(
+        &txn,
+        entry(
+            p,
+            pr.lpo_id,
+            now,
+            "sign",
+            "promise",
+            pr.id,
+            format!("version={} signer={signer:?}", pr.current_version),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(next)
+}
+
+/// Moves an agreed promise on: active, followed up, closed (one step at a time).
+pub async fn advance(
+    db: &DatabaseConnection,
+    p: &Principal,
+    promise_id: i64,
+    to: Status,
+    now: DateTime<Utc>,
+) -> Result<Status, BuilderError> {
+    let (pr, status) = load(db, promise_id).await?;
+    if !edits(p, pr.lpo_id) {
+        return Err(BuilderError::Forbidden);
+    }
+    let next = rules::advance(status, to).map_err(refused)?;
+    let txn = db.begin().await?;
+    let mut am: promise::ActiveModel = pr.clone().into();
+    am.status = Set(next.code().to_owned());
+    am.update(&txn).await?;
+    audit::record(
+        &txn,
+        entry(
+            p,
+            pr.lpo_id,
+            now,
+            "advance",
+            "promise",
+            pr.id,
+            next.code().to_owned(),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(next)
+}
+
+async fn promise_of_commitment(
+    db: &impl ConnectionTrait,
+    commitment_id: i64,
+) -> Result<(promise::Model, Status), BuilderError> {
+    let c = commitment::Entity::find_by_id(commitment_id)
+        .one(db)
+        .await?
+        .ok_or(BuilderError::NotFound)?;
+    load(db, c.promise_id).await
+}
+
+/// Adds an activity with a measurable target (> 0) to a commitment.
+pub async fn add_activity(
+    db: &DatabaseConnection,
+    p: &Principal,
+    commitment_id: i64,
+    input: &ActivityInput,
+    now: DateTime<Utc>,
+) -> Result<i64, BuilderError> {
+    let (pr, status) = promise_of_commitment(db, commitment_id).await?;
+    if !edits(p, pr.lpo_id) {
+        return Err(BuilderError::Forbidden);
+    }
+    if status == Status::Closed {
+        return Err(refused(Refusal::Closed));
+    }
+    if input.title.trim().is_empty() {
+        return Err(invalid("title", "form.required"));
+    }
+    if !input.target.is_finite() || input.target <= 0.0 {
+        return Err(invalid("target", "promise.target_positive"));
+    }
+    if !input.weight.is_finite() || input.weight <= 0.0 {
+        return Err(invalid("weight", "promise.weight_positive"));
+    }
+    let (kind, owner) = input.owner.parts();
+    let txn = db.begin().await?;
+    let id = activity::Entity::insert(activity::ActiveModel {
+        commitment_id: Set(commitment_id),
+        title: Set(input.title.trim().to_owned()),
+        owner_kind: Set(kind.to_owned()),
+        owner_id: Set(owner),
+        target: Set(input.target),
+        unit: Set(input.unit.trim().to_owned()),
+        due_on: Set(input.due_on),
+        status: Set("planned".to_owned()),
+        weight: Set(input.weight),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?
+    .last_insert_id;
+    audit::record(
+        &txn,
+        entry(
+            p,
+            pr.lpo_id,
+            now,
+            "add",
+            "activity",
+            id,
+            format!(
+                "commitment={commitment_id} target={} {}",
+                input.target, input.unit
+            ),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// Logs progress on an activity: not in the future (Stockholm date), not on a promise that
+/// is not agreed or is closed. Officers and the manager of the LPO log any activity; a
+/// municipal partner only those their unit owns.
+pub async fn log_progress(
+    db: &DatabaseConnection,
+    p: &Principal,
+    activity_id: i64,
+    on_day: NaiveDate,
+    text: &str,
+    amount: f64,
+    now: DateTime<Utc>,
+) -> Result<i64, BuilderError> {
+    let a = activity::Entity::find_by_id(activity_id)
+        .one(db)
+        .await?
+        .ok_or(BuilderError::NotFound)?;
+    let (pr, status) = promise_of_commitment(db, a.commitment_id).await?;
+    let owns = p.role == Role::MunicipalPartner
+        && a.owner_kind == "municipal_unit"
+        && p.municipal_unit_id == Some(a.owner_id);
+    if !edits(p, pr.lpo_id) && !owns {
+        return Err(BuilderError::Forbidden);
+    }
+    if !status.takes_progress() {
+        return Err(refused(if status == Status::Draft {
+            Refusal::Unsigned
+        } else {
+            Refusal::Closed
+        }));
+    }
+    if on_day > today(now) {
+        return Err(invalid("on_day", "promise.future"));
+    }
+    if !amount.is_finite() || amount < 0.0 {
+        return Err(invalid("amount", "promise.amount"));
+    }
+    let txn = db.begin().await?;
+    let id = progress_entry::Entity::insert(progress_entry::ActiveModel {
+        activity_id: Set(activity_id),
+        on_day: Set(on_day),
+        text: Set(text.trim().to_owned()),
+        amount: Set(amount),
+        created_by: Set(Some(p.user_id)),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?
+    .last_insert_id;
+    audit::record(
+        &txn,
+        entry(
+            p,
+            pr.lpo_id,
+            now,
+            "progress",
+            "activity",
+            activity_id,
+            format!("amount={amount} on={on_day}"),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// A promise's progress in percent, rolled up from its activities' logged amounts.
+pub async fn percent(db: &impl ConnectionTrait, promise_id: i64) -> Result<f64, DbErr> {
+    let commitments = commitment::Entity::find()
+        .filter(commitment::Column::PromiseId.eq(promise_id))
+        .all(db)
+        .await?;
+    let mut parts = Vec::new();
+    for c in commitments {
+        let activities = activity::Entity::find()
+            .filter(activity::Column::CommitmentId.eq(c.id))
+            .all(db)
+            .await?;
+        let mut progress = Vec::new();
+        for a in activities {
+            let achieved: f64 = progress_entry::Entity::find()
+                .filter(progress_entry::Column::ActivityId.eq(a.id))
+                .all(db)
+                .await?
+                .iter()
+                .map(|e| e.amount)
+                .sum();
+            progress.push(rules::ActivityProgress {
+                target: a.target,
+                achieved,
+                weight: a.weight,
+            });
+        }
+        parts.push((rules::commitment_percent(&progress), c.weight));
+    }
+    Ok(rules::promise_percent(&parts))
+}
+
+/// The text of one version (for showing earlier versions unchanged).
+pub async fn version_text(
+    db: &impl ConnectionTrait,
+    promise_id: i64,
+    version: i32,
+) -> Result<Option<PromiseText>, DbErr> {
+    let Some(v) = promise_version::Entity::find()
+        .filter(promise_version::Column::PromiseId.eq(promise_id))
+        .filter(promise_version::Column::Version.eq(version))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    serde_json::from_str(&v.data)
+        .map(Some)
+        .map_err(|e| DbErr::Custom(e.to_string()))
+}
