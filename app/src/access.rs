@@ -84,6 +84,7 @@ pub const SERVER_FNS: &[(&str, Access)] = &[
     // Theme coding (issue #6).
     ("/api/staff/coding", Access::Roles(CODING_ROLES)),
     ("/api/staff/compilation", Access::Roles(ANSWER_ROLES)),
+    ("/api/public/promise", Access::Public),
 ];
 
 pub fn page_access(path: &str) -> Option<Access> {
@@ -125,6 +126,7 @@ pub const AGGREGATES: &[(&str, Aggregates)] = &[
     // whose job is to read them (no figure about other people beyond what is on screen).
     ("/api/staff/coding", Aggregates::No),
     ("/api/staff/compilation", Aggregates::Yes),
+    ("/api/public/promise", Aggregates::Yes),
     // Plain routes: the live streams carry the dashboards' aggregates; the rest are forms,
     // the QR code and the health check.
     ("/personal/oversikt/{dialogue}/live", Aggregates::Yes),
@@ -189,6 +191,8 @@ pub const AGGREGATES: &[(&str, Aggregates)] = &[
         "/personal/sammanstallning/{dialogue}/export/{format}",
         Aggregates::Yes,
     ),
+    // Progress updates only (what staff did), no answer figures.
+    ("/lofte/{municipality}/flode", Aggregates::No),
 ];
 
 pub fn aggregates(path: &str) -> Option<Aggregates> {

@@ -91,6 +91,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/personal/region") view=pages::dashboard::RegionalPage ssr=SsrMode::Async />
                 <Route path=path!("/personal/kodning/:dialogue") view=pages::coding::CodingPage ssr=SsrMode::Async />
                 <Route path=path!("/personal/sammanstallning/:dialogue") view=pages::compilation::CompilationPage ssr=SsrMode::Async />
+                <Route path=path!("/lofte/:municipality") view=pages::promise::PublicPromisePage ssr=SsrMode::Async />
                 <Route path=path!("/visning/:token") view=pages::dashboard::DisplayPage ssr=SsrMode::Async />
                 <Route
                     path=path!("/personal/overenskommelser")

@@ -13,7 +13,7 @@ use chrono::{Duration, Utc};
 use domain::{Choice, Condition, LocalizedText, QuestionKind};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
 /// The six target groups the article names, with their link suffix.
@@ -612,6 +612,188 @@ async fn seed_register(db: &impl ConnectionTrait) -> Result<(), DbErr> {
             ..Default::default()
         })
         .exec_without_returning(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The demo's promise for Kristinehamn, so the public follow-up page shows the whole loop:
+/// free text coded by accepting the suggester's themes (demo only: real coding is done by
+/// people), the compilation approved, a promise with two commitments signed by the LPO
+/// manager and the municipality, activities, and progress.
+pub async fn seed_promise(
+    db: &DatabaseConnection,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), crate::builder::BuilderError> {
+    use crate::entity::{answer, answer_theme, coded_answer};
+    use crate::promise::{ActivityInput, CommitmentText, Owner, PromiseText};
+    let user = |email: &'static str| async move {
+        staff_user::Entity::find()
+            .filter(staff_user::Column::Email.eq(email))
+            .one(db)
+            .await
+            .map(|u| u.as_ref().and_then(crate::accounts::principal))
+    };
+    let (Some(manager), Some(officer), Some(partner)) = (
+        user("chef.kristinehamn@demo.polisen.se").await?,
+        user("kommunpolis.kristinehamn@demo.polisen.se").await?,
+        user("socialtjansten@demo.kristinehamn.se").await?,
+    ) else {
+        return Ok(());
+    };
+    let Some(lpo) = manager.scope_unit_id else {
+        return Ok(());
+    };
+    let Some(kh) = partner.scope_unit_id else {
+        return Ok(());
+    };
+    let themes = crate::themes::lpo_themes(db, lpo).await?;
+    let suggester = crate::themes::suggester(&themes);
+    // Code up to 600 free-text answers by their suggestions.
+    let texts = answer::Entity::find()
+        .filter(answer::Column::ValueText.is_not_null())
+        .order_by_asc(answer::Column::Id)
+        .limit(600)
+        .all(db)
+        .await?;
+    let txn = db.begin().await?;
+    for a in &texts {
+        let chosen = suggester.suggest(a.value_text.as_deref().unwrap_or_default());
+        coded_answer::Entity::insert(coded_answer::ActiveModel {
+            answer_id: Set(a.id),
+            dialogue_id: Set(1),
+            coded_by: Set(Some(officer.user_id)),
+            coded_at: Set(now),
+        })
+        .exec_without_returning(&txn)
+        .await?;
+        if !chosen.is_empty() {
+            answer_theme::Entity::insert_many(chosen.iter().map(|t| answer_theme::ActiveModel {
+                answer_id: Set(a.id),
+                theme_id: Set(*t),
+                suggested: Set(true),
+                accepted: Set(true),
+            }))
+            .exec_without_returning(&txn)
+            .await?;
+        }
+    }
+    txn.commit().await?;
+    crate::compilation::approve(db, &manager, 1, now).await?;
+    let id_of = |code: &str| themes.iter().find(|t| t.code == code).map(|t| t.id);
+    let (Some(drugs), Some(youth), Some(visible), Some(places)) = (
+        id_of("narkotika"),
+        id_of("unga"),
+        id_of("synlighet"),
+        id_of("otrygga_platser"),
+    ) else {
+        return Ok(());
+    };
+    let start = domain::time::stockholm_day(now) - Duration::days(40);
+    let text = PromiseText {
+        title: lt(
+            "Medborgarlöfte Kristinehamn 2027",
+            "Citizen promise Kristinehamn 2027",
+        ),
+        body: lt(
+            "Polisen och Kristinehamns kommun lovar att tillsammans arbeta för en tryggare vardag, utifrån det ni berättade i medborgardialogen.",
+            "The police and Kristinehamn municipality promise to work together for safer everyday life, based on what you told us in the citizen dialogue.",
+        ),
+        commitments: vec![
+            CommitmentText {
+                id: None,
+                text: lt(
+                    "Minska narkotikahandeln där unga rör sig",
+                    "Reduce drug dealing where young people spend time",
+                ),
+                weight: 2.0,
+                theme_ids: vec![drugs, youth],
+            },
+            CommitmentText {
+                id: None,
+                text: lt(
+                    "Synas mer på kvällar och på otrygga platser",
+                    "Be more visible in the evenings and in unsafe places",
+                ),
+                weight: 1.0,
+                theme_ids: vec![visible, places],
+            },
+        ],
+    };
+    let id = crate::promise::create(
+        db,
+        &officer,
+        lpo,
+        &[kh],
+        (start, start + Duration::days(365)),
+        text,
+        now,
+    )
+    .await?;
+    crate::promise::sign(db, &manager, id, now).await?;
+    crate::promise::sign(db, &partner, id, now).await?;
+    crate::promise::advance(db, &manager, id, domain::promise::Status::Active, now).await?;
+    let Some(v) = crate::promise::version_text(db, id, 1).await? else {
+        return Ok(());
+    };
+    let ids: Vec<i64> = v.commitments.iter().filter_map(|c| c.id).collect();
+    let plans = [
+        (
+            0,
+            "Trygghetsvandringar vid skolorna",
+            Owner::MunicipalUnit(partner.municipal_unit_id.unwrap_or(0)),
+            4.0,
+            "vandringar",
+            2.0,
+            "Vandring vid Djurgårdsskolan med föräldrar och fältassistenter",
+        ),
+        (
+            0,
+            "Riktade insatser mot langning",
+            Owner::Officer(officer.user_id),
+            10.0,
+            "insatser",
+            3.0,
+            "Tre insatser vid resecentrum under helgerna",
+        ),
+        (
+            1,
+            "Fotpatrull fredag och lördag kväll",
+            Owner::Officer(officer.user_id),
+            40.0,
+            "pass",
+            14.0,
+            "Fjorton kvällspass i centrum och vid busstationen",
+        ),
+    ];
+    for (c, title, owner, target, unit, amount, note) in plans {
+        let Some(commitment) = ids.get(c) else {
+            continue;
+        };
+        let a = crate::promise::add_activity(
+            db,
+            &officer,
+            *commitment,
+            &ActivityInput {
+                title: title.to_owned(),
+                owner,
+                target,
+                unit: unit.to_owned(),
+                due_on: start + Duration::days(300),
+                weight: 1.0,
+            },
+            now,
+        )
+        .await?;
+        crate::promise::log_progress(
+            db,
+            &officer,
+            a,
+            domain::time::stockholm_day(now) - Duration::days(3),
+            note,
+            amount,
+            now,
+        )
         .await?;
     }
     Ok(())

@@ -693,3 +693,184 @@ pub async fn version_text(
         .map(Some)
         .map_err(|e| DbErr::Custom(e.to_string()))
 }
+
+/// The latest version of a promise that both parties signed.
+async fn signed_version(
+    db: &impl ConnectionTrait,
+    pr: &promise::Model,
+) -> Result<Option<(i32, Vec<SignOff>)>, DbErr> {
+    for v in (1..=pr.current_version).rev() {
+        let s = sign_offs(db, pr.id, v).await?;
+        if s.len() >= 2 {
+            return Ok(Some((v, s)));
+        }
+    }
+    Ok(None)
+}
+
+/// How many people raised a theme, as the approved compilation published it (n<5 applied).
+async fn theme_people(
+    db: &impl ConnectionTrait,
+    commitment_id: i64,
+) -> Result<Vec<domain::promise::PublicTheme>, DbErr> {
+    let links = commitment_theme::Entity::find()
+        .filter(commitment_theme::Column::CommitmentId.eq(commitment_id))
+        .all(db)
+        .await?;
+    let mut out = Vec::new();
+    for l in links {
+        let Some(row) = compilation::Entity::find_by_id(l.compilation_id)
+            .one(db)
+            .await?
+        else {
+            continue;
+        };
+        let Ok(c) = serde_json::from_str::<Compilation>(&row.data) else {
+            continue;
+        };
+        if let Some(t) = c.themes.into_iter().find(|t| t.theme_id == l.theme_id) {
+            out.push(domain::promise::PublicTheme {
+                name: t.name,
+                people: t.overall,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The public follow-up page of a municipality (by its org code), or `None` when it has no
+/// signed promise. Drafts and unsigned versions are never public.
+pub async fn public(
+    db: &impl ConnectionTrait,
+    municipality_code: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<domain::promise::PublicPromise>, DbErr> {
+    use domain::promise::{Earlier, PublicActivity, PublicCommitment, PublicPromise, Update};
+    let Some(m) = org_unit::Entity::find()
+        .filter(org_unit::Column::Kind.eq("municipality"))
+        .filter(org_unit::Column::Code.eq(municipality_code))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let ids: Vec<i64> = promise_municipality::Entity::find()
+        .filter(promise_municipality::Column::MunicipalityId.eq(m.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|x| x.promise_id)
+        .collect();
+    let promises = promise::Entity::find()
+        .filter(promise::Column::Id.is_in(ids))
+        .order_by_desc(promise::Column::PeriodFrom)
+        .all(db)
+        .await?;
+    let mut signed = Vec::new();
+    for pr in promises {
+        if let Some((v, s)) = signed_version(db, &pr).await? {
+            signed.push((pr, v, s));
+        }
+    }
+    let mut earlier = Vec::new();
+    let mut current = None;
+    for (pr, v, s) in signed {
+        let Some(text) = version_text(db, pr.id, v).await? else {
+            continue;
+        };
+        let status = Status::parse(&pr.status).unwrap_or(Status::Draft);
+        if current.is_none() && status != Status::Closed {
+            current = Some((pr, v, s, text));
+        } else {
+            earlier.push(Earlier {
+                title: text.title,
+                period_from: pr.period_from,
+                period_to: pr.period_to,
+                status,
+                percent: percent(db, pr.id).await?,
+            });
+        }
+    }
+    let Some((pr, version, signed, text)) = current else {
+        return Ok(None);
+    };
+    let today = today(now);
+    let mut commitments = Vec::new();
+    let mut updates = Vec::new();
+    let mut parts = Vec::new();
+    for c in &text.commitments {
+        let Some(cid) = c.id else { continue };
+        let activities = activity::Entity::find()
+            .filter(activity::Column::CommitmentId.eq(cid))
+            .order_by_asc(activity::Column::Id)
+            .all(db)
+            .await?;
+        let mut shown = Vec::new();
+        let mut progress = Vec::new();
+        for a in activities {
+            let entries = progress_entry::Entity::find()
+                .filter(progress_entry::Column::ActivityId.eq(a.id))
+                .order_by_desc(progress_entry::Column::Id)
+                .all(db)
+                .await?;
+            let achieved: f64 = entries.iter().map(|e| e.amount).sum();
+            let pct = rules::activity_percent(a.target, achieved);
+            for e in &entries {
+                updates.push(Update {
+                    id: e.id,
+                    on: e.on_day,
+                    at: e.created_at,
+                    activity: a.title.clone(),
+                    text: e.text.clone(),
+                    amount: e.amount,
+                    unit: a.unit.clone(),
+                });
+            }
+            progress.push(rules::ActivityProgress {
+                target: a.target,
+                achieved,
+                weight: a.weight,
+            });
+            shown.push(PublicActivity {
+                overdue: a.due_on < today && pct < 100.0,
+                title: a.title,
+                unit: a.unit,
+                target: a.target,
+                achieved,
+                percent: pct,
+                due_on: a.due_on,
+            });
+        }
+        let cp = rules::commitment_percent(&progress);
+        parts.push((cp, c.weight));
+        commitments.push(PublicCommitment {
+            text: c.text.clone(),
+            percent: cp,
+            themes: theme_people(db, cid).await?,
+            activities: shown,
+        });
+    }
+    updates.sort_by(|a, b| b.on.cmp(&a.on).then(b.id.cmp(&a.id)));
+    updates.truncate(20);
+    let lpo_name = org_unit::Entity::find_by_id(pr.lpo_id)
+        .one(db)
+        .await?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    Ok(Some(PublicPromise {
+        id: pr.id,
+        municipality: m.name,
+        lpo_name,
+        title: text.title,
+        body: text.body,
+        status: Status::parse(&pr.status).unwrap_or(Status::Draft),
+        period_from: pr.period_from,
+        period_to: pr.period_to,
+        version,
+        signed,
+        percent: rules::promise_percent(&parts),
+        commitments,
+        updates,
+        earlier,
+    }))
+}

@@ -186,6 +186,75 @@ pub fn promise_percent(commitments: &[(f64, f64)]) -> f64 {
     weighted(commitments)
 }
 
+/// An activity as the public follow-up page shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PublicActivity {
+    pub title: String,
+    pub unit: String,
+    pub target: f64,
+    pub achieved: f64,
+    pub percent: f64,
+    pub due_on: NaiveDate,
+    pub overdue: bool,
+}
+
+/// A theme residents raised, with how many (under the n<5 rule, from the approved compilation).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicTheme {
+    pub name: crate::LocalizedText,
+    pub people: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PublicCommitment {
+    pub text: crate::LocalizedText,
+    pub percent: f64,
+    pub themes: Vec<PublicTheme>,
+    pub activities: Vec<PublicActivity>,
+}
+
+/// A progress entry as published (an Atom entry too).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Update {
+    pub id: i64,
+    pub on: NaiveDate,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub activity: String,
+    pub text: String,
+    pub amount: f64,
+    pub unit: String,
+}
+
+/// An earlier promise and how it ended.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Earlier {
+    pub title: crate::LocalizedText,
+    pub period_from: NaiveDate,
+    pub period_to: NaiveDate,
+    pub status: Status,
+    pub percent: f64,
+}
+
+/// The public follow-up page of one municipality: the current promise (its last signed
+/// version), its progress, "du sa – vi gjorde", the latest updates and earlier promises.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PublicPromise {
+    pub id: i64,
+    pub municipality: String,
+    pub lpo_name: String,
+    pub title: crate::LocalizedText,
+    pub body: crate::LocalizedText,
+    pub status: Status,
+    pub period_from: NaiveDate,
+    pub period_to: NaiveDate,
+    pub version: i32,
+    pub signed: Vec<SignOff>,
+    pub percent: f64,
+    pub commitments: Vec<PublicCommitment>,
+    pub updates: Vec<Update>,
+    pub earlier: Vec<Earlier>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

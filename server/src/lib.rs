@@ -6,6 +6,7 @@ pub mod compilation;
 pub mod config;
 pub mod dialogues;
 pub mod export;
+pub mod feed;
 pub mod http_layer;
 pub mod live;
 pub mod moderation;
@@ -75,6 +76,12 @@ pub async fn build_with_clock(
     let db = db::connect(&config.database_url).await?;
     if config.demo_data && db::demo::seed_if_empty(&db).await? {
         db::demo_answers::seed_answers(&db, config.demo_answers, clock.now()).await?;
+        // The demo's promise closes the loop on the public follow-up page.
+        match db::demo::seed_promise(&db, clock.now()).await {
+            Ok(()) => {}
+            Err(db::builder::BuilderError::Db(e)) => return Err(e.into()),
+            Err(e) => tracing::warn!(error = %e, "demo promise not loaded"),
+        }
         tracing::info!(answers = config.demo_answers, "demo data loaded");
     }
     let addr = leptos_options.site_addr;

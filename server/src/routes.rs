@@ -1,6 +1,6 @@
 //! The router: Leptos pages and server functions, plus the plain routes declared here.
 
-use crate::{ServerState, admin, auth, compilation, dialogues, http_layer, live, moderation};
+use crate::{ServerState, admin, auth, compilation, dialogues, feed, http_layer, live, moderation};
 
 /// Staff sessions end after 30 minutes without a request.
 pub const IDLE_SESSION_MINUTES: i64 = 30;
@@ -72,6 +72,7 @@ pub enum Handler {
     AddQuote,
     RemoveQuote,
     ExportCompilation,
+    PromiseFeed,
 }
 
 /// A plain route: declared once here, where it both builds the router and feeds the
@@ -298,6 +299,12 @@ pub const PLAIN_ROUTES: &[PlainRoute] = &[
         handler: Handler::ExportCompilation,
         access: Access::Roles(ANSWER_ROLES),
     },
+    PlainRoute {
+        method: "GET",
+        path: "/lofte/{municipality}/flode",
+        handler: Handler::PromiseFeed,
+        access: Access::Public,
+    },
 ];
 
 fn method_router(h: Handler) -> MethodRouter<ServerState> {
@@ -337,6 +344,7 @@ fn method_router(h: Handler) -> MethodRouter<ServerState> {
         Handler::AddQuote => post(compilation::add_quote),
         Handler::RemoveQuote => post(compilation::remove_quote),
         Handler::ExportCompilation => get(compilation::export),
+        Handler::PromiseFeed => get(feed::feed),
     }
 }
 

@@ -144,6 +144,7 @@ fn concrete(path: &str) -> String {
         .replace("{answer}", "999999")
         .replace("{token}", db::demo::DEMO_DISPLAY_TOKEN)
         .replace("{format}", "csv")
+        .replace("{municipality}", "kristinehamn")
 }
 
 /// A valid input per server function: access is judged on a well-formed call.
@@ -164,6 +165,7 @@ fn server_fn_sample(path: &str) -> Option<&'static str> {
         "/api/staff/paper_form" => Some("code=kh-invanare"),
         "/api/staff/dashboard" | "/api/staff/coding" => Some("dialogue_id=1"),
         "/api/staff/compilation" => Some("dialogue_id=1&version=0"),
+        "/api/public/promise" => Some("municipality=kristinehamn"),
         "/api/public/submit" => {
             Some(r#"{"code":"kh-invanare","submission_id":"bad","fields":[],"lang":"Sv"}"#)
         }
@@ -331,7 +333,7 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Route
             // unknown quote 404; the export is a file.
             Handler::ApproveCompilation | Handler::RemoveQuote => (String::new(), "application/x-www-form-urlencoded"),
             Handler::AddQuote => ("answer=x".to_owned(), "application/x-www-form-urlencoded"),
-            Handler::ExportCompilation => (String::new(), ""),
+            Handler::ExportCompilation | Handler::PromiseFeed => (String::new(), ""),
             Handler::CreateAgreement => (
                 format!(
                     "municipal_unit_id={kh_unit}&special_area_id=1&officer_id=&purpose=Matris&starts_on=2027-01-01&review_on=2027-06-01&contact_person=X&status=active"

@@ -590,6 +590,20 @@ async fn suppression_holds_on_every_aggregate_endpoint_for_random_small_datasets
                             serde_json::from_slice(&bytes).expect("compilation json");
                         check_compilation(&c, &what);
                     }
+                    "/api/public/promise" => {
+                        // The demo's promise: how many people raised each theme, as the
+                        // approved compilation published it.
+                        let body =
+                            call(&b.router, endpoint, "municipality=kristinehamn", None).await;
+                        let p: domain::promise::PublicPromise =
+                            serde_json::from_str(&body).expect("promise");
+                        for c in &p.commitments {
+                            for t in &c.themes {
+                                let ok = t.people.is_none_or(|n| n == 0 || n >= MIN_ANSWERS);
+                                assert!(ok, "{what}: {:?} people", t.people);
+                            }
+                        }
+                    }
                     other => panic!("aggregate endpoint {other} has no check in this test"),
                 }
             }

@@ -7,6 +7,7 @@ pub mod dialogues;
 pub mod info;
 pub mod paper;
 pub mod poster;
+pub mod promise;
 pub mod register;
 pub mod staff;
 pub mod survey;

@@ -1,0 +1,226 @@
+//! The public follow-up page of a municipality's citizen promise (no login): the promise and
+//! its commitments with progress bars, "Du sa – vi gjorde" (theme → commitment → activities →
+//! progress), the latest updates, earlier promises, and an Atom feed of the updates.
+
+use crate::error::AppError;
+use crate::i18n::{Lang, current_lang, tr, tr_with};
+use crate::layout::Page;
+use crate::pages::dashboard::cell;
+use domain::promise::{PublicCommitment, PublicPromise};
+use leptos::prelude::*;
+use leptos_meta::{Link, Title};
+use leptos_router::hooks::use_params_map;
+
+pub fn promise_href(municipality: &str) -> String {
+    format!("/lofte/{municipality}")
+}
+
+pub fn feed_href(municipality: &str) -> String {
+    format!("/lofte/{municipality}/flode")
+}
+
+#[server(endpoint = "public/promise")]
+pub async fn load_public_promise(municipality: String) -> Result<PublicPromise, AppError> {
+    use crate::ssr::{internal, state};
+    let st = state()?;
+    db::promise::public(&st.db, &municipality, st.clock.now())
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| {
+            crate::ssr::set_status(404);
+            AppError::NotFound
+        })
+}
+
+#[component]
+pub fn PublicPromisePage() -> impl IntoView {
+    let lang = current_lang();
+    let code = use_params_map()
+        .read_untracked()
+        .get("municipality")
+        .unwrap_or_default();
+    let feed = feed_href(&code);
+    view! {
+        <Page>
+            <Title text=tr(lang, "promise.title") />
+            <Link rel="alternate" type_="application/atom+xml" href=feed title=tr(lang, "promise.feed") />
+            <Suspense fallback=|| ()>
+                {Suspend::new(async move {
+                    match load_public_promise(code.clone()).await {
+                        Ok(p) => body(p, &code, lang).into_any(),
+                        Err(e) => {
+                            #[cfg(feature = "ssr")]
+                            crate::ssr::set_status(e.status());
+                            view! {
+                                <h1>{tr(lang, "promise.title")}</h1>
+                                <p>{tr(lang, "promise.none")}</p>
+                            }
+                            .into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </Page>
+    }
+}
+
+fn pct(p: f64) -> String {
+    format!("{:.0} %", p.floor())
+}
+
+fn bar(percent: f64, label: String) -> AnyView {
+    let value = percent.floor().clamp(0.0, 100.0) as i64;
+    view! {
+        <div class="progress-row">
+            <progress max="100" value=value aria-label=label></progress>
+            <span class="progress-value">{pct(percent)}</span>
+        </div>
+    }
+    .into_any()
+}
+
+fn body(p: PublicPromise, code: &str, lang: Lang) -> AnyView {
+    let status = tr(lang, &format!("promise.status.{}", p.status.code()));
+    let signed = p
+        .signed
+        .iter()
+        .map(|s| {
+            let who = tr(
+                lang,
+                match s.signer {
+                    domain::promise::Signer::Police => "promise.signed_police",
+                    domain::promise::Signer::Municipality => "promise.signed_municipality",
+                },
+            );
+            view! { <li>{who}": "{s.name.clone()}", "{s.on.to_string()}</li> }
+        })
+        .collect_view();
+    let commitments = p
+        .commitments
+        .iter()
+        .enumerate()
+        .map(|(i, c)| commitment(i, c, lang))
+        .collect_view();
+    let you_said = p
+        .commitments
+        .iter()
+        .flat_map(|c| c.themes.iter().map(move |t| (t, c)))
+        .map(|(t, c)| {
+            let people = t
+                .people
+                .map(|n| tr_with(lang, "promise.people", &[("n", &n.to_string())]))
+                .unwrap_or_else(|| tr(lang, "promise.people_few"));
+            view! {
+                <li class="said">
+                    <p class="said-theme"><strong>{t.name.get(lang).to_owned()}</strong>" – "{people}</p>
+                    <p class="said-did">{tr(lang, "promise.we_do")}" "{c.text.get(lang).to_owned()}" · "{pct(c.percent)}</p>
+                </li>
+            }
+        })
+        .collect_view();
+    let updates = p
+        .updates
+        .iter()
+        .map(|u| {
+            view! {
+                <li data-update=u.id>
+                    <time datetime=u.on.to_string()>{u.on.to_string()}</time>" · "
+                    <strong>{u.activity.clone()}</strong>": "{u.text.clone()}
+                    " (+"{format!("{}", u.amount)}" "{u.unit.clone()}")"
+                </li>
+            }
+        })
+        .collect_view();
+    let earlier = p
+        .earlier
+        .iter()
+        .map(|e| {
+            view! {
+                <li>{e.title.get(lang).to_owned()}" ("{e.period_from.to_string()}" – "{e.period_to.to_string()}"): "
+                    {tr(lang, &format!("promise.status.{}", e.status.code()))}", "{pct(e.percent)}</li>
+            }
+        })
+        .collect_view();
+    let has_earlier = !p.earlier.is_empty();
+    let feed = feed_href(code);
+    view! {
+        <h1>{p.title.get(lang).to_owned()}</h1>
+        <p class="lead">{p.body.get(lang).to_owned()}</p>
+        <dl class="facts">
+            <dt>{tr(lang, "promise.municipality")}</dt><dd>{p.municipality.clone()}", "{p.lpo_name.clone()}</dd>
+            <dt>{tr(lang, "promise.period")}</dt><dd>{p.period_from.to_string()}" – "{p.period_to.to_string()}</dd>
+            <dt>{tr(lang, "promise.status")}</dt><dd><span class="badge">{status}</span>" ("{tr(lang, "promise.version")}" "{p.version}")"</dd>
+        </dl>
+        <ul class="signed">{signed}</ul>
+        <section class="card" aria-labelledby="overall-h">
+            <h2 id="overall-h">{tr(lang, "promise.overall")}</h2>
+            {bar(p.percent, tr(lang, "promise.overall"))}
+        </section>
+        <section aria-labelledby="commitments-h">
+            <h2 id="commitments-h">{tr(lang, "promise.commitments")}</h2>
+            {commitments}
+        </section>
+        <section class="card" aria-labelledby="said-h">
+            <h2 id="said-h">{tr(lang, "promise.you_said")}</h2>
+            <ul class="said-list">{you_said}</ul>
+        </section>
+        <section class="card" aria-labelledby="updates-h">
+            <h2 id="updates-h">{tr(lang, "promise.updates")}</h2>
+            <p><a href=feed>{tr(lang, "promise.feed")}</a></p>
+            <ul class="updates">{updates}</ul>
+        </section>
+        {has_earlier.then(|| view! {
+            <section aria-labelledby="earlier-h">
+                <h2 id="earlier-h">{tr(lang, "promise.earlier")}</h2>
+                <ul>{earlier}</ul>
+            </section>
+        })}
+    }
+    .into_any()
+}
+
+fn commitment(i: usize, c: &PublicCommitment, lang: Lang) -> AnyView {
+    let heading = format!("commitment-{i}");
+    let labelled_by = heading.clone();
+    let activities = c
+        .activities
+        .iter()
+        .map(|a| {
+            let of = tr_with(
+                lang,
+                "promise.of_target",
+                &[
+                    ("done", &format!("{}", a.achieved)),
+                    ("target", &format!("{}", a.target)),
+                    ("unit", &a.unit),
+                ],
+            );
+            let label = format!("{}: {}", a.title, of);
+            view! {
+                <li class="activity" class:overdue=a.overdue>
+                    <p><strong>{a.title.clone()}</strong>" – "{of}
+                        " · "{tr(lang, "promise.due")}" "{a.due_on.to_string()}
+                        {a.overdue.then(|| view! { " "<span class="behind">{tr(lang, "promise.overdue")}</span> })}
+                    </p>
+                    {bar(a.percent, label)}
+                </li>
+            }
+        })
+        .collect_view();
+    let themes = c
+        .themes
+        .iter()
+        .map(|t| format!("{} ({})", t.name.get(lang), cell(t.people)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let label = c.text.get(lang).to_owned();
+    view! {
+        <article class="card commitment" aria-labelledby=labelled_by>
+            <h3 id=heading>{label.clone()}</h3>
+            <p class="muted">{tr(lang, "promise.answers")}" "{themes}</p>
+            {bar(c.percent, label)}
+            <ul class="activities">{activities}</ul>
+        </article>
+    }
+    .into_any()
+}
