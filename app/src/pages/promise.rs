@@ -51,6 +51,8 @@ pub fn PublicPromisePage() -> impl IntoView {
                         Err(e) => {
                             #[cfg(feature = "ssr")]
                             crate::ssr::set_status(e.status());
+                            #[cfg(not(feature = "ssr"))]
+                            let _ = e;
                             view! {
                                 <h1>{tr(lang, "promise.title")}</h1>
                                 <p>{tr(lang, "promise.none")}</p>
