@@ -43,6 +43,8 @@ const staticPages: { label: string; path: string }[] = [
   { label: 'sign-in page /logga-in', path: '/logga-in' },
   { label: 'privacy page /integritet', path: '/integritet' },
   { label: 'accessibility statement /tillganglighet', path: '/tillganglighet' },
+  { label: 'public follow-up page /lofte/kristinehamn', path: '/lofte/kristinehamn' },
+  { label: 'public follow-up page in English', path: '/lofte/kristinehamn?lang=en' },
 ];
 
 for (const { label, path } of staticPages) {
