@@ -59,6 +59,8 @@ pub const PAGES: &[(&str, Access)] = &[
         "/personal/sammanstallning/{dialogue}",
         Access::Roles(ANSWER_ROLES),
     ),
+    // The public follow-up page (no login).
+    ("/lofte/{municipality}", Access::Public),
 ];
 
 /// Server functions, by path.
