@@ -8,6 +8,7 @@ use crate::pages::coding::CODING_ROLES;
 use crate::pages::dashboard::REGIONAL_ROLES;
 use crate::pages::dialogues::BUILDER_ROLES;
 use crate::pages::paper::PAPER_ROLES;
+use crate::pages::promises::PROMISE_ROLES;
 use domain::Role;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +62,8 @@ pub const PAGES: &[(&str, Access)] = &[
     ),
     // The public follow-up page (no login).
     ("/lofte/{municipality}", Access::Public),
+    ("/personal/lofte", Access::Roles(PROMISE_ROLES)),
+    ("/personal/lofte/{promise}", Access::Roles(PROMISE_ROLES)),
 ];
 
 /// Server functions, by path.
@@ -87,6 +90,8 @@ pub const SERVER_FNS: &[(&str, Access)] = &[
     ("/api/staff/coding", Access::Roles(CODING_ROLES)),
     ("/api/staff/compilation", Access::Roles(ANSWER_ROLES)),
     ("/api/public/promise", Access::Public),
+    ("/api/staff/promises", Access::Roles(PROMISE_ROLES)),
+    ("/api/staff/promise", Access::Roles(PROMISE_ROLES)),
 ];
 
 pub fn page_access(path: &str) -> Option<Access> {
@@ -129,6 +134,9 @@ pub const AGGREGATES: &[(&str, Aggregates)] = &[
     ("/api/staff/coding", Aggregates::No),
     ("/api/staff/compilation", Aggregates::Yes),
     ("/api/public/promise", Aggregates::Yes),
+    // Progress on activities (what staff did); no answer figures.
+    ("/api/staff/promises", Aggregates::No),
+    ("/api/staff/promise", Aggregates::No),
     // Plain routes: the live streams carry the dashboards' aggregates; the rest are forms,
     // the QR code and the health check.
     ("/personal/oversikt/{dialogue}/live", Aggregates::Yes),
@@ -195,6 +203,14 @@ pub const AGGREGATES: &[(&str, Aggregates)] = &[
     ),
     // Progress updates only (what staff did), no answer figures.
     ("/lofte/{municipality}/flode", Aggregates::No),
+    ("/personal/lofte", Aggregates::No),
+    ("/personal/lofte/{promise}/signera", Aggregates::No),
+    ("/personal/lofte/{promise}/steg", Aggregates::No),
+    ("/personal/lofte/{promise}/aktivitet", Aggregates::No),
+    (
+        "/personal/lofte/{promise}/aktivitet/{activity}/framsteg",
+        Aggregates::No,
+    ),
 ];
 
 pub fn aggregates(path: &str) -> Option<Aggregates> {

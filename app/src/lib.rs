@@ -92,6 +92,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/personal/kodning/:dialogue") view=pages::coding::CodingPage ssr=SsrMode::Async />
                 <Route path=path!("/personal/sammanstallning/:dialogue") view=pages::compilation::CompilationPage ssr=SsrMode::Async />
                 <Route path=path!("/lofte/:municipality") view=pages::promise::PublicPromisePage ssr=SsrMode::Async />
+                <Route path=path!("/personal/lofte") view=pages::promises::PromisesPage ssr=SsrMode::Async />
+                <Route path=path!("/personal/lofte/:promise") view=pages::promises::PromiseStaffPage ssr=SsrMode::Async />
                 <Route path=path!("/visning/:token") view=pages::dashboard::DisplayPage ssr=SsrMode::Async />
                 <Route
                     path=path!("/personal/overenskommelser")

@@ -19,24 +19,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-/// One commitment as written in a version.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CommitmentText {
-    /// The stable commitment id (absent for a new one).
-    pub id: Option<i64>,
-    pub text: LocalizedText,
-    pub weight: f64,
-    /// Themes of an approved compilation of the LPO that this commitment answers.
-    pub theme_ids: Vec<i64>,
-}
-
-/// The text of one version of a promise.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct PromiseText {
-    pub title: LocalizedText,
-    pub body: LocalizedText,
-    pub commitments: Vec<CommitmentText>,
-}
+pub use domain::promise::{CommitmentText, PromiseText};
 
 /// Who owns an activity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -873,4 +856,246 @@ pub async fn public(
         updates,
         earlier,
     }))
+}
+
+/// Promises of the LPOs `lpos` (`None`: all), newest period first, for the staff list.
+pub async fn staff_list(
+    db: &impl ConnectionTrait,
+    lpos: Option<&[i64]>,
+) -> Result<Vec<domain::promise::PromiseRow>, DbErr> {
+    let mut q = promise::Entity::find().order_by_desc(promise::Column::PeriodFrom);
+    if let Some(lpos) = lpos {
+        q = q.filter(promise::Column::LpoId.is_in(lpos.iter().copied()));
+    }
+    let mut out = Vec::new();
+    for pr in q.all(db).await? {
+        let Some(text) = version_text(db, pr.id, pr.current_version).await? else {
+            continue;
+        };
+        out.push(domain::promise::PromiseRow {
+            id: pr.id,
+            lpo_name: org_unit::Entity::find_by_id(pr.lpo_id)
+                .one(db)
+                .await?
+                .map(|o| o.name)
+                .unwrap_or_default(),
+            title: text.title,
+            status: Status::parse(&pr.status).unwrap_or(Status::Draft),
+            version: pr.current_version,
+            percent: percent(db, pr.id).await?,
+        });
+    }
+    Ok(out)
+}
+
+/// One promise as staff work on it, or `None` when unknown.
+pub async fn staff_detail(
+    db: &impl ConnectionTrait,
+    promise_id: i64,
+) -> Result<Option<domain::promise::PromiseDetail>, DbErr> {
+    use domain::promise::{ActivityLine, CommitmentLine, PromiseDetail};
+    let Some(pr) = promise::Entity::find_by_id(promise_id).one(db).await? else {
+        return Ok(None);
+    };
+    let Some(text) = version_text(db, pr.id, pr.current_version).await? else {
+        return Ok(None);
+    };
+    let mut commitments = Vec::new();
+    let mut parts = Vec::new();
+    for c in &text.commitments {
+        let Some(cid) = c.id else { continue };
+        let mut lines = Vec::new();
+        let mut progress = Vec::new();
+        for a in activity::Entity::find()
+            .filter(activity::Column::CommitmentId.eq(cid))
+            .order_by_asc(activity::Column::Id)
+            .all(db)
+            .await?
+        {
+            let achieved: f64 = progress_entry::Entity::find()
+                .filter(progress_entry::Column::ActivityId.eq(a.id))
+                .all(db)
+                .await?
+                .iter()
+                .map(|e| e.amount)
+                .sum();
+            progress.push(rules::ActivityProgress {
+                target: a.target,
+                achieved,
+                weight: a.weight,
+            });
+            lines.push(ActivityLine {
+                id: a.id,
+                percent: rules::activity_percent(a.target, achieved),
+                title: a.title,
+                owner_kind: a.owner_kind,
+                owner_id: a.owner_id,
+                target: a.target,
+                unit: a.unit,
+                due_on: a.due_on,
+                achieved,
+            });
+        }
+        let cp = rules::commitment_percent(&progress);
+        parts.push((cp, c.weight));
+        commitments.push(CommitmentLine {
+            id: cid,
+            text: c.text.clone(),
+            weight: c.weight,
+            percent: cp,
+            activities: lines,
+        });
+    }
+    let mut municipalities = Vec::new();
+    for m in promise_municipality::Entity::find()
+        .filter(promise_municipality::Column::PromiseId.eq(pr.id))
+        .all(db)
+        .await?
+    {
+        if let Some(u) = org_unit::Entity::find_by_id(m.municipality_id)
+            .one(db)
+            .await?
+        {
+            municipalities.push(domain::Named {
+                id: u.id,
+                name: LocalizedText::new(&u.name, &u.name),
+            });
+        }
+    }
+    Ok(Some(PromiseDetail {
+        id: pr.id,
+        lpo_id: pr.lpo_id,
+        lpo_name: org_unit::Entity::find_by_id(pr.lpo_id)
+            .one(db)
+            .await?
+            .map(|o| o.name)
+            .unwrap_or_default(),
+        status: Status::parse(&pr.status).unwrap_or(Status::Draft),
+        version: pr.current_version,
+        period_from: pr.period_from,
+        period_to: pr.period_to,
+        signed: sign_offs(db, pr.id, pr.current_version).await?,
+        text,
+        commitments,
+        percent: rules::promise_percent(&parts),
+        municipalities,
+    }))
+}
+
+/// What the "new promise" form offers an LPO: its municipalities and the themes of its
+/// approved compilations.
+pub async fn choices(
+    db: &impl ConnectionTrait,
+    lpo_id: i64,
+) -> Result<(Vec<domain::Named>, Vec<domain::Named>), DbErr> {
+    let municipalities = crate::org::children(db, lpo_id, "municipality")
+        .await?
+        .into_iter()
+        .map(|u| domain::Named {
+            id: u.id,
+            name: LocalizedText::new(&u.name, &u.name),
+        })
+        .collect();
+    let approved: Vec<i64> = approved_themes(db, lpo_id)
+        .await?
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect();
+    let themes = crate::themes::lpo_themes(db, lpo_id)
+        .await?
+        .into_iter()
+        .filter(|t| approved.contains(&t.id))
+        .map(|t| domain::Named {
+            id: t.id,
+            name: t.name,
+        })
+        .collect();
+    Ok((municipalities, themes))
+}
+
+/// Whether `p` may sign this promise's current version (and as what).
+pub async fn signer_for(
+    db: &impl ConnectionTrait,
+    p: &Principal,
+    promise_id: i64,
+) -> Result<Option<Signer>, DbErr> {
+    let Some(pr) = promise::Entity::find_by_id(promise_id).one(db).await? else {
+        return Ok(None);
+    };
+    Ok(match p.role {
+        Role::LpoManager if p.scope_unit_id == Some(pr.lpo_id) => Some(Signer::Police),
+        Role::MunicipalPartner => promise_municipality::Entity::find()
+            .filter(promise_municipality::Column::PromiseId.eq(pr.id))
+            .all(db)
+            .await?
+            .iter()
+            .any(|m| Some(m.municipality_id) == p.scope_unit_id)
+            .then_some(Signer::Municipality),
+        _ => None,
+    })
+}
+
+/// Whether `p` edits this LPO's promises.
+pub fn may_edit(p: &Principal, lpo_id: i64) -> bool {
+    edits(p, lpo_id)
+}
+
+/// [`add_activity`] through a promise's page: the commitment must belong to `promise_id`.
+pub async fn add_activity_of(
+    db: &DatabaseConnection,
+    p: &Principal,
+    promise_id: i64,
+    commitment_id: i64,
+    input: &ActivityInput,
+    now: DateTime<Utc>,
+) -> Result<i64, BuilderError> {
+    let c = commitment::Entity::find_by_id(commitment_id)
+        .one(db)
+        .await?
+        .ok_or(BuilderError::NotFound)?;
+    if c.promise_id != promise_id {
+        return Err(BuilderError::NotFound);
+    }
+    add_activity(db, p, commitment_id, input, now).await
+}
+
+/// [`log_progress`] through a promise's page: the activity must belong to `promise_id`.
+#[allow(clippy::too_many_arguments)]
+pub async fn log_progress_of(
+    db: &DatabaseConnection,
+    p: &Principal,
+    promise_id: i64,
+    activity_id: i64,
+    on_day: NaiveDate,
+    text: &str,
+    amount: f64,
+    now: DateTime<Utc>,
+) -> Result<i64, BuilderError> {
+    let a = activity::Entity::find_by_id(activity_id)
+        .one(db)
+        .await?
+        .ok_or(BuilderError::NotFound)?;
+    let (pr, _) = promise_of_commitment(db, a.commitment_id).await?;
+    if pr.id != promise_id {
+        return Err(BuilderError::NotFound);
+    }
+    log_progress(db, p, activity_id, on_day, text, amount, now).await
+}
+
+/// Checked before any input: `p` works on this promise (its LPO's officers and manager,
+/// admins; with `partner`, also a municipal partner of a covered municipality).
+pub async fn may_work_on(
+    db: &impl ConnectionTrait,
+    p: &Principal,
+    promise_id: i64,
+    partner: bool,
+) -> Result<(), BuilderError> {
+    let (pr, _) = load(db, promise_id).await?;
+    if edits(p, pr.lpo_id) {
+        return Ok(());
+    }
+    if partner && signer_for(db, p, promise_id).await? == Some(Signer::Municipality) {
+        return Ok(());
+    }
+    Err(BuilderError::Forbidden)
 }

@@ -186,6 +186,77 @@ pub fn promise_percent(commitments: &[(f64, f64)]) -> f64 {
     weighted(commitments)
 }
 
+/// One commitment as written in a version.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CommitmentText {
+    /// The stable commitment id (absent for a new one).
+    pub id: Option<i64>,
+    pub text: crate::LocalizedText,
+    pub weight: f64,
+    /// Themes of an approved compilation of the LPO that this commitment answers.
+    pub theme_ids: Vec<i64>,
+}
+
+/// The text of one version of a promise.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PromiseText {
+    pub title: crate::LocalizedText,
+    pub body: crate::LocalizedText,
+    pub commitments: Vec<CommitmentText>,
+}
+
+/// An activity as staff see it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ActivityLine {
+    pub id: i64,
+    pub title: String,
+    pub owner_kind: String,
+    pub owner_id: i64,
+    pub target: f64,
+    pub unit: String,
+    pub due_on: NaiveDate,
+    pub achieved: f64,
+    pub percent: f64,
+}
+
+/// A commitment with its activities, as staff see it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CommitmentLine {
+    pub id: i64,
+    pub text: crate::LocalizedText,
+    pub weight: f64,
+    pub percent: f64,
+    pub activities: Vec<ActivityLine>,
+}
+
+/// A promise in the staff list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PromiseRow {
+    pub id: i64,
+    pub lpo_name: String,
+    pub title: crate::LocalizedText,
+    pub status: Status,
+    pub version: i32,
+    pub percent: f64,
+}
+
+/// A promise as staff work on it: its current version, its sign-offs, its commitments.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PromiseDetail {
+    pub id: i64,
+    pub lpo_id: i64,
+    pub lpo_name: String,
+    pub status: Status,
+    pub version: i32,
+    pub period_from: NaiveDate,
+    pub period_to: NaiveDate,
+    pub text: PromiseText,
+    pub signed: Vec<SignOff>,
+    pub commitments: Vec<CommitmentLine>,
+    pub percent: f64,
+    pub municipalities: Vec<crate::Named>,
+}
+
 /// An activity as the public follow-up page shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PublicActivity {

@@ -10,6 +10,7 @@ pub mod feed;
 pub mod http_layer;
 pub mod live;
 pub mod moderation;
+pub mod promises;
 pub mod routes;
 
 use app::ssr::AppState;

@@ -1,6 +1,8 @@
 //! The router: Leptos pages and server functions, plus the plain routes declared here.
 
-use crate::{ServerState, admin, auth, compilation, dialogues, feed, http_layer, live, moderation};
+use crate::{
+    ServerState, admin, auth, compilation, dialogues, feed, http_layer, live, moderation, promises,
+};
 
 /// Staff sessions end after 30 minutes without a request.
 pub const IDLE_SESSION_MINUTES: i64 = 30;
@@ -11,6 +13,7 @@ use app::pages::coding::CODING_ROLES;
 use app::pages::dashboard::MODERATE_ROLES;
 use app::pages::dialogues::BUILDER_ROLES;
 use app::pages::paper::PAPER_ROLES;
+use app::pages::promises::{EDIT_ROLES, LOG_ROLES, SIGN_ROLES};
 use app::pages::survey::{PostedForm, thanks_href};
 use app::{AppError, Lang, shell};
 use axum::Router;
@@ -73,6 +76,11 @@ pub enum Handler {
     RemoveQuote,
     ExportCompilation,
     PromiseFeed,
+    CreatePromise,
+    SignPromise,
+    AdvancePromise,
+    AddActivity,
+    LogProgress,
 }
 
 /// A plain route: declared once here, where it both builds the router and feeds the
@@ -305,6 +313,36 @@ pub const PLAIN_ROUTES: &[PlainRoute] = &[
         handler: Handler::PromiseFeed,
         access: Access::Public,
     },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/lofte",
+        handler: Handler::CreatePromise,
+        access: Access::Roles(EDIT_ROLES),
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/lofte/{promise}/signera",
+        handler: Handler::SignPromise,
+        access: Access::Roles(SIGN_ROLES),
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/lofte/{promise}/steg",
+        handler: Handler::AdvancePromise,
+        access: Access::Roles(EDIT_ROLES),
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/lofte/{promise}/aktivitet",
+        handler: Handler::AddActivity,
+        access: Access::Roles(EDIT_ROLES),
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/lofte/{promise}/aktivitet/{activity}/framsteg",
+        handler: Handler::LogProgress,
+        access: Access::Roles(LOG_ROLES),
+    },
 ];
 
 fn method_router(h: Handler) -> MethodRouter<ServerState> {
@@ -345,6 +383,11 @@ fn method_router(h: Handler) -> MethodRouter<ServerState> {
         Handler::RemoveQuote => post(compilation::remove_quote),
         Handler::ExportCompilation => get(compilation::export),
         Handler::PromiseFeed => get(feed::feed),
+        Handler::CreatePromise => post(promises::create),
+        Handler::SignPromise => post(promises::sign),
+        Handler::AdvancePromise => post(promises::advance),
+        Handler::AddActivity => post(promises::add_activity),
+        Handler::LogProgress => post(promises::log_progress),
     }
 }
 

@@ -117,18 +117,20 @@ async fn everyone(app: &axum::Router) -> Vec<Who> {
 /// Allowed by role but outside the caller's LPO (the concrete paths are Kristinehamn's):
 /// refused by scope with 403.
 fn out_of_scope(path: &str, w: &Who) -> bool {
-    [
-        "papper",
-        "paper_form",
-        "oversikt",
-        "dashboard",
-        "kodning",
-        "coding",
-        "sammanstallning",
-        "compilation",
-    ]
-    .iter()
-    .any(|p| path.contains(p))
+    (path.contains("lofte/{promise}")
+        || path == "/api/staff/promise"
+        || [
+            "papper",
+            "paper_form",
+            "oversikt",
+            "dashboard",
+            "kodning",
+            "coding",
+            "sammanstallning",
+            "compilation",
+        ]
+        .iter()
+        .any(|p| path.contains(p)))
         && matches!(w.role, Some(Role::Officer | Role::LpoManager))
         && !w.label.contains("kristinehamn")
 }
@@ -145,6 +147,9 @@ fn concrete(path: &str) -> String {
         .replace("{token}", db::demo::DEMO_DISPLAY_TOKEN)
         .replace("{format}", "csv")
         .replace("{municipality}", "kristinehamn")
+        // The demo's promise (Kristinehamn's); no such activity.
+        .replace("{promise}", "1")
+        .replace("{activity}", "999999")
 }
 
 /// A valid input per server function: access is judged on a well-formed call.
@@ -166,6 +171,8 @@ fn server_fn_sample(path: &str) -> Option<&'static str> {
         "/api/staff/dashboard" | "/api/staff/coding" => Some("dialogue_id=1"),
         "/api/staff/compilation" => Some("dialogue_id=1&version=0"),
         "/api/public/promise" => Some("municipality=kristinehamn"),
+        "/api/staff/promises" => Some(""),
+        "/api/staff/promise" => Some("id=1"),
         "/api/public/submit" => {
             Some(r#"{"code":"kh-invanare","submission_id":"bad","fields":[],"lang":"Sv"}"#)
         }
@@ -334,6 +341,13 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Route
             Handler::ApproveCompilation | Handler::RemoveQuote => (String::new(), "application/x-www-form-urlencoded"),
             Handler::AddQuote => ("answer=x".to_owned(), "application/x-www-form-urlencoded"),
             Handler::ExportCompilation | Handler::PromiseFeed => (String::new(), ""),
+            // The demo's promise is active: signing is not the next step (422); bad input 422;
+            // an unknown commitment or activity 404.
+            Handler::CreatePromise => ("title_sv=".to_owned(), "application/x-www-form-urlencoded"),
+            Handler::SignPromise => (String::new(), "application/x-www-form-urlencoded"),
+            Handler::AdvancePromise => ("to=kanske".to_owned(), "application/x-www-form-urlencoded"),
+            Handler::AddActivity => ("commitment=x".to_owned(), "application/x-www-form-urlencoded"),
+            Handler::LogProgress => ("on_day=&amount=".to_owned(), "application/x-www-form-urlencoded"),
             Handler::CreateAgreement => (
                 format!(
                     "municipal_unit_id={kh_unit}&special_area_id=1&officer_id=&purpose=Matris&starts_on=2027-01-01&review_on=2027-06-01&contact_person=X&status=active"

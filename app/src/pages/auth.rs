@@ -97,6 +97,7 @@ pub fn StaffFrame(principal: Principal, children: Children) -> impl IntoView {
                 {sees_answers.then(|| view! { <li><a href="/personal">{tr(lang, "staffnav.answers")}</a></li> })}
                 {builds.then(|| view! { <li><a href="/personal/dialoger">{tr(lang, "staffnav.dialogues")}</a></li> })}
                 {compares.then(|| view! { <li><a href="/personal/region">{tr(lang, "staffnav.region")}</a></li> })}
+                <li><a href="/personal/lofte">{tr(lang, "staffnav.promises")}</a></li>
                 <li><a href="/personal/overenskommelser">{tr(lang, "staffnav.register")}</a></li>
                 {sees_audit.then(|| view! { <li><a href="/personal/logg">{tr(lang, "staffnav.audit")}</a></li> })}
                 {is_admin.then(|| view! { <li><a href="/personal/anvandare">{tr(lang, "staffnav.users")}</a></li> })}

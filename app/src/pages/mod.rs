@@ -8,6 +8,7 @@ pub mod info;
 pub mod paper;
 pub mod poster;
 pub mod promise;
+pub mod promises;
 pub mod register;
 pub mod staff;
 pub mod survey;

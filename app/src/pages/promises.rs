@@ -1,0 +1,444 @@
+//! The promise, for staff: the list of their LPO's promises and a form to draft one, and one
+//! promise's page to sign it, move it on, change it (a new version once signed), add
+//! activities with measurable targets and log progress. Every rule is checked on the server
+//! (`db::promise`); a refused form comes back with its values and a message.
+
+use crate::error::AppError;
+use crate::i18n::{Lang, current_lang, tr, tr_with};
+use crate::layout::Page;
+use crate::pages::auth::{ALL_ROLES, access, guarded};
+use crate::pages::dialogues::{PostedBuilderForm, posted_for, summary};
+use domain::Named;
+use domain::promise::{PromiseDetail, PromiseRow, Signer, Status};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use serde::{Deserialize, Serialize};
+
+/// Everyone on staff reads their area's promises; who may change what is checked per action.
+pub const PROMISE_ROLES: &[domain::Role] = ALL_ROLES;
+/// Who drafts and changes promises, adds activities and moves the lifecycle on (in their LPO).
+pub const EDIT_ROLES: &[domain::Role] = crate::pages::dialogues::BUILDER_ROLES;
+/// Who signs: the LPO manager (for the police) and a municipal partner (for the municipality).
+pub const SIGN_ROLES: &[domain::Role] = &[domain::Role::LpoManager, domain::Role::MunicipalPartner];
+/// Who logs progress: editors, and municipal partners on what their unit owns.
+pub const LOG_ROLES: &[domain::Role] = &[
+    domain::Role::Admin,
+    domain::Role::LpoManager,
+    domain::Role::Officer,
+    domain::Role::MunicipalPartner,
+];
+
+pub fn promises_href() -> &'static str {
+    "/personal/lofte"
+}
+
+pub fn promise_staff_href(id: i64) -> String {
+    format!("/personal/lofte/{id}")
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PromisesData {
+    pub rows: Vec<PromiseRow>,
+    /// Present when the reader may draft a promise for their LPO.
+    pub new_form: Option<(Vec<Named>, Vec<Named>)>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PromiseData {
+    pub detail: PromiseDetail,
+    pub may_edit: bool,
+    pub signer: Option<Signer>,
+    /// Activity owners: `(form value, label)`.
+    pub owners: Vec<(String, String)>,
+    /// The themes of the LPO's approved compilations (for a new version).
+    pub themes: Vec<Named>,
+}
+
+#[server(endpoint = "staff/promises")]
+pub async fn load_promises() -> Result<PromisesData, AppError> {
+    use crate::ssr::{internal, require, state};
+    let p = require(PROMISE_ROLES).await?;
+    let st = state()?;
+    let lpos = db::register::visible_lpos(&st.db, &p)
+        .await
+        .map_err(internal)?;
+    let rows = db::promise::staff_list(&st.db, lpos.as_deref())
+        .await
+        .map_err(internal)?;
+    let new_form = match p.scope_unit_id {
+        Some(lpo) if db::promise::may_edit(&p, lpo) => {
+            Some(db::promise::choices(&st.db, lpo).await.map_err(internal)?)
+        }
+        _ => None,
+    };
+    Ok(PromisesData { rows, new_form })
+}
+
+#[server(endpoint = "staff/promise")]
+pub async fn load_promise(id: i64) -> Result<PromiseData, AppError> {
+    use crate::ssr::{internal, require, state};
+    let p = require(PROMISE_ROLES).await?;
+    let st = state()?;
+    let Some(detail) = db::promise::staff_detail(&st.db, id)
+        .await
+        .map_err(internal)?
+    else {
+        crate::ssr::set_status(404);
+        return Err(AppError::NotFound);
+    };
+    let lpos = db::register::visible_lpos(&st.db, &p)
+        .await
+        .map_err(internal)?;
+    if lpos.is_some_and(|l| !l.contains(&detail.lpo_id)) {
+        crate::ssr::set_status(403);
+        return Err(AppError::Forbidden);
+    }
+    let mut owners = vec![
+        (
+            format!("police_unit:{}", detail.lpo_id),
+            detail.lpo_name.clone(),
+        ),
+        (format!("officer:{}", p.user_id), p.name.clone()),
+    ];
+    for m in &detail.municipalities {
+        for u in db::org::children(&st.db, m.id, "unit")
+            .await
+            .map_err(internal)?
+        {
+            owners.push((
+                format!("municipal_unit:{}", u.id),
+                format!("{} {}", m.name.get(domain::Lang::Sv), u.name),
+            ));
+        }
+    }
+    let themes = db::promise::choices(&st.db, detail.lpo_id)
+        .await
+        .map_err(internal)?
+        .1;
+    Ok(PromiseData {
+        may_edit: db::promise::may_edit(&p, detail.lpo_id),
+        signer: db::promise::signer_for(&st.db, &p, id)
+            .await
+            .map_err(internal)?,
+        detail,
+        owners,
+        themes,
+    })
+}
+
+fn pct(p: f64) -> String {
+    format!("{:.0} %", p.floor())
+}
+
+fn refused_page(lang: Lang, e: AppError) -> AnyView {
+    #[cfg(feature = "ssr")]
+    crate::ssr::set_status(e.status());
+    view! {
+        <h1>{tr(lang, "promises.title")}</h1>
+        <p class="form-error">{tr(lang, e.message_key().unwrap_or("survey.server_error"))}</p>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn PromisesPage() -> impl IntoView {
+    let lang = current_lang();
+    let posted = use_context::<PostedBuilderForm>();
+    view! {
+        <Page>
+            <Title text=tr(lang, "promises.title") />
+            <Suspense fallback=|| ()>
+                {Suspend::new(async move {
+                    let who = access(PROMISE_ROLES).await;
+                    let data = match &who {
+                        Ok(_) => load_promises().await,
+                        Err(e) => Err(e.clone()),
+                    };
+                    guarded(lang, promises_href(), who, move |_| match data {
+                        Ok(d) => list_body(d, lang, posted).into_any(),
+                        Err(e) => refused_page(lang, e),
+                    })
+                })}
+            </Suspense>
+        </Page>
+    }
+}
+
+fn value(posted: &Option<PostedBuilderForm>, field: &str) -> String {
+    posted
+        .as_ref()
+        .and_then(|p| p.values.iter().find(|(k, _)| k == field))
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+fn list_body(d: PromisesData, lang: Lang, posted: Option<PostedBuilderForm>) -> AnyView {
+    let rows = d
+        .rows
+        .iter()
+        .map(|r| {
+            view! {
+                <tr data-promise=r.id>
+                    <th scope="row"><a href=promise_staff_href(r.id)>{r.title.get(lang).to_owned()}</a></th>
+                    <td>{r.lpo_name.clone()}</td>
+                    <td>{tr(lang, &format!("promise.status.{}", r.status.code()))}</td>
+                    <td class="num">{r.version}</td>
+                    <td class="num">{pct(r.percent)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let form = d.new_form.map(|(municipalities, themes)| {
+        let post = posted_for(&posted, "promise-new");
+        let boxes = |name: &'static str, items: &[Named], prefix: String| {
+            items
+                .iter()
+                .map(|n| {
+                    let id = format!("{prefix}-{}", n.id);
+                    let for_id = id.clone();
+                    view! {
+                        <label class="choice" for=for_id>
+                            <input type="checkbox" id=id name=name value=n.id />" "{n.name.get(lang).to_owned()}
+                        </label>
+                    }
+                })
+                .collect_view()
+        };
+        let commitments = (1..=3)
+            .map(|i| {
+                let text_id = format!("c{i}-text");
+                let text_for = text_id.clone();
+                let weight_id = format!("c{i}-weight");
+                let weight_for = weight_id.clone();
+                view! {
+                    <fieldset class="field">
+                        <legend class="q-label">{tr_with(lang, "promises.commitment_n", &[("n", &i.to_string())])}</legend>
+                        <label for=text_for>{tr(lang, "promises.commitment_text")}</label>
+                        <input id=text_id name=format!("c{i}_text") type="text" value=value(&posted, &format!("c{i}_text")) />
+                        <label for=weight_for>{tr(lang, "promises.weight")}</label>
+                        <input id=weight_id name=format!("c{i}_weight") type="number" min="0.1" step="0.1" value="1" />
+                        <div class="theme-choices">{boxes(["c1_theme", "c2_theme", "c3_theme"][i - 1], &themes, format!("c{i}-t"))}</div>
+                    </fieldset>
+                }
+            })
+            .collect_view();
+        view! {
+            <section class="card" aria-labelledby="new-promise-h">
+                <h2 id="new-promise-h">{tr(lang, "promises.new")}</h2>
+                <p>{tr(lang, "promises.new_lead")}</p>
+                {summary(lang, &post)}
+                <form method="post" action=promises_href() id="promise-form" novalidate=true>
+                    <div class="field">
+                        <label class="q-label" for="p-title">{tr(lang, "promises.title_sv")}</label>
+                        <input id="p-title" name="title_sv" type="text" value=value(&posted, "title_sv") />
+                    </div>
+                    <div class="field">
+                        <label class="q-label" for="p-body">{tr(lang, "promises.body_sv")}</label>
+                        <textarea id="p-body" name="body_sv" rows="3">{value(&posted, "body_sv")}</textarea>
+                    </div>
+                    <div class="field">
+                        <label class="q-label" for="p-from">{tr(lang, "promises.from")}</label>
+                        <input id="p-from" name="from" type="date" value=value(&posted, "from") />
+                        <label class="q-label" for="p-to">{tr(lang, "promises.to")}</label>
+                        <input id="p-to" name="to" type="date" value=value(&posted, "to") />
+                    </div>
+                    <fieldset class="field">
+                        <legend class="q-label">{tr(lang, "promise.municipality")}</legend>
+                        {boxes("municipality", &municipalities, "m".to_owned())}
+                    </fieldset>
+                    {commitments}
+                    <button type="submit" class="button">{tr(lang, "promises.create")}</button>
+                </form>
+            </section>
+        }
+    });
+    view! {
+        <h1>{tr(lang, "promises.title")}</h1>
+        <div class="table-scroll" tabindex="0" role="region" aria-labelledby="promises-caption">
+            <table>
+                <caption id="promises-caption">{tr(lang, "promises.caption")}</caption>
+                <thead><tr>
+                    <th scope="col">{tr(lang, "promises.promise")}</th>
+                    <th scope="col">{tr(lang, "builder.lpo")}</th>
+                    <th scope="col">{tr(lang, "promise.status")}</th>
+                    <th scope="col" class="num">{tr(lang, "promise.version")}</th>
+                    <th scope="col" class="num">{tr(lang, "promise.overall")}</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        {form}
+    }
+    .into_any()
+}
+
+#[component]
+pub fn PromiseStaffPage() -> impl IntoView {
+    let lang = current_lang();
+    let posted = use_context::<PostedBuilderForm>();
+    let id = use_params_map()
+        .read_untracked()
+        .get("promise")
+        .and_then(|s| s.parse::<i64>().ok())
+        .unwrap_or(0);
+    view! {
+        <Page>
+            <Title text=tr(lang, "promises.title") />
+            <Suspense fallback=|| ()>
+                {Suspend::new(async move {
+                    let who = access(PROMISE_ROLES).await;
+                    let data = match &who {
+                        Ok(_) => load_promise(id).await,
+                        Err(e) => Err(e.clone()),
+                    };
+                    guarded(lang, promises_href(), who, move |_| match data {
+                        Ok(d) => detail_body(d, lang, posted).into_any(),
+                        Err(e) => refused_page(lang, e),
+                    })
+                })}
+            </Suspense>
+        </Page>
+    }
+}
+
+fn detail_body(d: PromiseData, lang: Lang, posted: Option<PostedBuilderForm>) -> AnyView {
+    let p = &d.detail;
+    let base = promise_staff_href(p.id);
+    let message = posted
+        .as_ref()
+        .and_then(|x| x.message.clone().or_else(|| x.errors.first().map(|(_, k)| k.clone())))
+        .map(|k| view! { <div class="error-summary" role="alert" tabindex="-1" id="refused"><p>{tr(lang, &k)}</p></div> });
+    let signed = p
+        .signed
+        .iter()
+        .map(|s| {
+            let who = tr(
+                lang,
+                match s.signer {
+                    Signer::Police => "promise.signed_police",
+                    Signer::Municipality => "promise.signed_municipality",
+                },
+            );
+            view! { <li>{who}": "{s.name.clone()}", "{s.on.to_string()}</li> }
+        })
+        .collect_view();
+    let sign = (d.signer.is_some() && p.status == Status::Draft).then(|| {
+        view! {
+            <form method="post" action=format!("{base}/signera")>
+                <button type="submit" class="button">{tr(lang, "promises.sign")}</button>
+            </form>
+        }
+    });
+    let next = match p.status {
+        Status::Agreed => Some(Status::Active),
+        Status::Active => Some(Status::FollowedUp),
+        Status::FollowedUp => Some(Status::Closed),
+        _ => None,
+    };
+    let advance = next.filter(|_| d.may_edit).map(|n| {
+        view! {
+            <form method="post" action=format!("{base}/steg")>
+                <input type="hidden" name="to" value=n.code() />
+                <button type="submit" class="button">
+                    {tr_with(lang, "promises.advance", &[("to", &tr(lang, &format!("promise.status.{}", n.code())))])}
+                </button>
+            </form>
+        }
+    });
+    let owners = d.owners.clone();
+    let commitments = p
+        .commitments
+        .iter()
+        .map(|c| {
+            let activities = c
+                .activities
+                .iter()
+                .map(|a| {
+                    let log = (d.may_edit || d.signer == Some(Signer::Municipality)).then(|| {
+                        let day_id = format!("a{}-day", a.id);
+                        let day_for = day_id.clone();
+                        let amount_id = format!("a{}-amount", a.id);
+                        let amount_for = amount_id.clone();
+                        let text_id = format!("a{}-text", a.id);
+                        let text_for = text_id.clone();
+                        view! {
+                            <form method="post" class="filters" action=format!("{base}/aktivitet/{}/framsteg", a.id)>
+                                <div class="field"><label for=day_for>{tr(lang, "promises.on_day")}</label>
+                                    <input id=day_id name="on_day" type="date" /></div>
+                                <div class="field"><label for=amount_for>{tr_with(lang, "promises.amount", &[("unit", &a.unit)])}</label>
+                                    <input id=amount_id name="amount" type="number" min="0" step="any" /></div>
+                                <div class="field"><label for=text_for>{tr(lang, "promises.progress_text")}</label>
+                                    <input id=text_id name="text" type="text" /></div>
+                                <button type="submit" class="button small">{tr(lang, "promises.log")}</button>
+                            </form>
+                        }
+                    });
+                    view! {
+                        <li class="activity" data-activity=a.id>
+                            <p><strong>{a.title.clone()}</strong>" – "
+                                {tr_with(lang, "promise.of_target", &[("done", &format!("{}", a.achieved)), ("target", &format!("{}", a.target)), ("unit", &a.unit)])}
+                                " · "{pct(a.percent)}" · "{tr(lang, "promise.due")}" "{a.due_on.to_string()}</p>
+                            {log}
+                        </li>
+                    }
+                })
+                .collect_view();
+            let add = d.may_edit.then(|| {
+                let owner_options = owners
+                    .iter()
+                    .map(|(v, l)| view! { <option value=v.clone()>{l.clone()}</option> })
+                    .collect_view();
+                let prefix = format!("c{}", c.id);
+                view! {
+                    <details class="card">
+                        <summary>{tr(lang, "promises.add_activity")}</summary>
+                        <form method="post" action=format!("{base}/aktivitet")>
+                            <input type="hidden" name="commitment" value=c.id />
+                            <div class="field"><label for=format!("{prefix}-title")>{tr(lang, "promises.activity_title")}</label>
+                                <input id=format!("{prefix}-title") name="title" type="text" /></div>
+                            <div class="field"><label for=format!("{prefix}-owner")>{tr(lang, "promises.owner")}</label>
+                                <select id=format!("{prefix}-owner") name="owner">{owner_options}</select></div>
+                            <div class="field"><label for=format!("{prefix}-target")>{tr(lang, "promises.target")}</label>
+                                <input id=format!("{prefix}-target") name="target" type="number" step="any" /></div>
+                            <div class="field"><label for=format!("{prefix}-unit")>{tr(lang, "promises.unit")}</label>
+                                <input id=format!("{prefix}-unit") name="unit" type="text" /></div>
+                            <div class="field"><label for=format!("{prefix}-due")>{tr(lang, "promises.due_on")}</label>
+                                <input id=format!("{prefix}-due") name="due_on" type="date" /></div>
+                            <button type="submit" class="button">{tr(lang, "promises.add_activity")}</button>
+                        </form>
+                    </details>
+                }
+            });
+            view! {
+                <article class="card commitment" data-commitment=c.id>
+                    <h3>{c.text.get(lang).to_owned()}</h3>
+                    <p>{pct(c.percent)}</p>
+                    <ul class="activities">{activities}</ul>
+                    {add}
+                </article>
+            }
+            .into_any()
+        })
+        .collect_view();
+    view! {
+        <p><a href=promises_href()>{tr(lang, "promises.back")}</a></p>
+        <h1>{p.text.title.get(lang).to_owned()}</h1>
+        {message}
+        <dl class="facts">
+            <dt>{tr(lang, "promise.status")}</dt>
+            <dd id="promise-status" data-status=p.status.code()>{tr(lang, &format!("promise.status.{}", p.status.code()))}" ("{tr(lang, "promise.version")}" "{p.version}")"</dd>
+            <dt>{tr(lang, "promise.period")}</dt><dd>{p.period_from.to_string()}" – "{p.period_to.to_string()}</dd>
+            <dt>{tr(lang, "promise.overall")}</dt><dd>{pct(p.percent)}</dd>
+        </dl>
+        <p class="lead">{p.text.body.get(lang).to_owned()}</p>
+        <ul class="signed" id="sign-offs">{signed}</ul>
+        {sign}
+        {advance}
+        <section aria-labelledby="commitments-h">
+            <h2 id="commitments-h">{tr(lang, "promise.commitments")}</h2>
+            {commitments}
+        </section>
+    }
+    .into_any()
+}

@@ -1,0 +1,301 @@
+//! Plain form POSTs of the promise: draft one, sign, move on, add an activity, log progress.
+//! Every rule is `db::promise`'s; a refused form comes back with a message (4xx).
+
+use crate::ServerState;
+use crate::auth::{body_fields, field};
+use crate::dialogues::{outcome, signed_in};
+use app::pages::promises::{EDIT_ROLES, LOG_ROLES, SIGN_ROLES, promise_staff_href, promises_href};
+use axum::extract::{Path, Request, State};
+use axum::response::Response;
+use chrono::NaiveDate;
+use db::builder::BuilderError;
+use db::promise::{ActivityInput, CommitmentText, Owner, PromiseText};
+use domain::LocalizedText;
+use domain::promise::Status;
+use tower_sessions::Session;
+
+fn bad(field: &str, key: &str) -> BuilderError {
+    BuilderError::Invalid(vec![(field.to_owned(), key.to_owned())])
+}
+
+fn day(fields: &[(String, String)], name: &str) -> Result<NaiveDate, BuilderError> {
+    NaiveDate::parse_from_str(field(fields, name).trim(), "%Y-%m-%d")
+        .map_err(|_| bad(name, "form.bad_date"))
+}
+
+fn number(fields: &[(String, String)], name: &str) -> Result<f64, BuilderError> {
+    field(fields, name)
+        .trim()
+        .replace(',', ".")
+        .parse::<f64>()
+        .map_err(|_| bad(name, "promise.amount"))
+}
+
+fn ids(fields: &[(String, String)], name: &str) -> Result<Vec<i64>, BuilderError> {
+    fields
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.parse::<i64>().map_err(|_| bad(name, "form.required")))
+        .collect()
+}
+
+fn text(sv: &str) -> LocalizedText {
+    LocalizedText::new(sv.trim(), sv.trim())
+}
+
+/// `POST /personal/lofte`: a new draft for the principal's LPO.
+pub async fn create(State(state): State<ServerState>, session: Session, req: Request) -> Response {
+    let p = match signed_in(&state, &session, EDIT_ROLES).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (parts, fields) = match body_fields(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let result = async {
+        let lpo = match p.scope_unit_id {
+            Some(lpo) => lpo,
+            None => field(&fields, "lpo")
+                .parse::<i64>()
+                .map_err(|_| bad("lpo", "form.required"))?,
+        };
+        if !db::promise::may_edit(&p, lpo) {
+            return Err(BuilderError::Forbidden);
+        }
+        let period = (day(&fields, "from")?, day(&fields, "to")?);
+        let mut commitments = Vec::new();
+        for i in 1..=3 {
+            let t = field(&fields, &format!("c{i}_text"));
+            if t.trim().is_empty() {
+                continue;
+            }
+            commitments.push(CommitmentText {
+                id: None,
+                text: text(t),
+                weight: number(&fields, &format!("c{i}_weight")).unwrap_or(1.0),
+                theme_ids: ids(&fields, &format!("c{i}_theme"))?,
+            });
+        }
+        let promise = PromiseText {
+            title: text(field(&fields, "title_sv")),
+            body: text(field(&fields, "body_sv")),
+            commitments,
+        };
+        let municipalities = ids(&fields, "municipality")?;
+        let now = state.app.clock.now();
+        db::promise::create(
+            &state.app.db,
+            &p,
+            lpo,
+            &municipalities,
+            period,
+            promise,
+            now,
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(id) => {
+            let to = promise_staff_href(id);
+            outcome(
+                state,
+                parts,
+                Ok(()),
+                promises_href().to_owned(),
+                "promise-new".to_owned(),
+                fields,
+                to,
+            )
+            .await
+        }
+        Err(e) => {
+            outcome(
+                state,
+                parts,
+                Err(e),
+                promises_href().to_owned(),
+                "promise-new".to_owned(),
+                fields,
+                String::new(),
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /personal/lofte/{promise}/signera`.
+pub async fn sign(
+    State(state): State<ServerState>,
+    Path(id): Path<i64>,
+    session: Session,
+    req: Request,
+) -> Response {
+    let p = match signed_in(&state, &session, SIGN_ROLES).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (parts, fields) = match body_fields(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let now = state.app.clock.now();
+    let result = db::promise::sign(&state.app.db, &p, id, now)
+        .await
+        .map(|_| ());
+    let page = promise_staff_href(id);
+    outcome(
+        state,
+        parts,
+        result,
+        page.clone(),
+        "sign".to_owned(),
+        fields,
+        format!("{page}#sign-offs"),
+    )
+    .await
+}
+
+/// `POST /personal/lofte/{promise}/steg`: `to`.
+pub async fn advance(
+    State(state): State<ServerState>,
+    Path(id): Path<i64>,
+    session: Session,
+    req: Request,
+) -> Response {
+    let p = match signed_in(&state, &session, EDIT_ROLES).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (parts, fields) = match body_fields(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let now = state.app.clock.now();
+    let result = match Status::parse(field(&fields, "to")) {
+        Some(to) => db::promise::advance(&state.app.db, &p, id, to, now)
+            .await
+            .map(|_| ()),
+        None => Err(bad("to", "promise.wrong_step")),
+    };
+    let page = promise_staff_href(id);
+    outcome(
+        state,
+        parts,
+        result,
+        page.clone(),
+        "advance".to_owned(),
+        fields,
+        format!("{page}#promise-status"),
+    )
+    .await
+}
+
+fn owner(v: &str) -> Result<Owner, BuilderError> {
+    let (kind, id) = v
+        .split_once(':')
+        .ok_or_else(|| bad("owner", "form.required"))?;
+    let id: i64 = id.parse().map_err(|_| bad("owner", "form.required"))?;
+    match kind {
+        "officer" => Ok(Owner::Officer(id)),
+        "police_unit" => Ok(Owner::PoliceUnit(id)),
+        "municipal_unit" => Ok(Owner::MunicipalUnit(id)),
+        _ => Err(bad("owner", "form.required")),
+    }
+}
+
+/// `POST /personal/lofte/{promise}/aktivitet`.
+pub async fn add_activity(
+    State(state): State<ServerState>,
+    Path(id): Path<i64>,
+    session: Session,
+    req: Request,
+) -> Response {
+    let p = match signed_in(&state, &session, EDIT_ROLES).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (parts, fields) = match body_fields(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let result = async {
+        db::promise::may_work_on(&state.app.db, &p, id, false).await?;
+        let commitment: i64 = field(&fields, "commitment")
+            .parse()
+            .map_err(|_| BuilderError::NotFound)?;
+        let input = ActivityInput {
+            title: field(&fields, "title").to_owned(),
+            owner: owner(field(&fields, "owner"))?,
+            target: number(&fields, "target")
+                .map_err(|_| bad("target", "promise.target_positive"))?,
+            unit: field(&fields, "unit").to_owned(),
+            due_on: day(&fields, "due_on")?,
+            weight: 1.0,
+        };
+        let now = state.app.clock.now();
+        db::promise::add_activity_of(&state.app.db, &p, id, commitment, &input, now)
+            .await
+            .map(|_| ())
+    }
+    .await;
+    let page = promise_staff_href(id);
+    outcome(
+        state,
+        parts,
+        result,
+        page.clone(),
+        "activity".to_owned(),
+        fields,
+        format!("{page}#commitments-h"),
+    )
+    .await
+}
+
+/// `POST /personal/lofte/{promise}/aktivitet/{activity}/framsteg`.
+pub async fn log_progress(
+    State(state): State<ServerState>,
+    Path((id, activity)): Path<(i64, i64)>,
+    session: Session,
+    req: Request,
+) -> Response {
+    let p = match signed_in(&state, &session, LOG_ROLES).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (parts, fields) = match body_fields(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let result = async {
+        db::promise::may_work_on(&state.app.db, &p, id, true).await?;
+        let on = day(&fields, "on_day")?;
+        let amount = number(&fields, "amount")?;
+        let now = state.app.clock.now();
+        db::promise::log_progress_of(
+            &state.app.db,
+            &p,
+            id,
+            activity,
+            on,
+            field(&fields, "text"),
+            amount,
+            now,
+        )
+        .await
+        .map(|_| ())
+    }
+    .await;
+    let page = promise_staff_href(id);
+    outcome(
+        state,
+        parts,
+        result,
+        page.clone(),
+        "progress".to_owned(),
+        fields,
+        format!("{page}#commitments-h"),
+    )
+    .await
+}
