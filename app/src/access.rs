@@ -201,6 +201,15 @@ pub const AGGREGATES: &[(&str, Aggregates)] = &[
         "/personal/sammanstallning/{dialogue}/export/{format}",
         Aggregates::Yes,
     ),
+    (
+        "/personal/sammanstallning/{dialogue}/gallring",
+        Aggregates::No,
+    ),
+    // Raw text for the confidentiality review: staff only, no figures.
+    (
+        "/personal/sammanstallning/{dialogue}/fritext.csv",
+        Aggregates::No,
+    ),
     // Progress updates only (what staff did), no answer figures.
     ("/lofte/{municipality}/flode", Aggregates::No),
     ("/personal/lofte", Aggregates::No),

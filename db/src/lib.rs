@@ -19,6 +19,7 @@ pub mod moderation;
 pub mod org;
 pub mod promise;
 pub mod register;
+pub mod retention;
 pub mod sessions;
 pub mod stats;
 pub mod survey;

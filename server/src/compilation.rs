@@ -223,3 +223,104 @@ fn failed(e: db::DbErr) -> Response {
     tracing::error!(error = %e, "compilation export failed");
     StatusCode::INTERNAL_SERVER_ERROR.into_response()
 }
+
+/// `POST /personal/sammanstallning/{dialogue}/gallring`: `days`, the LPO's retention of raw
+/// free text after approval.
+pub async fn set_retention(
+    State(state): State<ServerState>,
+    Path(dialogue): Path<i64>,
+    session: Session,
+    req: Request,
+) -> Response {
+    let p = match signed_in(&state, &session, APPROVE_ROLES).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (parts, fields) = match body_fields(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let now = state.app.clock.now();
+    let result = db::retention::set_days(&state.app.db, &p, dialogue, field(&fields, "days"), now)
+        .await
+        .map(|_| ());
+    let page = compilation_href(dialogue);
+    outcome(
+        state,
+        parts,
+        result,
+        page.clone(),
+        "retention".to_owned(),
+        fields,
+        format!("{page}#retention-h"),
+    )
+    .await
+}
+
+/// `GET /personal/sammanstallning/{dialogue}/fritext.csv`: the raw free text still kept, for a
+/// confidentiality review (*sekretessprövning*) before the retention job deletes it. Audited.
+pub async fn raw_text(
+    State(state): State<ServerState>,
+    Path(dialogue): Path<i64>,
+    session: Session,
+) -> Response {
+    let p = match signed_in(&state, &session, CODING_ROLES).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let db = &state.app.db;
+    let rows = match db::retention::raw_texts(db, &p, dialogue, state.app.clock.now()).await {
+        Ok(rows) => rows,
+        Err(BuilderError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
+        Err(BuilderError::Db(e)) => return failed(e),
+        Err(_) => return StatusCode::FORBIDDEN.into_response(),
+    };
+    let questions = match db::survey::load_questionnaire(db, dialogue).await {
+        Ok(q) => q.questions,
+        Err(e) => return failed(e),
+    };
+    let csv = db::retention::raw_csv(&rows, |id| {
+        questions
+            .iter()
+            .find(|q| q.id == id)
+            .map(|q| q.text.get(Lang::Sv).to_owned())
+            .unwrap_or_default()
+    });
+    let mut res = csv.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) =
+        HeaderValue::from_str(&format!("attachment; filename=\"fritext-{dialogue}.csv\""))
+    {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// The daily retention job, on every instance (it is idempotent: a second instance finds
+/// nothing left to delete). First run a minute after start.
+pub fn start_retention_job(db: db::Db, clock: std::sync::Arc<dyn db::clock::Clock>) {
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+        loop {
+            every.tick().await;
+            match db::retention::run(&db, clock.now()).await {
+                Ok(done) => {
+                    for d in done {
+                        tracing::info!(
+                            dialogue = d.dialogue_id,
+                            texts = d.texts,
+                            "retention: raw free text deleted"
+                        );
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "retention job failed"),
+            }
+        }
+    });
+}

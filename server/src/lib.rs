@@ -88,6 +88,7 @@ pub async fn build_with_clock(
     let addr = leptos_options.site_addr;
     let bus = db::live::Bus::start(&db, &config.database_url).await?;
     let live = live::Hub::start(db.clone(), clock.clone(), &bus, config.live_max_streams);
+    compilation::start_retention_job(db.clone(), clock.clone());
     let state = ServerState {
         live,
         app: AppState {

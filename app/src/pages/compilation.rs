@@ -7,6 +7,7 @@ use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
 use crate::pages::auth::{ANSWER_ROLES, access, guarded};
 use crate::pages::dashboard::{cell, distribution};
+use crate::pages::dialogues::{PostedBuilderForm, posted_for, summary};
 use domain::compilation::{Compilation, MAX_QUOTES, Quote};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -26,6 +27,10 @@ pub struct CompilationData {
     pub quotable: Vec<Quote>,
     pub may_edit: bool,
     pub may_approve: bool,
+    /// The LPO's retention of raw free text, in days after the first approval.
+    pub retention_days: i32,
+    /// When the raw free text is deleted (`None` until a version is approved).
+    pub retention_due: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The compilation of a dialogue (`version` 0: the working draft).
@@ -77,12 +82,18 @@ pub async fn load_compilation(dialogue_id: i64, version: i32) -> Result<Compilat
     } else {
         Vec::new()
     };
+    let retention_days = db::retention::days(&st.db, lpo).await.map_err(internal)?;
+    let retention_due = db::retention::due_at(&st.db, dialogue_id)
+        .await
+        .map_err(internal)?;
     Ok(CompilationData {
         shown,
         versions,
         quotable,
         may_edit,
         may_approve: db::compilation::may_approve(&p),
+        retention_days,
+        retention_due,
     })
 }
 
@@ -99,6 +110,7 @@ pub fn CompilationPage() -> impl IntoView {
         .get("version")
         .and_then(|s| s.parse::<i32>().ok())
         .unwrap_or(0);
+    let posted = use_context::<PostedBuilderForm>();
     view! {
         <Page>
             <Title text=tr(lang, "compilation.title") />
@@ -110,7 +122,7 @@ pub fn CompilationPage() -> impl IntoView {
                         Err(e) => Err(e.clone()),
                     };
                     guarded(lang, "/personal", who, move |_| match data {
-                        Ok(c) => body(c, lang).into_any(),
+                        Ok(c) => body(c, lang, posted).into_any(),
                         Err(e) => {
                             #[cfg(feature = "ssr")]
                             crate::ssr::set_status(e.status());
@@ -127,9 +139,11 @@ pub fn CompilationPage() -> impl IntoView {
     }
 }
 
-fn body(data: CompilationData, lang: Lang) -> AnyView {
+fn body(data: CompilationData, lang: Lang, posted: Option<PostedBuilderForm>) -> AnyView {
     let c = &data.shown;
     let base = compilation_href(c.dialogue_id);
+    let refused = summary(lang, &posted);
+    let retention = retention(&data, &base, lang, posted_for(&posted, "retention"));
     let status = match (c.version, c.approved_at, &c.approved_by) {
         (Some(v), Some(at), Some(by)) => tr_with(
             lang,
@@ -255,6 +269,7 @@ fn body(data: CompilationData, lang: Lang) -> AnyView {
         <h1>{tr(lang, "compilation.title")}": "{c.title.get(lang).to_owned()}</h1>
         <p class="lead">{c.lpo_name.clone()}" · "
             {domain::time::format_stockholm(c.opens_at)}" – "{domain::time::format_stockholm(c.closes_at)}</p>
+        {refused}
         <p class="badge" id="compilation-status">{status}</p>
         {approve}
         <nav class="no-print" aria-label=tr(lang, "compilation.exports")>
@@ -304,6 +319,65 @@ fn body(data: CompilationData, lang: Lang) -> AnyView {
             <h2 id="answers-h">{tr(lang, "dash.answers")}</h2>
             {dists}
         </section>
+        {retention}
     }
     .into_any()
+}
+
+/// Retention of raw free text: when it is deleted, the export for a confidentiality review
+/// before that, and (for the manager) the LPO's period.
+fn retention(
+    data: &CompilationData,
+    base: &str,
+    lang: Lang,
+    posted: Option<PostedBuilderForm>,
+) -> Option<AnyView> {
+    if !data.may_edit {
+        return None;
+    }
+    let days = data.retention_days.to_string();
+    let when = match data.retention_due {
+        Some(at) => tr_with(
+            lang,
+            "retention.due",
+            &[("days", &days), ("at", &domain::time::format_stockholm(at))],
+        ),
+        None => tr_with(lang, "retention.not_due", &[("days", &days)]),
+    };
+    let error = posted
+        .as_ref()
+        .and_then(|p| p.errors.first().map(|(_, k)| k.clone()));
+    let value = posted
+        .as_ref()
+        .and_then(|p| {
+            p.values
+                .iter()
+                .find(|(k, _)| k == "days")
+                .map(|(_, v)| v.clone())
+        })
+        .unwrap_or_else(|| days.clone());
+    let form = data.may_approve.then(|| {
+        let invalid = error.is_some();
+        view! {
+            <form method="post" action=format!("{base}/gallring") class="inline-form" novalidate=true>
+                <label for="retention-days">{tr(lang, "retention.days")}</label>
+                {error.map(|k| view! { <p class="field-error" id="retention-days-error">{tr(lang, &k)}</p> })}
+                <input id="retention-days" name="days" type="number" inputmode="numeric" min="1" max="3650"
+                    value=value aria-invalid=invalid.then_some("true")
+                    aria-describedby=invalid.then_some("retention-days-error") />
+                <button type="submit" class="button small">{tr(lang, "retention.save")}</button>
+            </form>
+        }
+    });
+    Some(
+        view! {
+            <section class="card no-print" aria-labelledby="retention-h">
+                <h2 id="retention-h">{tr(lang, "retention.title")}</h2>
+                <p>{when}</p>
+                <p><a href=format!("{base}/fritext.csv") download="">{tr(lang, "retention.export")}</a></p>
+                {form}
+            </section>
+        }
+        .into_any(),
+    )
 }

@@ -16,6 +16,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Salts the one-answer-per-browser hashes of this dialogue.
     pub dedup_salt: String,
+    /// The earlier dialogue this one measures again (before and after on shared bank items).
+    pub follow_up_of: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

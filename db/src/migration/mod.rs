@@ -11,6 +11,7 @@ mod m20261130_000006_live;
 mod m20261130_000007_themes;
 mod m20261130_000008_compilation;
 mod m20261130_000009_promise;
+mod m20261130_000010_followup;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000007_themes::Migration),
             Box::new(m20261130_000008_compilation::Migration),
             Box::new(m20261130_000009_promise::Migration),
+            Box::new(m20261130_000010_followup::Migration),
         ]
     }
 }
