@@ -448,6 +448,35 @@ pub async fn create_dialogue(
         }
     }
 
+    // The earlier dialogue this one follows up: of the same LPO, opened before this one.
+    let follow_up_of = match input.follow_up_of.trim() {
+        "" => None,
+        raw => match raw.parse::<i64>() {
+            Ok(id) => match dialogue::Entity::find_by_id(id).one(db).await? {
+                Some(earlier)
+                    if lpo == Some(earlier.lpo_id)
+                        && opens.is_none_or(|o| earlier.opens_at < o) =>
+                {
+                    Some(earlier.id)
+                }
+                _ => {
+                    errors.push((
+                        "follow_up_of".to_owned(),
+                        "builder.bad_follow_up".to_owned(),
+                    ));
+                    None
+                }
+            },
+            Err(_) => {
+                errors.push((
+                    "follow_up_of".to_owned(),
+                    "builder.bad_follow_up".to_owned(),
+                ));
+                None
+            }
+        },
+    };
+
     let (Some(opens), Some(closes), Some(lpo), true) = (opens, closes, lpo, errors.is_empty())
     else {
         return Err(BuilderError::Invalid(errors));
@@ -468,6 +497,7 @@ pub async fn create_dialogue(
         closes_at: Set(closes),
         created_at: Set(now),
         dedup_salt: Set(uuid::Uuid::new_v4().simple().to_string()),
+        follow_up_of: Set(follow_up_of),
         ..Default::default()
     })
     .exec(&txn)

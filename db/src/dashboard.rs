@@ -485,12 +485,83 @@ type ItemFigure = (Option<f64>, Option<f64>);
 /// LPOs side by side for `lpos` (`None`: all): each dialogue's reach and the shared bank
 /// items' published mean and share at 4–5. Built from each dialogue's dashboard, so the
 /// n<5 rule and the over-time rule hold here too.
+/// Which question is which bank item.
+async fn bank_of(db: &impl ConnectionTrait) -> Result<HashMap<i64, i64>, DbErr> {
+    use crate::entity::question_meta;
+    Ok(question_meta::Entity::find()
+        .filter(question_meta::Column::BankItemId.is_not_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|m| m.bank_item_id.map(|b| (m.question_id, b)))
+        .collect())
+}
+
+/// The dashboard's 1–5 scale distributions that are bank items, with their item.
+fn scale_items<'a>(
+    dash: &'a domain::dashboard::Dashboard,
+    bank_of: &'a HashMap<i64, i64>,
+) -> impl Iterator<Item = (i64, &'a domain::dashboard::Distribution)> + 'a {
+    dash.distributions.iter().filter_map(|dist| {
+        let item = bank_of.get(&dist.question_id)?;
+        (matches!(dist.values.len(), 5 | 6) && dist.values.first().is_some_and(|v| v.code == "1"))
+            .then_some((*item, dist))
+    })
+}
+
+/// A dialogue and its follow-up on the bank items both ask, from their public dashboards
+/// (so the n<5 rule and the over-time rule hold). `None` when either is unknown.
+pub async fn before_after(
+    db: &impl ConnectionTrait,
+    before: i64,
+    after: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<domain::promise::BeforeAfter>, DbErr> {
+    use crate::entity::bank_item;
+    use domain::promise::{BeforeAfterItem, ItemFigure};
+    let (Some(b), Some(a)) = (
+        dashboard(db, before, Audience::Public, now).await?,
+        dashboard(db, after, Audience::Public, now).await?,
+    ) else {
+        return Ok(None);
+    };
+    let bank_of = bank_of(db).await?;
+    let figure = |d: &domain::dashboard::Distribution| ItemFigure {
+        answered: d.answered,
+        mean: d.mean,
+        share_high: d.share_high,
+    };
+    let after_items: HashMap<i64, ItemFigure> = scale_items(&a, &bank_of)
+        .map(|(i, d)| (i, figure(d)))
+        .collect();
+    let mut items = Vec::new();
+    for (item, dist) in scale_items(&b, &bank_of) {
+        let Some(later) = after_items.get(&item) else {
+            continue;
+        };
+        let Some(bi) = bank_item::Entity::find_by_id(item).one(db).await? else {
+            continue;
+        };
+        items.push(BeforeAfterItem {
+            text: parse_text(&bi.text),
+            before: figure(dist),
+            after: later.clone(),
+        });
+    }
+    Ok(Some(domain::promise::BeforeAfter {
+        before: b.title,
+        after: a.title,
+        after_preliminary: a.preliminary,
+        items,
+    }))
+}
+
 pub async fn regional(
     db: &impl ConnectionTrait,
     lpos: Option<&[i64]>,
     now: DateTime<Utc>,
 ) -> Result<domain::dashboard::Regional, DbErr> {
-    use crate::entity::{bank_item, org_unit, question_meta};
+    use crate::entity::{bank_item, org_unit};
     let mut query = dialogue::Entity::find().order_by_desc(dialogue::Column::OpensAt);
     if let Some(lpos) = lpos {
         query = query.filter(dialogue::Column::LpoId.is_in(lpos.iter().copied()));
@@ -503,14 +574,7 @@ pub async fn regional(
         .into_iter()
         .map(|o| (o.id, o.name))
         .collect();
-    // Which question is which bank item.
-    let bank_of: HashMap<i64, i64> = question_meta::Entity::find()
-        .filter(question_meta::Column::BankItemId.is_not_null())
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|m| m.bank_item_id.map(|b| (m.question_id, b)))
-        .collect();
+    let bank_of = bank_of(db).await?;
     let mut rows = Vec::new();
     let mut used: Vec<i64> = Vec::new();
     let mut figures: Vec<HashMap<i64, ItemFigure>> = Vec::new();
@@ -519,15 +583,10 @@ pub async fn regional(
             continue;
         };
         let mut by_item = HashMap::new();
-        for dist in &dash.distributions {
-            if let Some(item) = bank_of.get(&dist.question_id)
-                && matches!(dist.values.len(), 5 | 6)
-                && dist.values.first().is_some_and(|v| v.code == "1")
-            {
-                by_item.insert(*item, (dist.mean, dist.share_high));
-                if !used.contains(item) {
-                    used.push(*item);
-                }
+        for (item, dist) in scale_items(&dash, &bank_of) {
+            by_item.insert(item, (dist.mean, dist.share_high));
+            if !used.contains(&item) {
+                used.push(item);
             }
         }
         figures.push(by_item);

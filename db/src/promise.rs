@@ -6,8 +6,8 @@
 use crate::audit;
 use crate::builder::{BuilderError, invalid};
 use crate::entity::{
-    activity, commitment, commitment_theme, compilation, org_unit, progress_entry, promise,
-    promise_municipality, promise_sign_off, promise_version,
+    activity, commitment, commitment_theme, compilation, dialogue, org_unit, progress_entry,
+    promise, promise_municipality, promise_sign_off, promise_version,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::compilation::Compilation;
@@ -840,6 +840,7 @@ pub async fn public(
         .await?
         .map(|o| o.name)
         .unwrap_or_default();
+    let follow_up = follow_up(db, &text, now).await?;
     Ok(Some(PublicPromise {
         id: pr.id,
         municipality: m.name,
@@ -855,7 +856,46 @@ pub async fn public(
         commitments,
         updates,
         earlier,
+        follow_up,
     }))
+}
+
+/// Before and after for a promise: the dialogue whose compilation its commitments answer,
+/// and the newest dialogue marked as that one's follow-up.
+async fn follow_up(
+    db: &impl ConnectionTrait,
+    text: &PromiseText,
+    now: DateTime<Utc>,
+) -> Result<Option<domain::promise::BeforeAfter>, DbErr> {
+    let ids: Vec<i64> = text.commitments.iter().filter_map(|c| c.id).collect();
+    let compilations: Vec<i64> = commitment_theme::Entity::find()
+        .filter(commitment_theme::Column::CommitmentId.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| l.compilation_id)
+        .collect();
+    let Some(before) = compilation::Entity::find()
+        .filter(compilation::Column::Id.is_in(compilations))
+        .order_by_desc(compilation::Column::ApprovedAt)
+        .one(db)
+        .await?
+        .map(|c| c.dialogue_id)
+    else {
+        return Ok(None);
+    };
+    let Some(after) = dialogue::Entity::find()
+        .filter(dialogue::Column::FollowUpOf.eq(before))
+        .order_by_desc(dialogue::Column::OpensAt)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if after.opens_at > now {
+        return Ok(None);
+    }
+    crate::dashboard::before_after(db, before, after.id, now).await
 }
 
 /// Promises of the LPOs `lpos` (`None`: all), newest period first, for the staff list.

@@ -73,6 +73,7 @@ async fn valid_input(db: &db::Db) -> DialogueInput {
             },
         ],
         bank_items: Vec::new(),
+        follow_up_of: String::new(),
     }
 }
 
@@ -532,4 +533,146 @@ async fn link_codes_are_short_and_unique() {
     }
     let many: BTreeSet<String> = (0..2000).map(|_| builder::random_link_code()).collect();
     assert!(many.len() > 1990, "random codes rarely collide");
+}
+
+async fn submit(db: &db::Db, link: &str, gate: db::survey::Gate<'_>, f: &[(String, String)]) {
+    let id = uuid::Uuid::new_v4().to_string();
+    db::survey::submit(
+        db,
+        db::survey::SubmitRequest {
+            link_code: link,
+            submission_id: &id,
+            gate,
+            fields: f,
+            now: Utc::now(),
+        },
+    )
+    .await
+    .expect("stored");
+}
+
+/// A follow-up dialogue: only an earlier dialogue of the same LPO; then the promise page shows
+/// before and after on the bank items both ask, under the n<5 rule.
+#[tokio::test]
+async fn a_follow_up_shows_before_and_after_on_shared_bank_items() {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    for t in seeded().await {
+        let l = t.label;
+        let now = Utc::now();
+        db::demo::seed_promise(&t.db, now).await.expect("promise");
+        let p = officer_kh(&t.db).await;
+        // The demo dialogue's bank items: safety in the evening and trust.
+        let metas = question_meta::Entity::find()
+            .filter(question_meta::Column::BankItemId.is_not_null())
+            .all(&t.db)
+            .await
+            .expect("metas");
+        let before_q: Vec<(i64, i64)> = metas
+            .iter()
+            .filter_map(|m| m.bank_item_id.map(|b| (m.question_id, b)))
+            .collect();
+        assert_eq!(before_q.len(), 2, "{l}");
+        let fields = |qs: &[(i64, i64)], v: &str| -> Vec<(String, String)> {
+            qs.iter()
+                .map(|(q, _)| (format!("q{q}"), v.to_owned()))
+                .collect()
+        };
+        for _ in 0..6 {
+            submit(
+                &t.db,
+                "kh-invanare",
+                db::survey::Gate::Kiosk {
+                    token: db::demo::DEMO_KIOSK_TOKEN,
+                },
+                &[
+                    fields(&before_q, "4"),
+                    vec![("q1".to_owned(), "Mer polis på kvällen".to_owned())],
+                ]
+                .concat(),
+            )
+            .await;
+        }
+
+        let mut input = valid_input(&t.db).await;
+        input.bank_items = before_q.iter().map(|(_, b)| b.to_string()).collect();
+        for bad in ["999999", "x"] {
+            input.follow_up_of = bad.to_owned();
+            let r = builder::create_dialogue(&t.db, &p, &input, now).await;
+            let Err(BuilderError::Invalid(errors)) = r else {
+                panic!("{l}: {bad} accepted");
+            };
+            assert!(errors.iter().any(|(f, _)| f == "follow_up_of"), "{l}");
+        }
+        input.follow_up_of = "1".to_owned();
+        let after = builder::create_dialogue(&t.db, &p, &input, now)
+            .await
+            .expect("created");
+        // Not yet open: no before and after.
+        let page = db::promise::public(&t.db, "kristinehamn", now)
+            .await
+            .expect("page")
+            .expect("the demo promise");
+        assert!(page.follow_up.is_none(), "{l}");
+        let mut d: dialogue::ActiveModel = dialogue::Entity::find_by_id(after)
+            .one(&t.db)
+            .await
+            .expect("q")
+            .expect("row")
+            .into();
+        d.opens_at = Set(now - Duration::days(1));
+        d.update(&t.db).await.expect("opened");
+        let detail = builder::load(&t.db, &p, after, now).await.expect("load");
+        let after_q: Vec<(i64, i64)> = detail
+            .questions
+            .iter()
+            .filter_map(|q| q.bank_item_id.map(|b| (q.id, b)))
+            .collect();
+        let link = detail.groups[0].link_code.clone();
+        let answer_after = |n: usize| {
+            let (db, link, f) = (&t.db, link.clone(), fields(&after_q, "2"));
+            async move {
+                for _ in 0..n {
+                    let browser = uuid::Uuid::new_v4().to_string();
+                    submit(
+                        db,
+                        &link,
+                        db::survey::Gate::Public {
+                            browser: Some(&browser),
+                            invite: None,
+                            via_qr: false,
+                        },
+                        &f,
+                    )
+                    .await;
+                }
+            }
+        };
+        answer_after(3).await;
+        let page = db::promise::public(&t.db, "kristinehamn", Utc::now())
+            .await
+            .expect("page")
+            .expect("promise");
+        let f = page.follow_up.expect("before and after");
+        assert_eq!(f.items.len(), 2, "{l}");
+        for i in &f.items {
+            assert_eq!(i.before.answered, Some(6), "{l}");
+            assert_eq!(i.before.mean, Some(4.0), "{l}");
+            assert_eq!(i.before.share_high, Some(1.0), "{l}");
+            assert_eq!(i.after.answered, None, "{l}: 3 answers are under 5");
+            assert_eq!(i.after.mean, None, "{l}");
+        }
+        // The over-time rule: a new published state only after 5 more answers.
+        answer_after(5).await;
+        let f = db::promise::public(&t.db, "kristinehamn", Utc::now())
+            .await
+            .expect("page")
+            .expect("promise")
+            .follow_up
+            .expect("before and after");
+        for i in &f.items {
+            assert_eq!(i.after.answered, Some(8), "{l}");
+            assert_eq!(i.after.mean, Some(2.0), "{l}");
+            assert_eq!(i.after.share_high, Some(0.0), "{l}");
+        }
+    }
 }

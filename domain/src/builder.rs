@@ -129,6 +129,9 @@ pub struct DialogueInput {
     pub municipalities: Vec<String>,
     pub groups: Vec<GroupInput>,
     pub bank_items: Vec<String>,
+    /// The id of the earlier dialogue this one follows up, or empty.
+    #[serde(default)]
+    pub follow_up_of: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -175,6 +178,7 @@ impl DialogueInput {
                 })
                 .collect(),
             bank_items: all(fields, "bank_item"),
+            follow_up_of: field(fields, "follow_up_of").trim().to_owned(),
         }
     }
 }

@@ -324,6 +324,35 @@ pub struct PublicPromise {
     pub commitments: Vec<PublicCommitment>,
     pub updates: Vec<Update>,
     pub earlier: Vec<Earlier>,
+    /// Before and after: the dialogue the promise answers and its follow-up, on their
+    /// shared question-bank items.
+    #[serde(default)]
+    pub follow_up: Option<BeforeAfter>,
+}
+
+/// One bank item's figures in one dialogue, as published (each `None` under the n<5 rule).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ItemFigure {
+    pub answered: Option<i64>,
+    pub mean: Option<f64>,
+    pub share_high: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BeforeAfterItem {
+    pub text: crate::LocalizedText,
+    pub before: ItemFigure,
+    pub after: ItemFigure,
+}
+
+/// A dialogue and its follow-up, side by side on the bank items both ask.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BeforeAfter {
+    pub before: crate::LocalizedText,
+    pub after: crate::LocalizedText,
+    /// The follow-up is still open: its figures are preliminary.
+    pub after_preliminary: bool,
+    pub items: Vec<BeforeAfterItem>,
 }
 
 #[cfg(test)]

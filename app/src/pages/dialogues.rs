@@ -676,6 +676,28 @@ fn dialogues_body(
                 </fieldset>
     }
     .into_any();
+    let earlier = d
+        .dialogues
+        .iter()
+        .map(|x| {
+            let id = x.id.to_string();
+            let selected = input.follow_up_of == id;
+            view! { <option value=id selected=selected>{format!("{} ({})", x.title.get(lang), x.lpo_name)}</option> }
+        })
+        .collect_view();
+    let follow_up = view! {
+                <div class="field">
+                    <label class="q-label" for=e.id("follow_up_of")>{tr(lang, "builder.follow_up_of")}</label>
+                    <p class="hint" id=format!("{}-hint", e.id("follow_up_of"))>{tr(lang, "builder.follow_up_hint")}</p>
+                    {e.error("follow_up_of")}
+                    <select id=e.id("follow_up_of") name="follow_up_of"
+                        aria-describedby=e.described("follow_up_of", true) aria-invalid=e.invalid("follow_up_of")>
+                        <option value="">{tr(lang, "builder.follow_up_none")}</option>
+                        {earlier}
+                    </select>
+                </div>
+    }
+    .into_any();
     let bank = view! {
                 <fieldset class="builder-fieldset" aria-describedby=e.described("bank_items", false)>
                     <legend>{tr(lang, "builder.bank_legend")}</legend>
@@ -704,6 +726,7 @@ fn dialogues_body(
                 {municipalities}
                 {groups}
                 {bank}
+                {follow_up}
                 <button type="submit" class="button primary">{tr(lang, "builder.create")}</button>
             </form>
         </section>

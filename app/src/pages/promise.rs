@@ -145,6 +145,7 @@ fn body(p: PublicPromise, code: &str, lang: Lang) -> AnyView {
         .collect_view();
     let has_earlier = !p.earlier.is_empty();
     let feed = feed_href(code);
+    let follow_up = p.follow_up.as_ref().and_then(|f| before_after(f, lang));
     view! {
         <h1>{p.title.get(lang).to_owned()}</h1>
         <p class="lead">{p.body.get(lang).to_owned()}</p>
@@ -171,6 +172,7 @@ fn body(p: PublicPromise, code: &str, lang: Lang) -> AnyView {
             <p><a href=feed>{tr(lang, "promise.feed")}</a></p>
             <ul class="updates">{updates}</ul>
         </section>
+        {follow_up}
         {has_earlier.then(|| view! {
             <section aria-labelledby="earlier-h">
                 <h2 id="earlier-h">{tr(lang, "promise.earlier")}</h2>
@@ -179,6 +181,76 @@ fn body(p: PublicPromise, code: &str, lang: Lang) -> AnyView {
         })}
     }
     .into_any()
+}
+
+/// Before and after on the shared bank items: mean, share at 4–5 and the answer count, each
+/// "< 5" under the threshold.
+fn before_after(f: &domain::promise::BeforeAfter, lang: Lang) -> Option<AnyView> {
+    if f.items.is_empty() {
+        return None;
+    }
+    let fig = |x: &domain::promise::ItemFigure| {
+        let mean = x
+            .mean
+            .map(|m| format!("{m:.1}"))
+            .unwrap_or_else(|| "< 5".to_owned());
+        let share = x
+            .share_high
+            .map(|s| format!("{:.0} %", s * 100.0))
+            .unwrap_or_else(|| "< 5".to_owned());
+        let n = x
+            .answered
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| "< 5".to_owned());
+        view! {
+            <td class="num">{mean}</td>
+            <td class="num">{share}</td>
+            <td class="num">{n}</td>
+        }
+    };
+    let rows = f
+        .items
+        .iter()
+        .map(|i| {
+            view! {
+                <tr>
+                    <th scope="row">{i.text.get(lang).to_owned()}</th>
+                    {fig(&i.before)}
+                    {fig(&i.after)}
+                </tr>
+            }
+        })
+        .collect_view();
+    let heads = || {
+        view! {
+            <th scope="col" class="num">{tr(lang, "promise.mean")}</th>
+            <th scope="col" class="num">{tr(lang, "promise.share_high")}</th>
+            <th scope="col" class="num">{tr(lang, "promise.answered")}</th>
+        }
+    };
+    Some(
+        view! {
+            <section class="card" aria-labelledby="follow-up-h">
+                <h2 id="follow-up-h">{tr(lang, "promise.follow_up")}</h2>
+                <p>{tr_with(lang, "promise.follow_up_lead", &[("before", f.before.get(lang)), ("after", f.after.get(lang))])}
+                    {f.after_preliminary.then(|| view! { " "<span class="badge">{tr(lang, "dash.preliminary")}</span> })}</p>
+                <div class="table-scroll" tabindex="0" role="region" aria-labelledby="follow-up-h">
+                    <table>
+                        <thead>
+                            <tr>
+                                <td></td>
+                                <th scope="colgroup" colspan="3">{tr(lang, "promise.before")}</th>
+                                <th scope="colgroup" colspan="3">{tr(lang, "promise.after")}</th>
+                            </tr>
+                            <tr><th scope="col">{tr(lang, "promise.question")}</th>{heads()}{heads()}</tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            </section>
+        }
+        .into_any(),
+    )
 }
 
 fn commitment(i: usize, c: &PublicCommitment, lang: Lang) -> AnyView {
