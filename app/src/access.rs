@@ -72,6 +72,7 @@ pub const SERVER_FNS: &[(&str, Access)] = &[
     ("/api/public/survey", Access::Public),
     ("/api/public/submit", Access::Public),
     ("/api/staff/dialogue_counts", Access::Roles(ANSWER_ROLES)),
+    ("/api/staff/overdue", Access::Roles(ANSWER_ROLES)),
     ("/api/staff/register", Access::Roles(ALL_ROLES)),
     ("/api/staff/paper_form", Access::Roles(PAPER_ROLES)),
     ("/api/staff/dashboard", Access::Roles(ANSWER_ROLES)),
@@ -119,6 +120,8 @@ pub const AGGREGATES: &[(&str, Aggregates)] = &[
     ("/api/public/poster", Aggregates::No),
     ("/api/public/display", Aggregates::Yes),
     ("/api/staff/dialogue_counts", Aggregates::Yes),
+    // Progress against targets (what staff did), no answer figures.
+    ("/api/staff/overdue", Aggregates::No),
     ("/api/staff/dashboard", Aggregates::Yes),
     ("/api/staff/regional", Aggregates::Yes),
     ("/api/staff/register", Aggregates::No),
@@ -187,6 +190,7 @@ pub const AGGREGATES: &[(&str, Aggregates)] = &[
         "/personal/oversikt/{dialogue}/svar/{answer}/dolj",
         Aggregates::No,
     ),
+    ("/personal/kodning/{dialogue}/teman", Aggregates::No),
     ("/personal/kodning/{dialogue}/{answer}", Aggregates::No),
     (
         "/personal/sammanstallning/{dialogue}/godkann",
@@ -214,6 +218,8 @@ pub const AGGREGATES: &[(&str, Aggregates)] = &[
     ("/lofte/{municipality}/flode", Aggregates::No),
     ("/personal/lofte", Aggregates::No),
     ("/personal/lofte/{promise}/signera", Aggregates::No),
+    ("/personal/lofte/{promise}/andra", Aggregates::No),
+    ("/personal/lofte/{promise}/overenskommelser", Aggregates::No),
     ("/personal/lofte/{promise}/steg", Aggregates::No),
     ("/personal/lofte/{promise}/aktivitet", Aggregates::No),
     (

@@ -15,9 +15,11 @@ use domain::promise::{self as rules, EditKind, Refusal, SignOff, Signer, Status}
 use domain::{LocalizedText, Principal, Role};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    DatabaseTransaction, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    Statement, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 pub use domain::promise::{CommitmentText, PromiseText};
 
@@ -1138,4 +1140,158 @@ pub async fn may_work_on(
         return Ok(());
     }
     Err(BuilderError::Forbidden)
+}
+
+/// Links the promise to community officers' agreements of its LPO, replacing the earlier links
+/// (the LPO's officers and manager, or an admin). An agreement of another LPO is refused.
+pub async fn link_agreements(
+    db: &DatabaseConnection,
+    p: &Principal,
+    promise_id: i64,
+    agreements: &[i64],
+    now: DateTime<Utc>,
+) -> Result<(), BuilderError> {
+    use crate::entity::{agreement, promise_agreement};
+    let (pr, _) = load(db, promise_id).await?;
+    if !edits(p, pr.lpo_id) {
+        return Err(BuilderError::Forbidden);
+    }
+    let mut wanted: Vec<i64> = agreements.to_vec();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let found = agreement::Entity::find()
+        .filter(agreement::Column::Id.is_in(wanted.iter().copied()))
+        .filter(agreement::Column::LpoId.eq(pr.lpo_id))
+        .all(db)
+        .await?;
+    if found.len() != wanted.len() {
+        return Err(BuilderError::Invalid(vec![(
+            "agreement".to_owned(),
+            "promise.bad_agreement".to_owned(),
+        )]));
+    }
+    let txn = db.begin().await?;
+    promise_agreement::Entity::delete_many()
+        .filter(promise_agreement::Column::PromiseId.eq(pr.id))
+        .exec(&txn)
+        .await?;
+    if !wanted.is_empty() {
+        promise_agreement::Entity::insert_many(wanted.iter().map(|a| {
+            promise_agreement::ActiveModel {
+                promise_id: Set(pr.id),
+                agreement_id: Set(*a),
+            }
+        }))
+        .exec_without_returning(&txn)
+        .await?;
+    }
+    audit::record(
+        &txn,
+        entry(
+            p,
+            pr.lpo_id,
+            now,
+            "link_agreements",
+            "promise",
+            pr.id,
+            format!("agreements={wanted:?}"),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The LPO's agreements as choices `(id, purpose, linked to the promise)`.
+pub async fn agreement_choices(
+    db: &impl ConnectionTrait,
+    promise_id: i64,
+    lpo_id: i64,
+) -> Result<Vec<(i64, String, bool)>, DbErr> {
+    use crate::entity::{agreement, promise_agreement};
+    let linked: Vec<i64> = promise_agreement::Entity::find()
+        .filter(promise_agreement::Column::PromiseId.eq(promise_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| l.agreement_id)
+        .collect();
+    Ok(agreement::Entity::find()
+        .filter(agreement::Column::LpoId.eq(lpo_id))
+        .order_by_asc(agreement::Column::ReviewOn)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let on = linked.contains(&a.id);
+            (a.id, a.purpose, on)
+        })
+        .collect())
+}
+
+/// Activities of agreed and active promises of the LPOs `lpos` (`None`: all) that are past
+/// their due date (a Stockholm date) and short of their target, the most overdue first.
+pub async fn overdue(
+    db: &impl ConnectionTrait,
+    lpos: Option<&[i64]>,
+    now: DateTime<Utc>,
+) -> Result<Vec<domain::promise::OverdueActivity>, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        promise_id: i64,
+        lpo_id: i64,
+        version: i32,
+        title: String,
+        unit: String,
+        target: f64,
+        achieved: f64,
+        due_on: NaiveDate,
+    }
+    let backend = db.get_database_backend();
+    let p1 = if backend == DbBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
+    let rows = Row::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        format!(
+            "SELECT p.id AS promise_id, p.lpo_id, p.current_version AS version, a.title, a.unit, \
+                    a.target, a.due_on, COALESCE(SUM(e.amount), 0.0) AS achieved \
+             FROM activity a JOIN commitment c ON c.id = a.commitment_id \
+             JOIN promise p ON p.id = c.promise_id \
+             LEFT JOIN progress_entry e ON e.activity_id = a.id \
+             WHERE a.due_on < {p1} AND p.status IN ('agreed', 'active') \
+             GROUP BY p.id, p.lpo_id, p.current_version, a.id, a.title, a.unit, a.target, a.due_on \
+             HAVING COALESCE(SUM(e.amount), 0.0) < a.target \
+             ORDER BY a.due_on, a.id"
+        ),
+        [today(now).into()],
+    ))
+    .all(db)
+    .await?;
+    let mut titles: HashMap<i64, LocalizedText> = HashMap::new();
+    let mut out = Vec::new();
+    for r in rows {
+        if lpos.is_some_and(|l| !l.contains(&r.lpo_id)) {
+            continue;
+        }
+        if !titles.contains_key(&r.promise_id) {
+            let t = version_text(db, r.promise_id, r.version)
+                .await?
+                .map(|t| t.title)
+                .unwrap_or_default();
+            titles.insert(r.promise_id, t);
+        }
+        out.push(domain::promise::OverdueActivity {
+            promise_id: r.promise_id,
+            promise_title: titles.get(&r.promise_id).cloned().unwrap_or_default(),
+            title: r.title,
+            unit: r.unit,
+            target: r.target,
+            achieved: r.achieved,
+            due_on: r.due_on,
+        });
+    }
+    Ok(out)
 }

@@ -867,3 +867,118 @@ mod tests {
         assert!(quick_check("811218-9875").is_empty(), "a bad check digit");
     }
 }
+
+/// A theme as typed on the coding page: an existing theme (`id`) or a new one.
+#[derive(Clone, Debug, Default)]
+pub struct ThemeInput<'a> {
+    pub id: Option<i64>,
+    pub name_sv: &'a str,
+    pub name_en: &'a str,
+    /// One keyword a line; each is stemmed when matched.
+    pub keywords: &'a str,
+}
+
+/// The most keywords a theme holds, and the longest keyword.
+pub const MAX_KEYWORDS: usize = 100;
+pub const MAX_KEYWORD_LEN: usize = 40;
+
+/// Adds a theme to the dialogue's LPO, or changes one of its themes' name and keywords (the
+/// LPO's officers and manager, or an admin). Audited.
+pub async fn save_theme(
+    db: &DatabaseConnection,
+    p: &Principal,
+    dialogue_id: i64,
+    input: ThemeInput<'_>,
+    now: DateTime<Utc>,
+) -> Result<i64, BuilderError> {
+    let d = in_scope(db, p, dialogue_id).await?;
+    let themes = lpo_themes(db, d.lpo_id).await?;
+    let mut errors = Vec::new();
+    let name_sv = input.name_sv.trim();
+    let name_en = match input.name_en.trim() {
+        "" => name_sv,
+        en => en,
+    };
+    if name_sv.is_empty() || name_sv.chars().count() > 80 || name_en.chars().count() > 80 {
+        errors.push(("name_sv".to_owned(), "themes.bad_name".to_owned()));
+    }
+    let mut keywords: Vec<String> = Vec::new();
+    for k in input
+        .keywords
+        .lines()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    {
+        let k = k.to_lowercase();
+        if k.chars().count() > MAX_KEYWORD_LEN || k.chars().any(char::is_control) {
+            errors.push(("keywords".to_owned(), "themes.bad_keywords".to_owned()));
+            break;
+        }
+        if !keywords.contains(&k) {
+            keywords.push(k);
+        }
+    }
+    if keywords.len() > MAX_KEYWORDS {
+        errors.push(("keywords".to_owned(), "themes.bad_keywords".to_owned()));
+    }
+    let existing = match input.id {
+        Some(id) => match themes.iter().find(|t| t.id == id) {
+            Some(t) => Some(t.clone()),
+            // Another LPO's theme, or none at all.
+            None => return Err(BuilderError::NotFound),
+        },
+        None => None,
+    };
+    if themes.iter().any(|t| {
+        Some(t.id) != input.id && t.name.get(domain::Lang::Sv).eq_ignore_ascii_case(name_sv)
+    }) {
+        errors.push(("name_sv".to_owned(), "themes.duplicate".to_owned()));
+    }
+    if !errors.is_empty() {
+        return Err(BuilderError::Invalid(errors));
+    }
+    let name = crate::survey::text_json(&LocalizedText::new(name_sv, name_en));
+    let txn = db.begin().await?;
+    let id = match existing {
+        Some(t) => {
+            theme::Entity::update_many()
+                .col_expr(theme::Column::Name, sea_orm::sea_query::Expr::value(name))
+                .col_expr(
+                    theme::Column::Keywords,
+                    sea_orm::sea_query::Expr::value(keywords.join("\n")),
+                )
+                .filter(theme::Column::Id.eq(t.id))
+                .exec(&txn)
+                .await?;
+            t.id
+        }
+        None => {
+            theme::Entity::insert(theme::ActiveModel {
+                lpo_id: Set(d.lpo_id),
+                code: Set(format!("egen-{}", uuid::Uuid::new_v4().simple())),
+                name: Set(name),
+                keywords: Set(keywords.join("\n")),
+                position: Set(themes.len() as i32 + 1),
+                ..Default::default()
+            })
+            .exec(&txn)
+            .await?
+            .last_insert_id
+        }
+    };
+    audit::record(
+        &txn,
+        audit_entry(
+            p,
+            &d,
+            now,
+            if input.id.is_some() { "edit" } else { "create" },
+            "theme",
+            id,
+            format!("keywords={}", keywords.len()),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}

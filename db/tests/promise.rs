@@ -244,3 +244,34 @@ async fn a_promise_is_signed_versioned_and_followed_up_by_the_rules() {
         );
     }
 }
+
+/// Overdue activities for the LPO's overview: past due (a Stockholm date) and short of the
+/// target, of agreed or active promises, in scope only.
+#[tokio::test]
+async fn overdue_activities_are_listed_for_their_lpo() {
+    for t in common::all().await {
+        let l = t.label;
+        db::demo::seed_if_empty(&t.db).await.expect("seed");
+        let now = Utc::now();
+        db::demo::seed_promise(&t.db, now).await.expect("promise");
+        let lpo = unit_id(&t.db, "lpo-kristinehamn").await;
+        let torsby = unit_id(&t.db, "lpo-torsby").await;
+        let none = db::promise::overdue(&t.db, None, now - Duration::days(3650))
+            .await
+            .expect("read");
+        assert!(none.is_empty(), "{l}: nothing is due ten years ago");
+        let later = now + Duration::days(3650);
+        let all = db::promise::overdue(&t.db, Some(&[lpo]), later)
+            .await
+            .expect("read");
+        assert!(!all.is_empty(), "{l}");
+        for a in &all {
+            assert!(a.achieved < a.target, "{l}: {a:?}");
+            assert!(a.due_on < later.date_naive(), "{l}");
+        }
+        let other = db::promise::overdue(&t.db, Some(&[torsby]), later)
+            .await
+            .expect("read");
+        assert!(other.is_empty(), "{l}: another LPO's");
+    }
+}

@@ -123,3 +123,125 @@ async fn officers_code_free_text_with_suggestions_and_the_hit_rate_is_counted() 
         assert_eq!(audited, 1, "{}", t.label);
     }
 }
+
+/// The LPO's theme list: officers edit keywords (which changes the suggestions at once) and
+/// add themes; bad input and another LPO's theme are refused and change nothing.
+#[tokio::test]
+async fn officers_edit_keywords_and_add_themes() {
+    for t in common::all().await {
+        let l = t.label;
+        db::demo::seed_if_empty(&t.db).await.expect("seed");
+        let lpo = db::dashboard::lpo_of(&t.db, 1)
+            .await
+            .expect("query")
+            .expect("dialogue");
+        let o = officer(lpo);
+        let themes = db::themes::lpo_themes(&t.db, lpo).await.expect("themes");
+        let traffic = themes.iter().find(|x| x.code == "trafik").expect("traffic");
+        let text = "Mopedisterna på torget";
+        assert!(
+            !db::themes::suggester(&themes)
+                .suggest(text)
+                .contains(&traffic.id),
+            "{l}: not yet a keyword"
+        );
+        let mut words = traffic.keywords.join("\n");
+        words.push_str("\nMoped");
+        db::themes::save_theme(
+            &t.db,
+            &o,
+            1,
+            db::themes::ThemeInput {
+                id: Some(traffic.id),
+                name_sv: "Trafik",
+                name_en: "Traffic",
+                keywords: &words,
+            },
+            Utc::now(),
+        )
+        .await
+        .expect("saved");
+        let themes = db::themes::lpo_themes(&t.db, lpo).await.expect("themes");
+        assert!(
+            db::themes::suggester(&themes)
+                .suggest(text)
+                .contains(&traffic.id),
+            "{l}: the inflected 'mopedisterna' now matches 'moped'"
+        );
+        // A new theme.
+        let before = themes.len();
+        let id = db::themes::save_theme(
+            &t.db,
+            &o,
+            1,
+            db::themes::ThemeInput {
+                id: None,
+                name_sv: "Nedskräpning",
+                name_en: "",
+                keywords: "skräp\nnedskräpning",
+            },
+            Utc::now(),
+        )
+        .await
+        .expect("added");
+        let themes = db::themes::lpo_themes(&t.db, lpo).await.expect("themes");
+        assert_eq!(themes.len(), before + 1, "{l}");
+        assert!(
+            db::themes::suggester(&themes)
+                .suggest("Så mycket skräp i parken")
+                .contains(&id),
+            "{l}"
+        );
+        // Refused: no name, a duplicate name, a too long keyword, another LPO's theme.
+        let long = "x".repeat(41);
+        for (name, kw) in [("", "a"), ("trafik", "a"), ("Ny", long.as_str())] {
+            let r = db::themes::save_theme(
+                &t.db,
+                &o,
+                1,
+                db::themes::ThemeInput {
+                    id: None,
+                    name_sv: name,
+                    name_en: "",
+                    keywords: kw,
+                },
+                Utc::now(),
+            )
+            .await;
+            assert!(
+                matches!(r, Err(BuilderError::Invalid(_))),
+                "{l}: {name} {r:?}"
+            );
+        }
+        let torsby = db::entity::org_unit::Entity::find()
+            .filter(db::entity::org_unit::Column::Code.eq("lpo-torsby"))
+            .one(&t.db)
+            .await
+            .expect("q")
+            .expect("torsby")
+            .id;
+        let foreign = db::themes::lpo_themes(&t.db, torsby).await.expect("themes")[0].id;
+        let r = db::themes::save_theme(
+            &t.db,
+            &o,
+            1,
+            db::themes::ThemeInput {
+                id: Some(foreign),
+                name_sv: "Kapat",
+                name_en: "",
+                keywords: "",
+            },
+            Utc::now(),
+        )
+        .await;
+        assert!(matches!(r, Err(BuilderError::NotFound)), "{l}");
+        let after = db::themes::lpo_themes(&t.db, lpo).await.expect("themes");
+        assert_eq!(after.len(), before + 1, "{l}: nothing half-stored");
+        let edits = audit_log::Entity::find()
+            .filter(audit_log::Column::Entity.eq("theme"))
+            .count(&t.db)
+            .await
+            .expect("audit");
+        assert_eq!(edits, 2, "{l}");
+    }
+}

@@ -219,6 +219,18 @@ pub struct ActivityLine {
     pub percent: f64,
 }
 
+/// An activity past its due date and short of its target, for the LPO's overview.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OverdueActivity {
+    pub promise_id: i64,
+    pub promise_title: crate::LocalizedText,
+    pub title: String,
+    pub unit: String,
+    pub target: f64,
+    pub achieved: f64,
+    pub due_on: NaiveDate,
+}
+
 /// A commitment with its activities, as staff see it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CommitmentLine {

@@ -201,3 +201,59 @@ pub async fn code_answer(
     )
     .await
 }
+
+/// `POST /personal/kodning/{dialogue}/teman`: `theme` (an id, or empty for a new theme),
+/// `name_sv`, `name_en`, `keywords` (one a line). The LPO's managed theme list.
+pub async fn save_theme(
+    State(state): State<ServerState>,
+    Path(dialogue): Path<i64>,
+    session: Session,
+    req: Request,
+) -> Response {
+    let p = match signed_in(&state, &session, CODING_ROLES).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (parts, fields) = match body_fields(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let page = coding_href(dialogue);
+    let raw_id = field(&fields, "theme").trim().to_owned();
+    let form = if raw_id.is_empty() {
+        "theme-new".to_owned()
+    } else {
+        format!("theme-{raw_id}")
+    };
+    let result = match raw_id.as_str() {
+        "" => Ok(None),
+        v => v
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| BuilderError::NotFound),
+    };
+    let result = match result {
+        Err(e) => Err(e),
+        Ok(id) => {
+            let input = db::themes::ThemeInput {
+                id,
+                name_sv: field(&fields, "name_sv"),
+                name_en: field(&fields, "name_en"),
+                keywords: field(&fields, "keywords"),
+            };
+            db::themes::save_theme(&state.app.db, &p, dialogue, input, state.app.clock.now())
+                .await
+                .map(|_| ())
+        }
+    };
+    outcome(
+        state,
+        parts,
+        result,
+        page.clone(),
+        form,
+        fields,
+        format!("{page}#themes-h"),
+    )
+    .await
+}

@@ -4,7 +4,9 @@
 use crate::ServerState;
 use crate::auth::{body_fields, field};
 use crate::dialogues::{outcome, signed_in};
-use app::pages::promises::{EDIT_ROLES, LOG_ROLES, SIGN_ROLES, promise_staff_href, promises_href};
+use app::pages::promises::{
+    EDIT_ROLES, LOG_ROLES, MAX_COMMITMENT_SLOTS, SIGN_ROLES, promise_staff_href, promises_href,
+};
 use axum::extract::{Path, Request, State};
 use axum::response::Response;
 use chrono::NaiveDate;
@@ -39,8 +41,120 @@ fn ids(fields: &[(String, String)], name: &str) -> Result<Vec<i64>, BuilderError
         .collect()
 }
 
-fn text(sv: &str) -> LocalizedText {
-    LocalizedText::new(sv.trim(), sv.trim())
+/// Swedish, and English where given (else the Swedish text again).
+fn text(fields: &[(String, String)], sv: &str, en: &str) -> LocalizedText {
+    let sv = field(fields, sv).trim();
+    let en = field(fields, en).trim();
+    LocalizedText::new(sv, if en.is_empty() { sv } else { en })
+}
+
+/// The promise text of the draft and change forms: `title_sv`/`_en`, `body_sv`/`_en`, and per
+/// commitment slot `c{i}_id` (kept for an existing commitment), `c{i}_text`/`_text_en`,
+/// `c{i}_weight` and repeated `c{i}_theme`. Empty slots are skipped.
+fn promise_text(fields: &[(String, String)]) -> Result<PromiseText, BuilderError> {
+    let mut commitments = Vec::new();
+    for i in 1..=MAX_COMMITMENT_SLOTS {
+        let sv = format!("c{i}_text");
+        if field(fields, &sv).trim().is_empty() {
+            continue;
+        }
+        let id = match field(fields, &format!("c{i}_id")).trim() {
+            "" => None,
+            v => Some(
+                v.parse::<i64>()
+                    .map_err(|_| bad(&sv, "promise.unknown_commitment"))?,
+            ),
+        };
+        let weight_field = format!("c{i}_weight");
+        let weight = if field(fields, &weight_field).trim().is_empty() {
+            1.0
+        } else {
+            number(fields, &weight_field)?
+        };
+        commitments.push(CommitmentText {
+            id,
+            text: text(fields, &sv, &format!("c{i}_text_en")),
+            weight,
+            theme_ids: ids(fields, &format!("c{i}_theme"))?,
+        });
+    }
+    Ok(PromiseText {
+        title: text(fields, "title_sv", "title_en"),
+        body: text(fields, "body_sv", "body_en"),
+        commitments,
+    })
+}
+
+/// `POST /personal/lofte/{promise}/andra`: the changed text. A signed version is never changed:
+/// the change becomes a new version that needs new sign-offs (`db::promise::edit`).
+pub async fn edit(
+    State(state): State<ServerState>,
+    Path(id): Path<i64>,
+    session: Session,
+    req: Request,
+) -> Response {
+    let p = match signed_in(&state, &session, EDIT_ROLES).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (parts, fields) = match body_fields(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let now = state.app.clock.now();
+    let result = match promise_text(&fields) {
+        Ok(t) => db::promise::edit(&state.app.db, &p, id, t, now)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    let page = promise_staff_href(id);
+    outcome(
+        state,
+        parts,
+        result,
+        page.clone(),
+        "promise-edit".to_owned(),
+        fields,
+        format!("{page}#promise-status"),
+    )
+    .await
+}
+
+/// `POST /personal/lofte/{promise}/overenskommelser`: repeated `agreement`, the community
+/// officers' agreements the promise builds on (replacing the earlier links).
+pub async fn link_agreements(
+    State(state): State<ServerState>,
+    Path(id): Path<i64>,
+    session: Session,
+    req: Request,
+) -> Response {
+    let p = match signed_in(&state, &session, EDIT_ROLES).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (parts, fields) = match body_fields(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let now = state.app.clock.now();
+    let result = match ids(&fields, "agreement") {
+        Ok(agreements) => {
+            db::promise::link_agreements(&state.app.db, &p, id, &agreements, now).await
+        }
+        Err(e) => Err(e),
+    };
+    let page = promise_staff_href(id);
+    outcome(
+        state,
+        parts,
+        result,
+        page.clone(),
+        "agreements".to_owned(),
+        fields,
+        format!("{page}#agreements-h"),
+    )
+    .await
 }
 
 /// `POST /personal/lofte`: a new draft for the principal's LPO.
@@ -64,24 +178,7 @@ pub async fn create(State(state): State<ServerState>, session: Session, req: Req
             return Err(BuilderError::Forbidden);
         }
         let period = (day(&fields, "from")?, day(&fields, "to")?);
-        let mut commitments = Vec::new();
-        for i in 1..=3 {
-            let t = field(&fields, &format!("c{i}_text"));
-            if t.trim().is_empty() {
-                continue;
-            }
-            commitments.push(CommitmentText {
-                id: None,
-                text: text(t),
-                weight: number(&fields, &format!("c{i}_weight")).unwrap_or(1.0),
-                theme_ids: ids(&fields, &format!("c{i}_theme"))?,
-            });
-        }
-        let promise = PromiseText {
-            title: text(field(&fields, "title_sv")),
-            body: text(field(&fields, "body_sv")),
-            commitments,
-        };
+        let promise = promise_text(&fields)?;
         let municipalities = ids(&fields, "municipality")?;
         let now = state.app.clock.now();
         db::promise::create(

@@ -76,6 +76,9 @@ pub enum Handler {
     RemoveQuote,
     ExportCompilation,
     SetRetention,
+    SaveTheme,
+    EditPromise,
+    LinkAgreements,
     RawTextExport,
     PromiseFeed,
     CreatePromise,
@@ -281,6 +284,12 @@ pub const PLAIN_ROUTES: &[PlainRoute] = &[
     // Theme coding (issue #6).
     PlainRoute {
         method: "POST",
+        path: "/personal/kodning/{dialogue}/teman",
+        handler: Handler::SaveTheme,
+        access: Access::Roles(CODING_ROLES),
+    },
+    PlainRoute {
+        method: "POST",
         path: "/personal/kodning/{dialogue}/{answer}",
         handler: Handler::CodeAnswer,
         access: Access::Roles(CODING_ROLES),
@@ -331,6 +340,18 @@ pub const PLAIN_ROUTES: &[PlainRoute] = &[
         method: "POST",
         path: "/personal/lofte",
         handler: Handler::CreatePromise,
+        access: Access::Roles(EDIT_ROLES),
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/lofte/{promise}/andra",
+        handler: Handler::EditPromise,
+        access: Access::Roles(EDIT_ROLES),
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/lofte/{promise}/overenskommelser",
+        handler: Handler::LinkAgreements,
         access: Access::Roles(EDIT_ROLES),
     },
     PlainRoute {
@@ -392,6 +413,7 @@ fn method_router(h: Handler) -> MethodRouter<ServerState> {
         Handler::ReleaseQuarantine => post(moderation::release),
         Handler::HideText => post(moderation::hide_text),
         Handler::CodeAnswer => post(moderation::code_answer),
+        Handler::SaveTheme => post(moderation::save_theme),
         Handler::ApproveCompilation => post(compilation::approve),
         Handler::AddQuote => post(compilation::add_quote),
         Handler::RemoveQuote => post(compilation::remove_quote),
@@ -401,6 +423,8 @@ fn method_router(h: Handler) -> MethodRouter<ServerState> {
         Handler::PromiseFeed => get(feed::feed),
         Handler::CreatePromise => post(promises::create),
         Handler::SignPromise => post(promises::sign),
+        Handler::EditPromise => post(promises::edit),
+        Handler::LinkAgreements => post(promises::link_agreements),
         Handler::AdvancePromise => post(promises::advance),
         Handler::AddActivity => post(promises::add_activity),
         Handler::LogProgress => post(promises::log_progress),

@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
 use crate::pages::auth::{access, guarded};
-use crate::pages::dialogues::BUILDER_ROLES;
+use crate::pages::dialogues::{BUILDER_ROLES, PostedBuilderForm, posted_for, summary};
 use domain::Role;
 use domain::themes::{Coding, CodingItem, ThemeLine};
 use leptos::prelude::*;
@@ -45,6 +45,7 @@ pub async fn load_coding(dialogue_id: i64) -> Result<Coding, AppError> {
 #[component]
 pub fn CodingPage() -> impl IntoView {
     let lang = current_lang();
+    let posted = use_context::<PostedBuilderForm>();
     let id = use_params_map()
         .read_untracked()
         .get("dialogue")
@@ -61,7 +62,7 @@ pub fn CodingPage() -> impl IntoView {
                         Err(e) => Err(e.clone()),
                     };
                     guarded(lang, "/personal", who, move |_| match data {
-                        Ok(c) => coding_body(c, lang).into_any(),
+                        Ok(c) => coding_body(c, lang, posted).into_any(),
                         Err(e) => {
                             #[cfg(feature = "ssr")]
                             crate::ssr::set_status(e.status());
@@ -78,7 +79,14 @@ pub fn CodingPage() -> impl IntoView {
     }
 }
 
-fn coding_body(c: Coding, lang: Lang) -> AnyView {
+fn coding_body(c: Coding, lang: Lang, posted: Option<PostedBuilderForm>) -> AnyView {
+    let refused = summary(lang, &posted);
+    let theme_forms = c
+        .themes
+        .iter()
+        .map(|t| theme_form(c.dialogue_id, Some(t), lang, &posted))
+        .collect_view();
+    let new_theme = theme_form(c.dialogue_id, None, lang, &posted);
     let hit_rate = if c.suggestions_decided > 0 {
         tr_with(
             lang,
@@ -122,6 +130,7 @@ fn coding_body(c: Coding, lang: Lang) -> AnyView {
         <p><a href=crate::pages::dashboard::dashboard_href(c.dialogue_id)>{tr(lang, "coding.back")}</a></p>
         <h1>{tr(lang, "coding.title")}": "{c.title.get(lang).to_owned()}</h1>
         <p class="lead">{tr(lang, "coding.lead")}</p>
+        {refused}
         <p class="muted" id="coding-progress">
             {tr_with(lang, "coding.progress", &[("coded", &c.coded.to_string()), ("remaining", &c.remaining.to_string())])}
             " · "{hit_rate}
@@ -135,6 +144,89 @@ fn coding_body(c: Coding, lang: Lang) -> AnyView {
                 <tbody>{counts}</tbody>
             </table>
         </section>
+        <section class="card" aria-labelledby="themes-h">
+            <h2 id="themes-h">{tr(lang, "themes.title")}</h2>
+            <p>{tr(lang, "themes.lead")}</p>
+            {theme_forms}
+            {new_theme}
+        </section>
+    }
+    .into_any()
+}
+
+/// One theme's name and keywords (or a new theme), in a disclosure that opens when its form
+/// came back refused.
+fn theme_form(
+    dialogue_id: i64,
+    t: Option<&ThemeLine>,
+    lang: Lang,
+    posted: &Option<PostedBuilderForm>,
+) -> AnyView {
+    let key = t
+        .map(|t| format!("theme-{}", t.id))
+        .unwrap_or_else(|| "theme-new".to_owned());
+    let mine = posted_for(posted, &key);
+    let value = |field: &str, current: String| {
+        mine.as_ref()
+            .and_then(|p| p.values.iter().find(|(k, _)| k == field))
+            .map(|(_, v)| v.clone())
+            .unwrap_or(current)
+    };
+    let error = |field: &str| {
+        mine.as_ref()
+            .and_then(|p| p.errors.iter().find(|(f, _)| f == field))
+            .map(|(_, k)| view! { <p class="field-error">{tr(lang, k)}</p> })
+    };
+    let summary_text = match t {
+        Some(t) => tr_with(
+            lang,
+            "themes.keywords_of",
+            &[
+                ("name", t.name.get(lang)),
+                ("n", &t.keywords.len().to_string()),
+            ],
+        ),
+        None => tr(lang, "themes.new"),
+    };
+    let name_sv = value(
+        "name_sv",
+        t.map(|t| t.name.get(Lang::Sv).to_owned())
+            .unwrap_or_default(),
+    );
+    let name_en = value(
+        "name_en",
+        t.map(|t| t.name.get(Lang::En).to_owned())
+            .unwrap_or_default(),
+    );
+    let keywords = value(
+        "keywords",
+        t.map(|t| t.keywords.join("\n")).unwrap_or_default(),
+    );
+    let id_value = t.map(|t| t.id.to_string()).unwrap_or_default();
+    let el = |f: &str| format!("{key}-{f}");
+    view! {
+        <details class="theme-edit" open=mine.is_some()>
+            <summary>{summary_text}</summary>
+            <form method="post" action=format!("{}/teman", coding_href(dialogue_id)) novalidate=true>
+                <input type="hidden" name="theme" value=id_value />
+                <div class="field">
+                    <label for=el("sv")>{tr(lang, "themes.name_sv")}</label>
+                    {error("name_sv")}
+                    <input id=el("sv") name="name_sv" type="text" maxlength="80" value=name_sv />
+                </div>
+                <div class="field">
+                    <label for=el("en")>{tr(lang, "themes.name_en")}</label>
+                    <input id=el("en") name="name_en" type="text" lang="en" maxlength="80" value=name_en />
+                </div>
+                <div class="field">
+                    <label for=el("kw")>{tr(lang, "themes.keywords")}</label>
+                    <p class="hint" id=el("kw-hint")>{tr(lang, "themes.keywords_hint")}</p>
+                    {error("keywords")}
+                    <textarea id=el("kw") name="keywords" rows="6" aria-describedby=el("kw-hint")>{keywords}</textarea>
+                </div>
+                <button type="submit" class="button small">{tr(lang, "themes.save")}</button>
+            </form>
+        </details>
     }
     .into_any()
 }

@@ -9,7 +9,7 @@ use crate::layout::Page;
 use crate::pages::auth::{ALL_ROLES, access, guarded};
 use crate::pages::dialogues::{PostedBuilderForm, posted_for, summary};
 use domain::Named;
-use domain::promise::{PromiseDetail, PromiseRow, Signer, Status};
+use domain::promise::{PromiseDetail, PromiseRow, PromiseText, Signer, Status};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -28,6 +28,9 @@ pub const LOG_ROLES: &[domain::Role] = &[
     domain::Role::Officer,
     domain::Role::MunicipalPartner,
 ];
+
+/// Commitment slots the change form reads at most (the draft form shows three).
+pub const MAX_COMMITMENT_SLOTS: usize = 6;
 
 pub fn promises_href() -> &'static str {
     "/personal/lofte"
@@ -53,6 +56,8 @@ pub struct PromiseData {
     pub owners: Vec<(String, String)>,
     /// The themes of the LPO's approved compilations (for a new version).
     pub themes: Vec<Named>,
+    /// The LPO's agreements: `(id, purpose, linked to this promise)`.
+    pub agreements: Vec<(i64, String, bool)>,
 }
 
 #[server(endpoint = "staff/promises")]
@@ -116,7 +121,11 @@ pub async fn load_promise(id: i64) -> Result<PromiseData, AppError> {
         .await
         .map_err(internal)?
         .1;
+    let agreements = db::promise::agreement_choices(&st.db, id, detail.lpo_id)
+        .await
+        .map_err(internal)?;
     Ok(PromiseData {
+        agreements,
         may_edit: db::promise::may_edit(&p, detail.lpo_id),
         signer: db::promise::signer_for(&st.db, &p, id)
             .await
@@ -165,12 +174,118 @@ pub fn PromisesPage() -> impl IntoView {
     }
 }
 
-fn value(posted: &Option<PostedBuilderForm>, field: &str) -> String {
-    posted
-        .as_ref()
-        .and_then(|p| p.values.iter().find(|(k, _)| k == field))
+fn get(values: &[(String, String)], field: &str) -> String {
+    values
+        .iter()
+        .find(|(k, _)| k == field)
         .map(|(_, v)| v.clone())
         .unwrap_or_default()
+}
+
+fn has(values: &[(String, String)], field: &str, value: i64) -> bool {
+    let value = value.to_string();
+    values.iter().any(|(k, v)| k == field && *v == value)
+}
+
+/// The form values of a promise's current text (the change form starts from them).
+fn text_values(t: &PromiseText) -> Vec<(String, String)> {
+    let mut v = vec![
+        ("title_sv".to_owned(), t.title.get(Lang::Sv).to_owned()),
+        ("title_en".to_owned(), t.title.get(Lang::En).to_owned()),
+        ("body_sv".to_owned(), t.body.get(Lang::Sv).to_owned()),
+        ("body_en".to_owned(), t.body.get(Lang::En).to_owned()),
+    ];
+    for (i, c) in t.commitments.iter().enumerate() {
+        let n = i + 1;
+        if let Some(id) = c.id {
+            v.push((format!("c{n}_id"), id.to_string()));
+        }
+        v.push((format!("c{n}_text"), c.text.get(Lang::Sv).to_owned()));
+        v.push((format!("c{n}_text_en"), c.text.get(Lang::En).to_owned()));
+        v.push((format!("c{n}_weight"), c.weight.to_string()));
+        for th in &c.theme_ids {
+            v.push((format!("c{n}_theme"), th.to_string()));
+        }
+    }
+    v
+}
+
+/// Checkboxes `name` = each item's id, checked as in `values`; element ids start with `key`.
+fn boxes(
+    lang: Lang,
+    name: String,
+    items: &[Named],
+    key: String,
+    values: &[(String, String)],
+) -> AnyView {
+    items
+        .iter()
+        .map(|n| {
+            let id = format!("{key}-{}", n.id);
+            let for_id = id.clone();
+            let checked = has(values, &name, n.id);
+            view! {
+                <label class="choice" for=for_id>
+                    <input type="checkbox" id=id name=name.clone() value=n.id checked=checked />" "{n.name.get(lang).to_owned()}
+                </label>
+            }
+        })
+        .collect_view()
+        .into_any()
+}
+
+/// The text fields of a promise (draft and change forms share them): title and body in
+/// Swedish and English, and `slots` commitments, each with its text, weight and themes.
+fn text_fields(
+    lang: Lang,
+    key: &'static str,
+    values: &[(String, String)],
+    themes: &[Named],
+    slots: usize,
+) -> AnyView {
+    let commitments = (1..=slots)
+        .map(|i| {
+            let id = |f: &str| format!("{key}-c{i}-{f}");
+            let hidden_id = get(values, &format!("c{i}_id"));
+            view! {
+                <fieldset class="field">
+                    <legend class="q-label">{tr_with(lang, "promises.commitment_n", &[("n", &i.to_string())])}</legend>
+                    {(!hidden_id.is_empty()).then(|| view! { <input type="hidden" name=format!("c{i}_id") value=hidden_id.clone() /> })}
+                    <label for=id("text")>{tr(lang, "promises.commitment_text")}</label>
+                    <input id=id("text") name=format!("c{i}_text") type="text" value=get(values, &format!("c{i}_text")) />
+                    <label for=id("text-en")>{tr(lang, "promises.commitment_text_en")}</label>
+                    <input id=id("text-en") name=format!("c{i}_text_en") type="text" lang="en" value=get(values, &format!("c{i}_text_en")) />
+                    <label for=id("weight")>{tr(lang, "promises.weight")}</label>
+                    <input id=id("weight") name=format!("c{i}_weight") type="number" min="0.1" step="0.1" class="narrow"
+                        value={ let w = get(values, &format!("c{i}_weight")); if w.is_empty() { "1".to_owned() } else { w } } />
+                    <fieldset class="theme-choices">
+                        <legend>{tr(lang, "promises.themes")}</legend>
+                        {boxes(lang, format!("c{i}_theme"), themes, id("t"), values)}
+                    </fieldset>
+                </fieldset>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="field">
+            <label class="q-label" for=format!("{key}-title")>{tr(lang, "promises.title_sv")}</label>
+            <input id=format!("{key}-title") name="title_sv" type="text" value=get(values, "title_sv") />
+        </div>
+        <div class="field">
+            <label class="q-label" for=format!("{key}-title-en")>{tr(lang, "promises.title_en")}</label>
+            <input id=format!("{key}-title-en") name="title_en" type="text" lang="en" value=get(values, "title_en") />
+        </div>
+        <div class="field">
+            <label class="q-label" for=format!("{key}-body")>{tr(lang, "promises.body_sv")}</label>
+            <textarea id=format!("{key}-body") name="body_sv" rows="3">{get(values, "body_sv")}</textarea>
+        </div>
+        <div class="field">
+            <label class="q-label" for=format!("{key}-body-en")>{tr(lang, "promises.body_en")}</label>
+            <textarea id=format!("{key}-body-en") name="body_en" rows="3" lang="en">{get(values, "body_en")}</textarea>
+        </div>
+        {commitments}
+    }
+    .into_any()
 }
 
 fn list_body(d: PromisesData, lang: Lang, posted: Option<PostedBuilderForm>) -> AnyView {
@@ -191,38 +306,7 @@ fn list_body(d: PromisesData, lang: Lang, posted: Option<PostedBuilderForm>) -> 
         .collect_view();
     let form = d.new_form.map(|(municipalities, themes)| {
         let post = posted_for(&posted, "promise-new");
-        let boxes = |name: &'static str, items: &[Named], prefix: String| {
-            items
-                .iter()
-                .map(|n| {
-                    let id = format!("{prefix}-{}", n.id);
-                    let for_id = id.clone();
-                    view! {
-                        <label class="choice" for=for_id>
-                            <input type="checkbox" id=id name=name value=n.id />" "{n.name.get(lang).to_owned()}
-                        </label>
-                    }
-                })
-                .collect_view()
-        };
-        let commitments = (1..=3)
-            .map(|i| {
-                let text_id = format!("c{i}-text");
-                let text_for = text_id.clone();
-                let weight_id = format!("c{i}-weight");
-                let weight_for = weight_id.clone();
-                view! {
-                    <fieldset class="field">
-                        <legend class="q-label">{tr_with(lang, "promises.commitment_n", &[("n", &i.to_string())])}</legend>
-                        <label for=text_for>{tr(lang, "promises.commitment_text")}</label>
-                        <input id=text_id name=format!("c{i}_text") type="text" value=value(&posted, &format!("c{i}_text")) />
-                        <label for=weight_for>{tr(lang, "promises.weight")}</label>
-                        <input id=weight_id name=format!("c{i}_weight") type="number" min="0.1" step="0.1" value="1" />
-                        <div class="theme-choices">{boxes(["c1_theme", "c2_theme", "c3_theme"][i - 1], &themes, format!("c{i}-t"))}</div>
-                    </fieldset>
-                }
-            })
-            .collect_view();
+        let values = post.as_ref().map(|p| p.values.clone()).unwrap_or_default();
         view! {
             <section class="card" aria-labelledby="new-promise-h">
                 <h2 id="new-promise-h">{tr(lang, "promises.new")}</h2>
@@ -230,24 +314,16 @@ fn list_body(d: PromisesData, lang: Lang, posted: Option<PostedBuilderForm>) -> 
                 {summary(lang, &post)}
                 <form method="post" action=promises_href() id="promise-form" novalidate=true>
                     <div class="field">
-                        <label class="q-label" for="p-title">{tr(lang, "promises.title_sv")}</label>
-                        <input id="p-title" name="title_sv" type="text" value=value(&posted, "title_sv") />
-                    </div>
-                    <div class="field">
-                        <label class="q-label" for="p-body">{tr(lang, "promises.body_sv")}</label>
-                        <textarea id="p-body" name="body_sv" rows="3">{value(&posted, "body_sv")}</textarea>
-                    </div>
-                    <div class="field">
                         <label class="q-label" for="p-from">{tr(lang, "promises.from")}</label>
-                        <input id="p-from" name="from" type="date" value=value(&posted, "from") />
+                        <input id="p-from" name="from" type="date" value=get(&values, "from") />
                         <label class="q-label" for="p-to">{tr(lang, "promises.to")}</label>
-                        <input id="p-to" name="to" type="date" value=value(&posted, "to") />
+                        <input id="p-to" name="to" type="date" value=get(&values, "to") />
                     </div>
                     <fieldset class="field">
                         <legend class="q-label">{tr(lang, "promise.municipality")}</legend>
-                        {boxes("municipality", &municipalities, "m".to_owned())}
+                        {boxes(lang, "municipality".to_owned(), &municipalities, "m".to_owned(), &values)}
                     </fieldset>
-                    {commitments}
+                    {text_fields(lang, "new", &values, &themes, 3)}
                     <button type="submit" class="button">{tr(lang, "promises.create")}</button>
                 </form>
             </section>
@@ -346,6 +422,73 @@ fn detail_body(d: PromiseData, lang: Lang, posted: Option<PostedBuilderForm>) ->
             </form>
         }
     });
+    let change = (d.may_edit && p.status != Status::Closed).then(|| {
+        let post = posted_for(&posted, "promise-edit");
+        let open = post.is_some();
+        let values = post
+            .map(|x| x.values)
+            .unwrap_or_else(|| text_values(&p.text));
+        let slots = (p.text.commitments.len() + 1).min(MAX_COMMITMENT_SLOTS);
+        let lead = if p.signed.is_empty() {
+            "promises.change_lead_draft"
+        } else {
+            "promises.change_lead_signed"
+        };
+        view! {
+            <details class="card" id="change" open=open>
+                <summary>{tr(lang, "promises.change")}</summary>
+                <p>{tr(lang, lead)}</p>
+                <form method="post" action=format!("{base}/andra") novalidate=true>
+                    {text_fields(lang, "edit", &values, &d.themes, slots)}
+                    <button type="submit" class="button">{tr(lang, "promises.save_change")}</button>
+                </form>
+            </details>
+        }
+    });
+    let linked: Vec<&(i64, String, bool)> = d.agreements.iter().filter(|a| a.2).collect();
+    let agreements = if d.may_edit && !d.agreements.is_empty() {
+        let items = d
+            .agreements
+            .iter()
+            .map(|(id, purpose, on)| {
+                let el = format!("agreement-{id}");
+                let for_el = el.clone();
+                view! {
+                    <label class="choice" for=for_el>
+                        <input type="checkbox" id=el name="agreement" value=*id checked=*on />" "{purpose.clone()}
+                    </label>
+                }
+            })
+            .collect_view();
+        Some(
+            view! {
+                <form method="post" action=format!("{base}/overenskommelser")>
+                    <fieldset class="field">
+                        <legend class="q-label">{tr(lang, "promises.agreements_pick")}</legend>
+                        {items}
+                    </fieldset>
+                    <button type="submit" class="button small">{tr(lang, "promises.agreements_save")}</button>
+                </form>
+            }
+            .into_any(),
+        )
+    } else if linked.is_empty() {
+        None
+    } else {
+        let items = linked
+            .iter()
+            .map(|(_, purpose, _)| view! { <li>{purpose.clone()}</li> })
+            .collect_view();
+        Some(view! { <ul>{items}</ul> }.into_any())
+    };
+    let agreements = agreements.map(|body| {
+        view! {
+            <section class="card" aria-labelledby="agreements-h">
+                <h2 id="agreements-h">{tr(lang, "promises.agreements")}</h2>
+                {body}
+            </section>
+        }
+    });
     let owners = d.owners.clone();
     let commitments = p
         .commitments
@@ -435,10 +578,12 @@ fn detail_body(d: PromiseData, lang: Lang, posted: Option<PostedBuilderForm>) ->
         <ul class="signed" id="sign-offs">{signed}</ul>
         {sign}
         {advance}
+        {change}
         <section aria-labelledby="commitments-h">
             <h2 id="commitments-h">{tr(lang, "promise.commitments")}</h2>
             {commitments}
         </section>
+        {agreements}
     }
     .into_any()
 }

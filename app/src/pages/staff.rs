@@ -5,6 +5,7 @@ use crate::i18n::{current_lang, tr, tr_with};
 use crate::layout::Page;
 use crate::pages::auth::{ANSWER_ROLES, access, guarded};
 use domain::DialogueCounts;
+use domain::promise::OverdueActivity;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -23,6 +24,58 @@ pub async fn list_dialogue_counts() -> Result<Vec<DialogueCounts>, AppError> {
         .collect())
 }
 
+/// Activities of the LPO's agreed and active promises that are past due and short of target.
+#[server(endpoint = "staff/overdue")]
+pub async fn list_overdue() -> Result<Vec<OverdueActivity>, AppError> {
+    use crate::ssr::{internal, require, state};
+    let p = require(ANSWER_ROLES).await?;
+    let st = state()?;
+    let lpos = db::register::visible_lpos(&st.db, &p)
+        .await
+        .map_err(internal)?;
+    db::promise::overdue(&st.db, lpos.as_deref(), st.clock.now())
+        .await
+        .map_err(internal)
+}
+
+fn overdue_section(list: Vec<OverdueActivity>, lang: crate::Lang) -> Option<AnyView> {
+    if list.is_empty() {
+        return None;
+    }
+    let rows = list
+        .into_iter()
+        .map(|a| {
+            view! {
+                <tr>
+                    <th scope="row">{a.title.clone()}</th>
+                    <td><a href=crate::pages::promises::promise_staff_href(a.promise_id)>{a.promise_title.get(lang).to_owned()}</a></td>
+                    <td><time datetime=a.due_on.to_string()>{a.due_on.to_string()}</time></td>
+                    <td class="num">{format!("{} / {} {}", a.achieved, a.target, a.unit)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    Some(
+        view! {
+            <section class="card overdue" aria-labelledby="overdue-h">
+                <h2 id="overdue-h">{tr(lang, "staff.overdue")}</h2>
+                <div class="table-scroll" tabindex="0" role="region" aria-labelledby="overdue-h">
+                    <table>
+                        <thead><tr>
+                            <th scope="col">{tr(lang, "promises.activity_title")}</th>
+                            <th scope="col">{tr(lang, "promises.promise")}</th>
+                            <th scope="col">{tr(lang, "promise.due")}</th>
+                            <th scope="col" class="num">{tr(lang, "staff.overdue_done")}</th>
+                        </tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            </section>
+        }
+        .into_any(),
+    )
+}
+
 #[component]
 pub fn StaffPage() -> impl IntoView {
     let lang = current_lang();
@@ -35,6 +88,10 @@ pub fn StaffPage() -> impl IntoView {
                     let list = match &who {
                         Ok(_) => list_dialogue_counts().await,
                         Err(e) => Err(e.clone()),
+                    };
+                    let overdue = match &who {
+                        Ok(_) => list_overdue().await.unwrap_or_default(),
+                        Err(_) => Vec::new(),
                     };
                     guarded(lang, "/personal", who, move |_| {
                         let body = match list {
@@ -53,6 +110,7 @@ pub fn StaffPage() -> impl IntoView {
                         view! {
                             <h1>{tr(lang, "staff.title")}</h1>
                             <p class="lead">{tr(lang, "staff.lead")}</p>
+                            {overdue_section(overdue, lang)}
                             {body}
                         }
                     })
