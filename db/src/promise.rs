@@ -1276,16 +1276,20 @@ pub async fn overdue(
         if lpos.is_some_and(|l| !l.contains(&r.lpo_id)) {
             continue;
         }
-        if !titles.contains_key(&r.promise_id) {
-            let t = version_text(db, r.promise_id, r.version)
-                .await?
-                .map(|t| t.title)
-                .unwrap_or_default();
-            titles.insert(r.promise_id, t);
-        }
+        let title = match titles.get(&r.promise_id) {
+            Some(t) => t.clone(),
+            None => {
+                let t = version_text(db, r.promise_id, r.version)
+                    .await?
+                    .map(|t| t.title)
+                    .unwrap_or_default();
+                titles.insert(r.promise_id, t.clone());
+                t
+            }
+        };
         out.push(domain::promise::OverdueActivity {
             promise_id: r.promise_id,
-            promise_title: titles.get(&r.promise_id).cloned().unwrap_or_default(),
+            promise_title: title,
             title: r.title,
             unit: r.unit,
             target: r.target,

@@ -102,11 +102,14 @@ pub async fn edit(
         Err(r) => return r,
     };
     let now = state.app.clock.now();
-    let result = match promise_text(&fields) {
-        Ok(t) => db::promise::edit(&state.app.db, &p, id, t, now)
-            .await
-            .map(|_| ()),
+    let result = match db::promise::may_work_on(&state.app.db, &p, id, false).await {
         Err(e) => Err(e),
+        Ok(()) => match promise_text(&fields) {
+            Ok(t) => db::promise::edit(&state.app.db, &p, id, t, now)
+                .await
+                .map(|_| ()),
+            Err(e) => Err(e),
+        },
     };
     let page = promise_staff_href(id);
     outcome(
@@ -138,11 +141,14 @@ pub async fn link_agreements(
         Err(r) => return r,
     };
     let now = state.app.clock.now();
-    let result = match ids(&fields, "agreement") {
-        Ok(agreements) => {
-            db::promise::link_agreements(&state.app.db, &p, id, &agreements, now).await
-        }
+    let result = match db::promise::may_work_on(&state.app.db, &p, id, false).await {
         Err(e) => Err(e),
+        Ok(()) => match ids(&fields, "agreement") {
+            Ok(agreements) => {
+                db::promise::link_agreements(&state.app.db, &p, id, &agreements, now).await
+            }
+            Err(e) => Err(e),
+        },
     };
     let page = promise_staff_href(id);
     outcome(
@@ -270,11 +276,15 @@ pub async fn advance(
         Err(r) => return r,
     };
     let now = state.app.clock.now();
-    let result = match Status::parse(field(&fields, "to")) {
-        Some(to) => db::promise::advance(&state.app.db, &p, id, to, now)
-            .await
-            .map(|_| ()),
-        None => Err(bad("to", "promise.wrong_step")),
+    // Scope first: someone else's promise is 403 whatever the input.
+    let result = match db::promise::may_work_on(&state.app.db, &p, id, false).await {
+        Err(e) => Err(e),
+        Ok(()) => match Status::parse(field(&fields, "to")) {
+            Some(to) => db::promise::advance(&state.app.db, &p, id, to, now)
+                .await
+                .map(|_| ()),
+            None => Err(bad("to", "promise.wrong_step")),
+        },
     };
     let page = promise_staff_href(id);
     outcome(
