@@ -232,3 +232,28 @@ for (const { label, path, email } of adminPages) {
     await expectNoSeriousViolations(page, label);
   });
 }
+
+test('a11y: promises /personal/lofte as the officer, with the draft form', async ({ page }) => {
+  const res = await openAsStaff(page, DEMO.officerKristinehamn, '/personal/lofte');
+  expect(res?.status()).toBe(200);
+  await expect(page.locator('form#promise-form')).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  await expectNoSeriousViolations(page, 'promises (officer)');
+});
+
+test('a11y: one promise /personal/lofte/1 as the officer, change form open', async ({ page }) => {
+  const res = await openAsStaff(page, DEMO.officerKristinehamn, '/personal/lofte/1');
+  expect(res?.status()).toBe(200);
+  await page.locator('#change summary').click();
+  await expect(page.locator('#edit-title')).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  await expectNoSeriousViolations(page, 'one promise (officer)');
+});
+
+test('a11y: theme keywords open on the coding page', async ({ page }) => {
+  const res = await openAsStaff(page, DEMO.officerKristinehamn, '/personal/kodning/1');
+  expect(res?.status()).toBe(200);
+  await page.locator('details.theme-edit summary').first().click();
+  await page.waitForLoadState('networkidle');
+  await expectNoSeriousViolations(page, 'coding with theme keywords open');
+});

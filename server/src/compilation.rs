@@ -34,18 +34,21 @@ pub async fn approve(
         Err(r) => return r,
     };
     let now = state.app.clock.now();
-    let result = db::compilation::approve(&state.app.db, &p, dialogue, now)
-        .await
-        .map(|_| ());
+    let result = db::compilation::approve(&state.app.db, &p, dialogue, now).await;
     let page = compilation_href(dialogue);
+    // After approval: the version just frozen.
+    let to = match &result {
+        Ok(v) => format!("{page}?version={v}#compilation-status"),
+        Err(_) => format!("{page}#compilation-status"),
+    };
     outcome(
         state,
         parts,
-        result,
-        page.clone(),
+        result.map(|_| ()),
+        page,
         "approve".to_owned(),
         fields,
-        format!("{page}#compilation-status"),
+        to,
     )
     .await
 }
