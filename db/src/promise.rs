@@ -636,28 +636,47 @@ pub async fn percent(db: &impl ConnectionTrait, promise_id: i64) -> Result<f64, 
         .await?;
     let mut parts = Vec::new();
     for c in commitments {
-        let activities = activity::Entity::find()
-            .filter(activity::Column::CommitmentId.eq(c.id))
-            .all(db)
-            .await?;
-        let mut progress = Vec::new();
-        for a in activities {
-            let achieved: f64 = progress_entry::Entity::find()
-                .filter(progress_entry::Column::ActivityId.eq(a.id))
-                .all(db)
-                .await?
-                .iter()
-                .map(|e| e.amount)
-                .sum();
-            progress.push(rules::ActivityProgress {
-                target: a.target,
-                achieved,
-                weight: a.weight,
-            });
-        }
+        let progress = progress_of(&activities_of(db, c.id).await?);
         parts.push((rules::commitment_percent(&progress), c.weight));
     }
     Ok(rules::promise_percent(&parts))
+}
+
+/// A commitment's activities in id order, each with the amount logged on it (two queries).
+async fn activities_of(
+    db: &impl ConnectionTrait,
+    commitment_id: i64,
+) -> Result<Vec<(activity::Model, f64)>, DbErr> {
+    let activities = activity::Entity::find()
+        .filter(activity::Column::CommitmentId.eq(commitment_id))
+        .order_by_asc(activity::Column::Id)
+        .all(db)
+        .await?;
+    let mut achieved: HashMap<i64, f64> = HashMap::new();
+    for e in progress_entry::Entity::find()
+        .filter(progress_entry::Column::ActivityId.is_in(activities.iter().map(|a| a.id)))
+        .all(db)
+        .await?
+    {
+        *achieved.entry(e.activity_id).or_default() += e.amount;
+    }
+    Ok(activities
+        .into_iter()
+        .map(|a| {
+            let done = achieved.get(&a.id).copied().unwrap_or(0.0);
+            (a, done)
+        })
+        .collect())
+}
+
+fn progress_of(rows: &[(activity::Model, f64)]) -> Vec<rules::ActivityProgress> {
+    rows.iter()
+        .map(|(a, achieved)| rules::ActivityProgress {
+            target: a.target,
+            achieved: *achieved,
+            weight: a.weight,
+        })
+        .collect()
 }
 
 /// The text of one version (for showing earlier versions unchanged).
@@ -946,26 +965,10 @@ pub async fn staff_detail(
     let mut parts = Vec::new();
     for c in &text.commitments {
         let Some(cid) = c.id else { continue };
+        let rows = activities_of(db, cid).await?;
+        let progress = progress_of(&rows);
         let mut lines = Vec::new();
-        let mut progress = Vec::new();
-        for a in activity::Entity::find()
-            .filter(activity::Column::CommitmentId.eq(cid))
-            .order_by_asc(activity::Column::Id)
-            .all(db)
-            .await?
-        {
-            let achieved: f64 = progress_entry::Entity::find()
-                .filter(progress_entry::Column::ActivityId.eq(a.id))
-                .all(db)
-                .await?
-                .iter()
-                .map(|e| e.amount)
-                .sum();
-            progress.push(rules::ActivityProgress {
-                target: a.target,
-                achieved,
-                weight: a.weight,
-            });
+        for (a, achieved) in rows {
             lines.push(ActivityLine {
                 id: a.id,
                 percent: rules::activity_percent(a.target, achieved),

@@ -1,8 +1,8 @@
 //! Plain routes of the compilation: approve, pick and drop quotes, and the exports.
 
 use crate::ServerState;
-use crate::auth::{body_fields, field};
-use crate::dialogues::{outcome, signed_in};
+
+use crate::dialogues::{StaffForm, signed_in};
 use app::pages::auth::ANSWER_ROLES;
 use app::pages::coding::CODING_ROLES;
 use app::pages::compilation::compilation_href;
@@ -24,33 +24,18 @@ pub async fn approve(
     Path(dialogue): Path<i64>,
     session: Session,
     req: Request,
-) -> Response {
-    let p = match signed_in(&state, &session, APPROVE_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let (parts, fields) = match body_fields(&state, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let f = StaffForm::read(&state, &session, req, APPROVE_ROLES).await?;
     let now = state.app.clock.now();
-    let result = db::compilation::approve(&state.app.db, &p, dialogue, now).await;
+    let result = db::compilation::approve(&state.app.db, &f.p, dialogue, now).await;
     let page = compilation_href(dialogue);
     // After approval: the version just frozen.
     let to = match &result {
         Ok(v) => format!("{page}?version={v}#compilation-status"),
         Err(_) => format!("{page}#compilation-status"),
     };
-    outcome(
-        state,
-        parts,
-        result.map(|_| ()),
-        page,
-        "approve".to_owned(),
-        fields,
-        to,
-    )
-    .await
+    Ok(f.answer(state, result.map(|_| ()), page, "approve", to)
+        .await)
 }
 
 /// `POST /personal/sammanstallning/{dialogue}/citat`: `answer`.
@@ -59,21 +44,14 @@ pub async fn add_quote(
     Path(dialogue): Path<i64>,
     session: Session,
     req: Request,
-) -> Response {
-    let p = match signed_in(&state, &session, CODING_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let (parts, fields) = match body_fields(&state, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let f = StaffForm::read(&state, &session, req, CODING_ROLES).await?;
     let now = state.app.clock.now();
-    let result = match db::moderation::may_moderate(&state.app.db, &p, dialogue).await {
+    let result = match db::moderation::may_moderate(&state.app.db, &f.p, dialogue).await {
         Err(e) => Err(e),
-        Ok(()) => match field(&fields, "answer").parse::<i64>() {
+        Ok(()) => match f.field("answer").parse::<i64>() {
             Ok(answer) => {
-                db::compilation::add_quote(&state.app.db, &p, dialogue, answer, now).await
+                db::compilation::add_quote(&state.app.db, &f.p, dialogue, answer, now).await
             }
             Err(_) => Err(BuilderError::Invalid(vec![(
                 "answer".to_owned(),
@@ -82,16 +60,14 @@ pub async fn add_quote(
         },
     };
     let page = compilation_href(dialogue);
-    outcome(
+    Ok(f.answer(
         state,
-        parts,
         result,
         page.clone(),
-        "quote".to_owned(),
-        fields,
+        "quote",
         format!("{page}#quotes-h"),
     )
-    .await
+    .await)
 }
 
 /// `POST /personal/sammanstallning/{dialogue}/citat/{answer}/ta-bort`.
@@ -100,28 +76,19 @@ pub async fn remove_quote(
     Path((dialogue, answer)): Path<(i64, i64)>,
     session: Session,
     req: Request,
-) -> Response {
-    let p = match signed_in(&state, &session, CODING_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let (parts, fields) = match body_fields(&state, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let f = StaffForm::read(&state, &session, req, CODING_ROLES).await?;
     let now = state.app.clock.now();
-    let result = db::compilation::remove_quote(&state.app.db, &p, dialogue, answer, now).await;
+    let result = db::compilation::remove_quote(&state.app.db, &f.p, dialogue, answer, now).await;
     let page = compilation_href(dialogue);
-    outcome(
+    Ok(f.answer(
         state,
-        parts,
         result,
         page.clone(),
-        "unquote".to_owned(),
-        fields,
+        "unquote",
         format!("{page}#quotes-h"),
     )
-    .await
+    .await)
 }
 
 #[derive(Debug, Deserialize)]
@@ -234,30 +201,21 @@ pub async fn set_retention(
     Path(dialogue): Path<i64>,
     session: Session,
     req: Request,
-) -> Response {
-    let p = match signed_in(&state, &session, APPROVE_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let (parts, fields) = match body_fields(&state, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let f = StaffForm::read(&state, &session, req, APPROVE_ROLES).await?;
     let now = state.app.clock.now();
-    let result = db::retention::set_days(&state.app.db, &p, dialogue, field(&fields, "days"), now)
+    let result = db::retention::set_days(&state.app.db, &f.p, dialogue, f.field("days"), now)
         .await
         .map(|_| ());
     let page = compilation_href(dialogue);
-    outcome(
+    Ok(f.answer(
         state,
-        parts,
         result,
         page.clone(),
-        "retention".to_owned(),
-        fields,
+        "retention",
         format!("{page}#retention-h"),
     )
-    .await
+    .await)
 }
 
 /// `GET /personal/sammanstallning/{dialogue}/fritext.csv`: the raw free text still kept, for a

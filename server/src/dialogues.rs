@@ -66,6 +66,55 @@ async fn refused(
     res
 }
 
+/// A staff form POST: the signed-in principal holding one of the roles, the request parts
+/// (to re-render the page) and the form fields.
+pub(crate) struct StaffForm {
+    pub p: Principal,
+    pub parts: axum::http::request::Parts,
+    pub fields: Vec<(String, String)>,
+}
+
+impl StaffForm {
+    /// Checks the session and role, then reads the form under the body limit; the `Err` is the
+    /// response that refuses the request (sign-in, 403 or 413).
+    pub(crate) async fn read(
+        state: &ServerState,
+        session: &Session,
+        req: axum::extract::Request,
+        roles: &[Role],
+    ) -> Result<StaffForm, Response> {
+        let p = signed_in(state, session, roles).await?;
+        let (parts, fields) = crate::auth::body_fields(state, req).await?;
+        Ok(StaffForm { p, parts, fields })
+    }
+
+    pub(crate) fn field(&self, name: &str) -> &str {
+        crate::auth::field(&self.fields, name)
+    }
+
+    /// The answer to the form named `form`: 303 to `success`, or `page` re-rendered with the
+    /// refused form and its values (see [`outcome`]).
+    pub(crate) async fn answer(
+        self,
+        state: ServerState,
+        result: Result<(), BuilderError>,
+        page: String,
+        form: &str,
+        success: String,
+    ) -> Response {
+        outcome(
+            state,
+            self.parts,
+            result,
+            page,
+            form.to_owned(),
+            self.fields,
+            success,
+        )
+        .await
+    }
+}
+
 /// Answers a builder change: where to go on success, or why it failed.
 pub(crate) async fn outcome(
     state: ServerState,
@@ -158,30 +207,21 @@ pub async fn add_question(
     Path(dialogue): Path<i64>,
     session: Session,
     req: Request,
-) -> Response {
-    let p = match signed_in(&state, &session, BUILDER_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let (parts, fields) = match body_fields(&state, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let input = QuestionInput::from_fields(&fields);
+) -> Result<Response, Response> {
+    let f = StaffForm::read(&state, &session, req, BUILDER_ROLES).await?;
+    let input = QuestionInput::from_fields(&f.fields);
     let now = state.app.clock.now();
-    let result = db::builder::add_question(&state.app.db, &p, dialogue, &input, now)
+    let result = db::builder::add_question(&state.app.db, &f.p, dialogue, &input, now)
         .await
         .map(|_| ());
-    outcome(
+    Ok(f.answer(
         state,
-        parts,
         result,
         dialogue_page(dialogue),
-        "question-new".to_owned(),
-        fields,
+        "question-new",
         saved(dialogue, "questions-title"),
     )
-    .await
+    .await)
 }
 
 pub async fn add_bank_questions(
@@ -189,32 +229,24 @@ pub async fn add_bank_questions(
     Path(dialogue): Path<i64>,
     session: Session,
     req: Request,
-) -> Response {
-    let p = match signed_in(&state, &session, BUILDER_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let (parts, fields) = match body_fields(&state, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let items: Vec<String> = fields
+) -> Result<Response, Response> {
+    let f = StaffForm::read(&state, &session, req, BUILDER_ROLES).await?;
+    let items: Vec<String> = f
+        .fields
         .iter()
         .filter(|(k, _)| k == "bank_item")
         .map(|(_, v)| v.clone())
         .collect();
     let now = state.app.clock.now();
-    let result = db::builder::add_bank_questions(&state.app.db, &p, dialogue, &items, now).await;
-    outcome(
+    let result = db::builder::add_bank_questions(&state.app.db, &f.p, dialogue, &items, now).await;
+    Ok(f.answer(
         state,
-        parts,
         result,
         dialogue_page(dialogue),
-        "bank-questions".to_owned(),
-        fields,
+        "bank-questions",
         saved(dialogue, "questions-title"),
     )
-    .await
+    .await)
 }
 
 pub async fn update_question(
@@ -222,29 +254,20 @@ pub async fn update_question(
     Path((dialogue, question)): Path<(i64, i64)>,
     session: Session,
     req: Request,
-) -> Response {
-    let p = match signed_in(&state, &session, BUILDER_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let (parts, fields) = match body_fields(&state, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let input = QuestionInput::from_fields(&fields);
+) -> Result<Response, Response> {
+    let f = StaffForm::read(&state, &session, req, BUILDER_ROLES).await?;
+    let input = QuestionInput::from_fields(&f.fields);
     let now = state.app.clock.now();
     let result =
-        db::builder::update_question(&state.app.db, &p, dialogue, question, &input, now).await;
-    outcome(
+        db::builder::update_question(&state.app.db, &f.p, dialogue, question, &input, now).await;
+    Ok(f.answer(
         state,
-        parts,
         result,
         dialogue_page(dialogue),
-        format!("question-{question}"),
-        fields,
+        &format!("question-{question}"),
         saved(dialogue, "questions-title"),
     )
-    .await
+    .await)
 }
 
 pub async fn move_question(
@@ -319,24 +342,17 @@ pub async fn issue_kiosk(
     Path(dialogue): Path<i64>,
     session: Session,
     req: Request,
-) -> Response {
-    let p = match signed_in(&state, &session, BUILDER_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let (parts, fields) = match body_fields(&state, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let f = StaffForm::read(&state, &session, req, BUILDER_ROLES).await?;
     let now = state.app.clock.now();
-    let purpose = if field(&fields, "purpose") == "display" {
+    let purpose = if f.field("purpose") == "display" {
         db::kiosk::Purpose::Display
     } else {
         db::kiosk::Purpose::Kiosk
     };
-    let label = field(&fields, "label");
+    let label = f.field("label");
     let result =
-        match db::builder::issue_kiosk(&state.app.db, &p, purpose, dialogue, label, now).await {
+        match db::builder::issue_kiosk(&state.app.db, &f.p, purpose, dialogue, label, now).await {
             Ok(token) => {
                 // Shown once: the page takes it out of the session when it renders it.
                 let display = purpose == db::kiosk::Purpose::Display;
@@ -345,22 +361,20 @@ pub async fn issue_kiosk(
                     .await
                 {
                     tracing::error!(error = %e, "kiosk token not kept for display");
-                    return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                    return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
                 }
                 Ok(())
             }
             Err(e) => Err(e),
         };
-    outcome(
+    Ok(f.answer(
         state,
-        parts,
         result,
         dialogue_page(dialogue),
-        "kiosk".to_owned(),
-        fields,
+        "kiosk",
         format!("/personal/dialoger/{dialogue}#kiosk-title"),
     )
-    .await
+    .await)
 }
 
 pub async fn revoke_kiosk(

@@ -4,8 +4,8 @@
 //! a message at each field (422).
 
 use crate::ServerState;
-use crate::auth::{body_fields, field};
-use crate::dialogues::{outcome, signed_in};
+
+use crate::dialogues::StaffForm;
 use app::pages::coding::{CODING_ROLES, coding_href};
 use app::pages::dashboard::{MODERATE_ROLES, dashboard_href};
 use axum::extract::{Path, Request, State};
@@ -20,39 +20,31 @@ pub async fn quarantine(
     Path(dialogue): Path<i64>,
     session: Session,
     req: Request,
-) -> Response {
-    let p = match signed_in(&state, &session, MODERATE_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let (parts, fields) = match body_fields(&state, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    if let Err(e) = db::moderation::may_moderate(&state.app.db, &p, dialogue).await {
-        return outcome(
-            state,
-            parts,
-            Err(e),
-            dashboard_href(dialogue),
-            "quarantine".to_owned(),
-            fields,
-            String::new(),
-        )
-        .await;
+) -> Result<Response, Response> {
+    let f = StaffForm::read(&state, &session, req, MODERATE_ROLES).await?;
+    if let Err(e) = db::moderation::may_moderate(&state.app.db, &f.p, dialogue).await {
+        return Ok(f
+            .answer(
+                state,
+                Err(e),
+                dashboard_href(dialogue),
+                "quarantine",
+                String::new(),
+            )
+            .await);
     }
-    let from = domain::time::parse_stockholm(field(&fields, "from"));
-    let to = domain::time::parse_stockholm(field(&fields, "to"));
+    let from = domain::time::parse_stockholm(f.field("from"));
+    let to = domain::time::parse_stockholm(f.field("to"));
     let result = match (from, to) {
         (Some(from), Some(to)) => {
             let now = state.app.clock.now();
             db::moderation::quarantine(
                 &state.app.db,
-                &p,
+                &f.p,
                 dialogue,
                 from,
                 to,
-                field(&fields, "reason"),
+                f.field("reason"),
                 now,
             )
             .await
@@ -69,16 +61,14 @@ pub async fn quarantine(
         }
     };
     announce(&state, dialogue, &result).await;
-    outcome(
+    Ok(f.answer(
         state,
-        parts,
         result,
         dashboard_href(dialogue),
-        "quarantine".to_owned(),
-        fields,
+        "quarantine",
         format!("{}#karantan", dashboard_href(dialogue)),
     )
-    .await
+    .await)
 }
 
 /// `POST /personal/oversikt/{dialogue}/karantan/{id}/slapp`.
@@ -87,28 +77,19 @@ pub async fn release(
     Path((dialogue, id)): Path<(i64, i64)>,
     session: Session,
     req: Request,
-) -> Response {
-    let p = match signed_in(&state, &session, MODERATE_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let (parts, fields) = match body_fields(&state, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let f = StaffForm::read(&state, &session, req, MODERATE_ROLES).await?;
     let now = state.app.clock.now();
-    let result = db::moderation::release(&state.app.db, &p, dialogue, id, now).await;
+    let result = db::moderation::release(&state.app.db, &f.p, dialogue, id, now).await;
     announce(&state, dialogue, &result).await;
-    outcome(
+    Ok(f.answer(
         state,
-        parts,
         result,
         dashboard_href(dialogue),
-        "release".to_owned(),
-        fields,
+        "release",
         format!("{}#karantan", dashboard_href(dialogue)),
     )
-    .await
+    .await)
 }
 
 /// `POST /personal/oversikt/{dialogue}/svar/{answer}/dolj`.
@@ -117,28 +98,19 @@ pub async fn hide_text(
     Path((dialogue, answer)): Path<(i64, i64)>,
     session: Session,
     req: Request,
-) -> Response {
-    let p = match signed_in(&state, &session, MODERATE_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let (parts, fields) = match body_fields(&state, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let f = StaffForm::read(&state, &session, req, MODERATE_ROLES).await?;
     let now = state.app.clock.now();
-    let result = db::moderation::hide_text(&state.app.db, &p, dialogue, answer, now).await;
+    let result = db::moderation::hide_text(&state.app.db, &f.p, dialogue, answer, now).await;
     announce(&state, dialogue, &result).await;
-    outcome(
+    Ok(f.answer(
         state,
-        parts,
         result,
         dashboard_href(dialogue),
-        "hide".to_owned(),
-        fields,
+        "hide",
         format!("{}#texts-h", dashboard_href(dialogue)),
     )
-    .await
+    .await)
 }
 
 async fn announce(state: &ServerState, dialogue: i64, result: &Result<(), BuilderError>) {
@@ -153,20 +125,14 @@ pub async fn code_answer(
     Path((dialogue, answer)): Path<(i64, i64)>,
     session: Session,
     req: Request,
-) -> Response {
-    let p = match signed_in(&state, &session, CODING_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let (parts, fields) = match body_fields(&state, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let f = StaffForm::read(&state, &session, req, CODING_ROLES).await?;
     let page = coding_href(dialogue);
-    let result = match db::moderation::may_moderate(&state.app.db, &p, dialogue).await {
+    let result = match db::moderation::may_moderate(&state.app.db, &f.p, dialogue).await {
         Err(e) => Err(e),
         Ok(()) => {
-            let chosen: Result<Vec<i64>, _> = fields
+            let chosen: Result<Vec<i64>, _> = f
+                .fields
                 .iter()
                 .filter(|(k, _)| k == "theme")
                 .map(|(_, v)| v.parse::<i64>())
@@ -179,9 +145,9 @@ pub async fn code_answer(
                 Ok(chosen) => {
                     let now = state.app.clock.now();
                     let db = &state.app.db;
-                    match db::themes::code_answer(db, &p, dialogue, answer, &chosen, now).await {
-                        Ok(()) if field(&fields, "hide") == "1" => {
-                            db::moderation::hide_text(db, &p, dialogue, answer, now).await
+                    match db::themes::code_answer(db, &f.p, dialogue, answer, &chosen, now).await {
+                        Ok(()) if f.field("hide") == "1" => {
+                            db::moderation::hide_text(db, &f.p, dialogue, answer, now).await
                         }
                         other => other,
                     }
@@ -190,16 +156,14 @@ pub async fn code_answer(
         }
     };
     announce(&state, dialogue, &result).await;
-    outcome(
+    Ok(f.answer(
         state,
-        parts,
         result,
         page.clone(),
-        format!("code-{answer}"),
-        fields,
+        &format!("code-{answer}"),
         format!("{page}#coding-progress"),
     )
-    .await
+    .await)
 }
 
 /// `POST /personal/kodning/{dialogue}/teman`: `theme` (an id, or empty for a new theme),
@@ -209,17 +173,10 @@ pub async fn save_theme(
     Path(dialogue): Path<i64>,
     session: Session,
     req: Request,
-) -> Response {
-    let p = match signed_in(&state, &session, CODING_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let (parts, fields) = match body_fields(&state, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let f = StaffForm::read(&state, &session, req, CODING_ROLES).await?;
     let page = coding_href(dialogue);
-    let raw_id = field(&fields, "theme").trim().to_owned();
+    let raw_id = f.field("theme").trim().to_owned();
     let form = if raw_id.is_empty() {
         "theme-new".to_owned()
     } else {
@@ -237,23 +194,21 @@ pub async fn save_theme(
         Ok(id) => {
             let input = db::themes::ThemeInput {
                 id,
-                name_sv: field(&fields, "name_sv"),
-                name_en: field(&fields, "name_en"),
-                keywords: field(&fields, "keywords"),
+                name_sv: f.field("name_sv"),
+                name_en: f.field("name_en"),
+                keywords: f.field("keywords"),
             };
-            db::themes::save_theme(&state.app.db, &p, dialogue, input, state.app.clock.now())
+            db::themes::save_theme(&state.app.db, &f.p, dialogue, input, state.app.clock.now())
                 .await
                 .map(|_| ())
         }
     };
-    outcome(
+    Ok(f.answer(
         state,
-        parts,
         result,
         page.clone(),
-        form,
-        fields,
+        &form,
         format!("{page}#themes-h"),
     )
-    .await
+    .await)
 }

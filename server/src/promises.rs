@@ -2,8 +2,8 @@
 //! Every rule is `db::promise`'s; a refused form comes back with a message (4xx).
 
 use crate::ServerState;
-use crate::auth::{body_fields, field};
-use crate::dialogues::{outcome, signed_in};
+use crate::auth::field;
+use crate::dialogues::StaffForm;
 use app::pages::promises::{
     EDIT_ROLES, LOG_ROLES, MAX_COMMITMENT_SLOTS, SIGN_ROLES, promise_staff_href, promises_href,
 };
@@ -92,36 +92,27 @@ pub async fn edit(
     Path(id): Path<i64>,
     session: Session,
     req: Request,
-) -> Response {
-    let p = match signed_in(&state, &session, EDIT_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let (parts, fields) = match body_fields(&state, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let f = StaffForm::read(&state, &session, req, EDIT_ROLES).await?;
     let now = state.app.clock.now();
-    let result = match db::promise::may_work_on(&state.app.db, &p, id, false).await {
+    let result = match db::promise::may_work_on(&state.app.db, &f.p, id, false).await {
         Err(e) => Err(e),
-        Ok(()) => match promise_text(&fields) {
-            Ok(t) => db::promise::edit(&state.app.db, &p, id, t, now)
+        Ok(()) => match promise_text(&f.fields) {
+            Ok(t) => db::promise::edit(&state.app.db, &f.p, id, t, now)
                 .await
                 .map(|_| ()),
             Err(e) => Err(e),
         },
     };
     let page = promise_staff_href(id);
-    outcome(
+    Ok(f.answer(
         state,
-        parts,
         result,
         page.clone(),
-        "promise-edit".to_owned(),
-        fields,
+        "promise-edit",
         format!("{page}#promise-status"),
     )
-    .await
+    .await)
 }
 
 /// `POST /personal/lofte/{promise}/overenskommelser`: repeated `agreement`, the community
@@ -131,65 +122,54 @@ pub async fn link_agreements(
     Path(id): Path<i64>,
     session: Session,
     req: Request,
-) -> Response {
-    let p = match signed_in(&state, &session, EDIT_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let (parts, fields) = match body_fields(&state, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let f = StaffForm::read(&state, &session, req, EDIT_ROLES).await?;
     let now = state.app.clock.now();
-    let result = match db::promise::may_work_on(&state.app.db, &p, id, false).await {
+    let result = match db::promise::may_work_on(&state.app.db, &f.p, id, false).await {
         Err(e) => Err(e),
-        Ok(()) => match ids(&fields, "agreement") {
+        Ok(()) => match ids(&f.fields, "agreement") {
             Ok(agreements) => {
-                db::promise::link_agreements(&state.app.db, &p, id, &agreements, now).await
+                db::promise::link_agreements(&state.app.db, &f.p, id, &agreements, now).await
             }
             Err(e) => Err(e),
         },
     };
     let page = promise_staff_href(id);
-    outcome(
+    Ok(f.answer(
         state,
-        parts,
         result,
         page.clone(),
-        "agreements".to_owned(),
-        fields,
+        "agreements",
         format!("{page}#agreements-h"),
     )
-    .await
+    .await)
 }
 
 /// `POST /personal/lofte`: a new draft for the principal's LPO.
-pub async fn create(State(state): State<ServerState>, session: Session, req: Request) -> Response {
-    let p = match signed_in(&state, &session, EDIT_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let (parts, fields) = match body_fields(&state, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+pub async fn create(
+    State(state): State<ServerState>,
+    session: Session,
+    req: Request,
+) -> Result<Response, Response> {
+    let f = StaffForm::read(&state, &session, req, EDIT_ROLES).await?;
     let result = async {
-        let lpo = match p.scope_unit_id {
+        let lpo = match f.p.scope_unit_id {
             Some(lpo) => lpo,
-            None => field(&fields, "lpo")
+            None => f
+                .field("lpo")
                 .parse::<i64>()
                 .map_err(|_| bad("lpo", "form.required"))?,
         };
-        if !db::promise::may_edit(&p, lpo) {
+        if !db::promise::may_edit(&f.p, lpo) {
             return Err(BuilderError::Forbidden);
         }
-        let period = (day(&fields, "from")?, day(&fields, "to")?);
-        let promise = promise_text(&fields)?;
-        let municipalities = ids(&fields, "municipality")?;
+        let period = (day(&f.fields, "from")?, day(&f.fields, "to")?);
+        let promise = promise_text(&f.fields)?;
+        let municipalities = ids(&f.fields, "municipality")?;
         let now = state.app.clock.now();
         db::promise::create(
             &state.app.db,
-            &p,
+            &f.p,
             lpo,
             &municipalities,
             period,
@@ -199,33 +179,14 @@ pub async fn create(State(state): State<ServerState>, session: Session, req: Req
         .await
     }
     .await;
-    match result {
-        Ok(id) => {
-            let to = promise_staff_href(id);
-            outcome(
-                state,
-                parts,
-                Ok(()),
-                promises_href().to_owned(),
-                "promise-new".to_owned(),
-                fields,
-                to,
-            )
-            .await
-        }
-        Err(e) => {
-            outcome(
-                state,
-                parts,
-                Err(e),
-                promises_href().to_owned(),
-                "promise-new".to_owned(),
-                fields,
-                String::new(),
-            )
-            .await
-        }
-    }
+    // A new draft opens on its own page.
+    let to = result
+        .as_ref()
+        .map(|id| promise_staff_href(*id))
+        .unwrap_or_default();
+    let page = promises_href().to_owned();
+    Ok(f.answer(state, result.map(|_| ()), page, "promise-new", to)
+        .await)
 }
 
 /// `POST /personal/lofte/{promise}/signera`.
@@ -234,30 +195,21 @@ pub async fn sign(
     Path(id): Path<i64>,
     session: Session,
     req: Request,
-) -> Response {
-    let p = match signed_in(&state, &session, SIGN_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let (parts, fields) = match body_fields(&state, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let f = StaffForm::read(&state, &session, req, SIGN_ROLES).await?;
     let now = state.app.clock.now();
-    let result = db::promise::sign(&state.app.db, &p, id, now)
+    let result = db::promise::sign(&state.app.db, &f.p, id, now)
         .await
         .map(|_| ());
     let page = promise_staff_href(id);
-    outcome(
+    Ok(f.answer(
         state,
-        parts,
         result,
         page.clone(),
-        "sign".to_owned(),
-        fields,
+        "sign",
         format!("{page}#sign-offs"),
     )
-    .await
+    .await)
 }
 
 /// `POST /personal/lofte/{promise}/steg`: `to`.
@@ -266,37 +218,28 @@ pub async fn advance(
     Path(id): Path<i64>,
     session: Session,
     req: Request,
-) -> Response {
-    let p = match signed_in(&state, &session, EDIT_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let (parts, fields) = match body_fields(&state, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let f = StaffForm::read(&state, &session, req, EDIT_ROLES).await?;
     let now = state.app.clock.now();
     // Scope first: someone else's promise is 403 whatever the input.
-    let result = match db::promise::may_work_on(&state.app.db, &p, id, false).await {
+    let result = match db::promise::may_work_on(&state.app.db, &f.p, id, false).await {
         Err(e) => Err(e),
-        Ok(()) => match Status::parse(field(&fields, "to")) {
-            Some(to) => db::promise::advance(&state.app.db, &p, id, to, now)
+        Ok(()) => match Status::parse(f.field("to")) {
+            Some(to) => db::promise::advance(&state.app.db, &f.p, id, to, now)
                 .await
                 .map(|_| ()),
             None => Err(bad("to", "promise.wrong_step")),
         },
     };
     let page = promise_staff_href(id);
-    outcome(
+    Ok(f.answer(
         state,
-        parts,
         result,
         page.clone(),
-        "advance".to_owned(),
-        fields,
+        "advance",
         format!("{page}#promise-status"),
     )
-    .await
+    .await)
 }
 
 fn owner(v: &str) -> Result<Owner, BuilderError> {
@@ -318,46 +261,38 @@ pub async fn add_activity(
     Path(id): Path<i64>,
     session: Session,
     req: Request,
-) -> Response {
-    let p = match signed_in(&state, &session, EDIT_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let (parts, fields) = match body_fields(&state, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let f = StaffForm::read(&state, &session, req, EDIT_ROLES).await?;
     let result = async {
-        db::promise::may_work_on(&state.app.db, &p, id, false).await?;
-        let commitment: i64 = field(&fields, "commitment")
+        db::promise::may_work_on(&state.app.db, &f.p, id, false).await?;
+        let commitment: i64 = f
+            .field("commitment")
             .parse()
             .map_err(|_| BuilderError::NotFound)?;
         let input = ActivityInput {
-            title: field(&fields, "title").to_owned(),
-            owner: owner(field(&fields, "owner"))?,
-            target: number(&fields, "target")
+            title: f.field("title").to_owned(),
+            owner: owner(f.field("owner"))?,
+            target: number(&f.fields, "target")
                 .map_err(|_| bad("target", "promise.target_positive"))?,
-            unit: field(&fields, "unit").to_owned(),
-            due_on: day(&fields, "due_on")?,
+            unit: f.field("unit").to_owned(),
+            due_on: day(&f.fields, "due_on")?,
             weight: 1.0,
         };
         let now = state.app.clock.now();
-        db::promise::add_activity_of(&state.app.db, &p, id, commitment, &input, now)
+        db::promise::add_activity_of(&state.app.db, &f.p, id, commitment, &input, now)
             .await
             .map(|_| ())
     }
     .await;
     let page = promise_staff_href(id);
-    outcome(
+    Ok(f.answer(
         state,
-        parts,
         result,
         page.clone(),
-        "activity".to_owned(),
-        fields,
+        "activity",
         format!("{page}#commitments-h"),
     )
-    .await
+    .await)
 }
 
 /// `POST /personal/lofte/{promise}/aktivitet/{activity}/framsteg`.
@@ -366,27 +301,20 @@ pub async fn log_progress(
     Path((id, activity)): Path<(i64, i64)>,
     session: Session,
     req: Request,
-) -> Response {
-    let p = match signed_in(&state, &session, LOG_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let (parts, fields) = match body_fields(&state, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let f = StaffForm::read(&state, &session, req, LOG_ROLES).await?;
     let result = async {
-        db::promise::may_work_on(&state.app.db, &p, id, true).await?;
-        let on = day(&fields, "on_day")?;
-        let amount = number(&fields, "amount")?;
+        db::promise::may_work_on(&state.app.db, &f.p, id, true).await?;
+        let on = day(&f.fields, "on_day")?;
+        let amount = number(&f.fields, "amount")?;
         let now = state.app.clock.now();
         db::promise::log_progress_of(
             &state.app.db,
-            &p,
+            &f.p,
             id,
             activity,
             on,
-            field(&fields, "text"),
+            f.field("text"),
             amount,
             now,
         )
@@ -395,14 +323,12 @@ pub async fn log_progress(
     }
     .await;
     let page = promise_staff_href(id);
-    outcome(
+    Ok(f.answer(
         state,
-        parts,
         result,
         page.clone(),
-        "progress".to_owned(),
-        fields,
+        "progress",
         format!("{page}#commitments-h"),
     )
-    .await
+    .await)
 }
