@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# `make bench` (issue #7): builds the release binaries, runs each scenario against SQLite and
+# PostgreSQL on loopback, and writes docs/BENCHMARKS.md. Not part of `make test` or CI.
+#
+# Scenarios so far:
+#   1. Dashboard at scale: 1,000,000 answers bulk-loaded through the batched write path, then
+#      the dashboard data call and the server-rendered page, cold (first call after start) and
+#      warm (median of the next RUNS calls, with min and max).
+#   2. Respondent page weight: bytes as served (brotli) before the survey can be answered
+#      (HTML + render-blocking CSS) and after full hydration (+ JS + WASM).
+# Still to come (see docs/BENCHMARKS.md): the open-loop submit generator and its baseline,
+# live fan-out, Lighthouse, and the full crash and hostile suites.
+#
+# Settings that differ from production are listed in the report. Protections stay on.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/server"
+ANSWERS="${BENCH_ANSWERS:-1000000}"
+RUNS="${BENCH_RUNS:-7}"
+PORT="${BENCH_PORT:-3500}"
+SITE="http://127.0.0.1:$PORT"
+OUT="$ROOT/docs/BENCHMARKS.md"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/medborgarloften-bench.XXXXXX")"
+SERVER_PID=""
+
+cleanup() {
+    if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+say() { echo "bench: $*" >&2; }
+
+build() {
+    say "building the release binaries"
+    make -s build >&2
+}
+
+# start_server DATABASE_URL: starts the release server with the demo data and $ANSWERS answers.
+start_server() {
+    local url="$1"
+    DATABASE_URL="$url" DEMO_DATA=true DEMO_ANSWERS="$ANSWERS" \
+        LEPTOS_SITE_ADDR="127.0.0.1:$PORT" SITE_URL="$SITE" \
+        LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=medborgarloften \
+        SECRET_KEY="bench-secret-key-0123456789abcdef-0123456789" \
+        RUST_LOG=warn "$BIN" >"$WORK/server.log" 2>&1 &
+    SERVER_PID=$!
+    local i
+    for i in $(seq 1 1800); do
+        if curl -sf "$SITE/healthz" >/dev/null 2>&1; then return 0; fi
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            cat "$WORK/server.log" >&2
+            return 1
+        fi
+        sleep 1
+    done
+    say "the server did not start in 30 minutes"
+    return 1
+}
+
+stop_server() {
+    if [[ -n "$SERVER_PID" ]]; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+        SERVER_PID=""
+    fi
+}
+
+sign_in() {
+    curl -s -o /dev/null -c "$WORK/cookies" -b "$WORK/cookies" -H "Origin: $SITE" \
+        --data-urlencode "email=chef.kristinehamn@demo.polisen.se" \
+        --data-urlencode "password=demo-losenord-2027" "$SITE/logga-in"
+}
+
+# time_ms METHOD PATH [BODY]: one request's total time in milliseconds.
+time_ms() {
+    local method="$1" path="$2" body="${3:-}"
+    local t
+    if [[ "$method" == POST ]]; then
+        t=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -b "$WORK/cookies" \
+            -H "Origin: $SITE" -H 'Content-Type: application/x-www-form-urlencoded' \
+            --data "$body" "$SITE$path")
+    else
+        t=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -b "$WORK/cookies" "$SITE$path")
+    fi
+    local code="${t%% *}" secs="${t#* }"
+    if [[ "$code" != 200 ]]; then
+        say "$method $path answered $code"
+        return 1
+    fi
+    awk -v s="$secs" 'BEGIN { printf "%.1f", s * 1000 }'
+}
+
+# stats: reads numbers, prints "median (min–max)".
+stats() {
+    sort -n | awk '{ a[NR] = $1 } END {
+        m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+        printf "%.1f (%.1f–%.1f)", m, a[1], a[NR] }'
+}
+
+# dashboard BACKEND DATABASE_URL: prints one Markdown table row per measurement.
+dashboard() {
+    local backend="$1" url="$2"
+    say "dashboard at $ANSWERS answers on $backend (bulk load first)"
+    local t0=$SECONDS
+    start_server "$url"
+    local load=$((SECONDS - t0))
+    sign_in
+    local data_cold page_cold
+    data_cold=$(time_ms POST /api/staff/dashboard "dialogue_id=1")
+    page_cold=$(time_ms GET /personal/oversikt/1)
+    local data=() page=() i
+    for i in $(seq 1 "$RUNS"); do
+        data+=("$(time_ms POST /api/staff/dashboard "dialogue_id=1")")
+        page+=("$(time_ms GET /personal/oversikt/1)")
+    done
+    stop_server
+    echo "| $backend | data call \`staff/dashboard\` | $data_cold | $(printf '%s\n' "${data[@]}" | stats) | ≤ 200 |"
+    echo "| $backend | page \`/personal/oversikt/1\` | $page_cold | $(printf '%s\n' "${page[@]}" | stats) | ≤ 200 |"
+    say "$backend: loaded and started in ${load} s"
+}
+
+# Bytes as served with brotli, of one path.
+br_bytes() {
+    curl -s -H 'Accept-Encoding: br' -o "$WORK/body" -w '%{size_download}' "$SITE$1"
+}
+
+page_weight() {
+    say "respondent page weight"
+    ANSWERS=0 start_server "sqlite://$WORK/weight.db?mode=rwc"
+    local html css js wasm
+    html=$(br_bytes /s/kh-invanare)
+    curl -s "$SITE/s/kh-invanare" >"$WORK/page.html"
+    local css_path js_path wasm_path
+    css_path=$(grep -o 'href="/pkg/[^"]*\.css"' "$WORK/page.html" | head -1 | sed 's/href="//; s/"$//')
+    js_path=$(grep -o '/pkg/[^"'"'"' ]*\.js' "$WORK/page.html" | head -1)
+    wasm_path=$(grep -o '/pkg/[^"'"'"' ]*\.wasm' "$WORK/page.html" | head -1)
+    [[ -n "$js_path" && -z "$wasm_path" ]] && wasm_path="${js_path%.js}_bg.wasm"
+    css=0
+    if [[ -n "$css_path" ]]; then css=$(br_bytes "$css_path"); fi
+    js=$(br_bytes "$js_path")
+    wasm=$(br_bytes "$wasm_path")
+    stop_server
+    local first=$((html + css)) all=$((html + css + js + wasm))
+    echo "| HTML \`/s/kh-invanare\` | $html |"
+    echo "| render-blocking CSS ${css_path:-(none: the critical CSS is inlined in the HTML)} | $css |"
+    echo "| **before the first answer can be given** (HTML + CSS) | **$first** (target ≤ 30,720) |"
+    echo "| JS \`$js_path\` | $js |"
+    echo "| WASM \`$wasm_path\` | $wasm |"
+    echo "| **after full hydration** | **$all** (target ≤ 102,400; 153,600 at most) |"
+}
+
+main() {
+    build
+    local commit cores ram when
+    commit=$(git rev-parse --short HEAD)
+    cores=$(nproc)
+    ram=$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
+    when=$(date -u +%Y-%m-%dT%H:%MZ)
+
+    local weight sqlite pg
+    weight=$(page_weight)
+    sqlite=$(dashboard SQLite "sqlite://$WORK/bench.db?mode=rwc")
+    # PostgreSQL: a throwaway server (scripts/with-postgres.sh), this script again inside it.
+    pg=$(bash scripts/with-postgres.sh bash scripts/bench.sh --dashboard-pg || true)
+
+    mkdir -p "$(dirname "$OUT")"
+    {
+        echo "# Benchmarks"
+        echo
+        echo "Written by \`make bench\` (\`scripts/bench.sh\`) on $when, commit \`$commit\`, on $cores cores and $ram."
+        echo "Every server runs the release build with production settings; the load and the measuring"
+        echo "client share the same cores. Settings that differ from production: \`DEMO_DATA=true\` with"
+        echo "\`DEMO_ANSWERS=$ANSWERS\` (the bulk load), a fixed \`SECRET_KEY\`, \`RUST_LOG=warn\`."
+        echo
+        echo "## Dashboard at scale ($ANSWERS answers)"
+        echo
+        echo "Milliseconds, as \`curl\` sees them on loopback. Cold: the first call after start. Warm: median"
+        echo "(min–max) of $RUNS calls."
+        echo
+        echo "| backend | what | cold | warm | target |"
+        echo "|---|---|---|---|---|"
+        echo "$sqlite"
+        if [[ -n "$pg" ]]; then echo "$pg"; else echo "| PostgreSQL | not measured: the run failed | | | |"; fi
+        echo
+        echo "## Respondent page weight"
+        echo
+        echo "Bytes transferred with brotli, as served."
+        echo
+        echo "| what | bytes |"
+        echo "|---|---|"
+        echo "$weight"
+        echo
+        echo "## Not yet measured"
+        echo
+        echo "- Submit throughput (open-loop generator and its sqlx baseline), live fan-out over 1,000"
+        echo "  streams, and Lighthouse: not built yet (issue #7)."
+        echo "- The crash and hostile suites run short in \`make test\`; their full versions are not wired here yet."
+    } >"$OUT"
+    say "wrote $OUT"
+}
+
+if [[ "${1:-}" == --dashboard-pg ]]; then
+    if [[ -z "${TEST_DATABASE_URL:-}" ]]; then
+        echo "| PostgreSQL | not measured: no PostgreSQL server binaries | | | |"
+    else
+        dashboard PostgreSQL "$TEST_DATABASE_URL"
+    fi
+    exit 0
+fi
+main "$@"
