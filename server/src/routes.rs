@@ -397,6 +397,7 @@ pub fn router(state: ServerState) -> Router {
             state.clone(),
             http_layer::csrf_guard,
         ))
+        .layer(axum::middleware::from_fn(http_layer::refusal_messages))
         .layer(axum::middleware::from_fn(http_layer::security_headers))
         .layer(
             ServiceBuilder::new()
