@@ -7,7 +7,8 @@
 //! from the rows.
 //!
 //! Parameters (environment): `CRASH_SECONDS` (load, default 10), `CRASH_KILLS` (default 1),
-//! `CRASH_CLIENTS` (concurrent respondents, default 32), `CRASH_SEED` (replays a run).
+//! `CRASH_CLIENTS` (concurrent clients, default 32), `CRASH_BATCH` (forms a client fills in
+//! before posting them, default 8), `CRASH_SEED` (replays a run).
 
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use std::collections::HashSet;
@@ -213,84 +214,117 @@ struct Tally {
     refusals: Vec<String>,
 }
 
-/// One respondent after another: load the page, wait, post until acknowledged.
-async fn client(port: u16, load_end: Instant, hard_end: Instant, tally: Arc<Mutex<Tally>>, n: u64) {
-    let mut i = 0u64;
+/// A filled-in form, ready to post: its browser cookie, submission id and body.
+struct Filled {
+    cookie: Option<String>,
+    sid: String,
+    body: String,
+}
+
+/// Loads the survey page as a fresh browser and fills in the form.
+async fn fill(port: u16, label: &str) -> Option<Filled> {
+    let page = match request(port, "GET", &format!("/s/{LINK}"), None, "").await {
+        Ok(r) if r.status == 200 => r,
+        _ => return None,
+    };
+    let cookie = page
+        .header("set-cookie")
+        .into_iter()
+        .find(|c| c.starts_with("mbl_b="))
+        .and_then(|c| c.split(';').next())
+        .map(str::to_owned);
+    let (Some(sid), Some(token)) = (hidden(&page.body, "submission_id"), hidden(&page.body, "t"))
+    else {
+        panic!("the survey page has no submission id or token");
+    };
+    let scale = 1 + label.len() % 5;
+    let body = format!("submission_id={sid}&t={token}&lang=sv&q1=Svar+{label}&q3={scale}");
+    Some(Filled { cookie, sid, body })
+}
+
+/// Posts until the 303 acknowledgement (retrying with the same submission id while the
+/// server is down), or until `hard_end`.
+async fn post_until_acked(port: u16, f: &Filled, hard_end: Instant, tally: &Mutex<Tally>) {
+    if let Ok(mut t) = tally.lock() {
+        t.sent.insert(f.sid.clone());
+    }
+    loop {
+        let r = request(
+            port,
+            "POST",
+            &format!("/s/{LINK}"),
+            f.cookie.as_deref(),
+            &f.body,
+        )
+        .await;
+        let done = {
+            let Ok(mut t) = tally.lock() else { return };
+            t.attempts += 1;
+            let done = match r {
+                Ok(r) if r.status == 303 => {
+                    t.acked.insert(f.sid.clone());
+                    true
+                }
+                Ok(r) if r.status >= 500 => {
+                    let snippet: String = r.body.chars().take(200).collect();
+                    t.server_errors.push(format!("{} {snippet}", r.status));
+                    false
+                }
+                Ok(r) => {
+                    t.refusals.push(format!("{}: {}", f.sid, r.status));
+                    true
+                }
+                // The server is down (killed): try again, as a browser would.
+                Err(_) => false,
+            };
+            if !done {
+                t.retries += 1;
+            }
+            done
+        };
+        if done || Instant::now() >= hard_end {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A few respondents at a time: load their pages, wait as a person would, post each until
+/// acknowledged; again until the load ends.
+async fn client(
+    port: u16,
+    batch: u64,
+    load_end: Instant,
+    hard_end: Instant,
+    tally: Arc<Mutex<Tally>>,
+    n: u64,
+) {
+    // Staggered starts, so that answers arrive all the time and some are in flight at a kill.
+    let clients = env_u64("CRASH_CLIENTS", 32).max(1);
+    tokio::time::sleep(Duration::from_millis(
+        n * (MIN_SECONDS * 1000 + 500) / clients,
+    ))
+    .await;
+    let mut round = 0u64;
     while Instant::now() < load_end {
-        i += 1;
-        // The page, as a fresh browser sees it.
-        let page = loop {
-            if Instant::now() >= load_end {
-                return;
-            }
-            match request(port, "GET", &format!("/s/{LINK}"), None, "").await {
-                Ok(r) if r.status == 200 => break r,
-                _ => tokio::time::sleep(Duration::from_millis(100)).await,
-            }
-        };
+        round += 1;
+        let mut forms = Vec::new();
         let fetched = Instant::now();
-        let cookie = page
-            .header("set-cookie")
-            .into_iter()
-            .find(|c| c.starts_with("mbl_b="))
-            .and_then(|c| c.split(';').next())
-            .map(str::to_owned);
-        let (Some(sid), Some(token)) =
-            (hidden(&page.body, "submission_id"), hidden(&page.body, "t"))
-        else {
-            panic!("the survey page has no submission id or token");
-        };
-        let body = format!(
-            "submission_id={sid}&t={token}&lang=sv&q1=Svar+{n}-{i}&q3={}",
-            1 + (n + i) % 5
-        );
+        for j in 0..batch {
+            if Instant::now() >= load_end {
+                break;
+            }
+            match fill(port, &format!("{n}-{round}-{j}")).await {
+                Some(f) => forms.push(f),
+                // The server is down: wait a little.
+                None => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
         let wait =
             Duration::from_millis(MIN_SECONDS * 1000 + 150).saturating_sub(fetched.elapsed());
         tokio::time::sleep(wait).await;
-        if let Ok(mut t) = tally.lock() {
-            t.sent.insert(sid.clone());
-        }
-        loop {
-            let r = request(
-                port,
-                "POST",
-                &format!("/s/{LINK}"),
-                cookie.as_deref(),
-                &body,
-            )
-            .await;
-            let done = {
-                let Ok(mut t) = tally.lock() else { return };
-                t.attempts += 1;
-                let done = match r {
-                    Ok(r) if r.status == 303 => {
-                        t.acked.insert(sid.clone());
-                        true
-                    }
-                    Ok(r) if r.status >= 500 => {
-                        let snippet: String = r.body.chars().take(200).collect();
-                        t.server_errors.push(format!("{} {snippet}", r.status));
-                        false
-                    }
-                    Ok(r) => {
-                        t.refusals.push(format!("{sid}: {}", r.status));
-                        true
-                    }
-                    // The server is down (killed): try again, as a browser would.
-                    Err(_) => false,
-                };
-                if !done {
-                    t.retries += 1;
-                }
-                done
-            };
-            if done {
-                break;
-            }
-            if Instant::now() >= hard_end {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
+        for f in &forms {
+            post_until_acked(port, f, hard_end, &tally).await;
         }
     }
 }
@@ -336,6 +370,7 @@ async fn acknowledged_answers_survive_kill_9() {
 }
 
 async fn run(url: &str, backend: &str, seed: u64, seconds: u64, kills: u64, clients: u64) {
+    let batch = env_u64("CRASH_BATCH", 8).max(1);
     let setup = Setup {
         url: url.to_owned(),
         port: free_port(),
@@ -368,6 +403,7 @@ async fn run(url: &str, backend: &str, seed: u64, seconds: u64, kills: u64, clie
     for n in 0..clients {
         tasks.push(tokio::spawn(client(
             setup.port,
+            batch,
             load_end,
             hard_end,
             tally.clone(),

@@ -173,6 +173,10 @@ enum Attack {
     BadCookie,
     Replay,
     Closed,
+    /// Every path parameter holds a NUL (PostgreSQL refuses NUL in text).
+    NulPath,
+    /// Every field holds a NUL (the submission id and token kept valid).
+    NulBody,
 }
 
 const ATTACKS: &[Attack] = &[
@@ -590,6 +594,36 @@ fn mutate_json(v: &mut serde_json::Value, rng: &mut Rng, attack: Attack) {
     }
 }
 
+/// Puts a NUL into every string of a JSON document but the submission id and the token.
+fn nul_json(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => {
+            for (k, inner) in map.iter_mut() {
+                if k != "submission_id" {
+                    nul_json(inner);
+                }
+            }
+        }
+        Value::Array(items) => {
+            // A `[name, value]` pair of the survey's fields: the value only, never the token.
+            if items.len() == 2
+                && let Some(name) = items[0].as_str()
+            {
+                if name != "t" {
+                    items[1] = Value::String("a\u{0}b".to_owned());
+                }
+                return;
+            }
+            for i in items.iter_mut() {
+                nul_json(i);
+            }
+        }
+        Value::String(s) => *s = "a\u{0}b".to_owned(),
+        _ => {}
+    }
+}
+
 fn mutate_form(fields: &mut Vec<(String, String)>, rng: &mut Rng, attack: Attack) {
     let pool: &[&str] = match attack {
         Attack::Html => HTML,
@@ -862,6 +896,37 @@ fn build(ep: &Endpoint, attack: Attack, ctx: &Ctx, rng: &mut Rng) -> (Req, Expec
             ]);
             cookie = Some((*c).to_owned());
         }
+        Attack::NulPath => {
+            let mut path = ep.template().to_owned();
+            for p in ep.template().split('/').filter(|s| s.starts_with('{')) {
+                path = path.replace(p, "a%00b");
+            }
+            uri = if path.contains("%00") {
+                path
+            } else {
+                format!("{uri}?lang=a%00b&next=a%00b&kiosk=a%00b")
+            };
+        }
+        Attack::NulBody => {
+            if method == "GET" {
+                uri = format!("{uri}?lang=a%00b&next=a%00b&kiosk=a%00b&via=a%00b");
+            } else if json {
+                let mut v: serde_json::Value = serde_json::from_str(&body).expect("sample");
+                nul_json(&mut v);
+                body = v.to_string();
+            } else {
+                let mut f = pairs(&body);
+                for (k, v) in f.iter_mut() {
+                    if k != "submission_id" && k != "t" {
+                        *v = "a\u{0}b".to_owned();
+                    }
+                }
+                if f.is_empty() {
+                    f.push(("x".to_owned(), "a\u{0}b".to_owned()));
+                }
+                body = String::from_utf8(form(&f)).expect("utf-8");
+            }
+        }
         Attack::Replay | Attack::Closed => {}
     }
     let body = raw.unwrap_or_else(|| body.into_bytes());
@@ -1124,6 +1189,7 @@ async fn run(url: &str, seed: u64, requests: usize) -> usize {
     let mut current = fingerprint(&db).await;
     let mut stale = false;
     let mut failures: Vec<String> = Vec::new();
+    let mut k = 0usize;
     for i in 0..requests {
         // Scripted scenarios, spread through the run.
         let (ep_label, req, expect, attack) = if i % 50 == 7 {
@@ -1197,8 +1263,15 @@ async fn run(url: &str, seed: u64, requests: usize) -> usize {
                 Attack::Closed,
             )
         } else {
-            let ep = &endpoints[i % endpoints.len()];
-            let attack = *rng.pick(ATTACKS);
+            // Two sweeps first (a NUL in every path parameter, then in every field), then
+            // random attacks, each endpoint in turn.
+            let ep = &endpoints[k % endpoints.len()];
+            let attack = match k / endpoints.len() {
+                0 => Attack::NulPath,
+                1 => Attack::NulBody,
+                _ => *rng.pick(ATTACKS),
+            };
+            k += 1;
             let (req, expect) = build(ep, attack, &ctx, &mut rng);
             (ep.label(), req, expect, attack)
         };
