@@ -199,7 +199,6 @@ const ATTACKS: &[Attack] = &[
 struct Sent {
     status: StatusCode,
     location: String,
-    ctype: String,
     body: Vec<u8>,
 }
 
@@ -277,7 +276,6 @@ async fn send(app: &axum::Router, r: Req) -> Sent {
         return Sent {
             status,
             location,
-            ctype,
             body: Vec::new(),
         };
     }
@@ -291,7 +289,6 @@ async fn send(app: &axum::Router, r: Req) -> Sent {
     Sent {
         status,
         location,
-        ctype,
         body,
     }
 }
