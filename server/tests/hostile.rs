@@ -537,6 +537,10 @@ fn plain_sample(h: Handler, kh_unit: &str) -> String {
         Handler::CreateAgreement => format!(
             "municipal_unit_id={kh_unit}&special_area_id=1&officer_id=&purpose=Hostil&starts_on=2027-01-01&review_on=2027-06-01&contact_person=X&status=active"
         ),
+        // A route added later starts from an empty form (the attacks add and mutate fields);
+        // give it a well-formed sample here.
+        #[allow(unreachable_patterns)]
+        _ => String::new(),
     }
 }
 
