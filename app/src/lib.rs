@@ -38,6 +38,20 @@ use leptos_router::{
 pub use error::AppError;
 pub use i18n::{Lang, current_lang, tr};
 
+/// The text of a `<textarea>`. Leptos writes a textarea's children without escaping them
+/// (tachys marks it `ESCAPE_CHILDREN = false`), so typed `</textarea><script>` would end the
+/// element; the server escapes the text here and the browser decodes it (RCDATA). On the
+/// client the text is set as it is.
+pub fn textarea_text(text: &str) -> String {
+    if cfg!(feature = "ssr") {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    } else {
+        text.to_owned()
+    }
+}
+
 /// The document. Runs on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = i18n::request_lang();

@@ -478,8 +478,13 @@ pub fn router(state: ServerState) -> Router {
         .layer(session_layer)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            http_layer::refuse_nul,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             http_layer::csrf_guard,
         ))
+        .layer(axum::middleware::from_fn(http_layer::refusal_messages))
         .layer(axum::middleware::from_fn(http_layer::security_headers))
         .layer(
             ServiceBuilder::new()

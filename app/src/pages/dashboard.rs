@@ -65,6 +65,22 @@ pub async fn load_dashboard(dialogue_id: i64) -> Result<DashboardData, AppError>
     use crate::ssr::{internal, require, state};
     let p = require(ANSWER_ROLES).await?;
     let st = state()?;
+    // Scope first: computing the dashboard may publish a new state, which a caller outside
+    // the LPO must not cause.
+    let Some(lpo) = db::dashboard::lpo_of(&st.db, dialogue_id)
+        .await
+        .map_err(internal)?
+    else {
+        crate::ssr::set_status(404);
+        return Err(AppError::NotFound);
+    };
+    let lpos = db::register::visible_lpos(&st.db, &p)
+        .await
+        .map_err(internal)?;
+    if lpos.is_some_and(|l| !l.contains(&lpo)) {
+        crate::ssr::set_status(403);
+        return Err(AppError::Forbidden);
+    }
     let d = db::dashboard::dashboard(
         &st.db,
         dialogue_id,
@@ -74,13 +90,6 @@ pub async fn load_dashboard(dialogue_id: i64) -> Result<DashboardData, AppError>
     .await
     .map_err(internal)?
     .ok_or(AppError::NotFound)?;
-    let lpos = db::register::visible_lpos(&st.db, &p)
-        .await
-        .map_err(internal)?;
-    if lpos.is_some_and(|l| !l.contains(&d.lpo_id)) {
-        crate::ssr::set_status(403);
-        return Err(AppError::Forbidden);
-    }
     let moderate = MODERATE_ROLES.contains(&p.role);
     let quarantines = if moderate {
         db::moderation::list(&st.db, dialogue_id)

@@ -299,7 +299,7 @@ fn text_area(
         {hint.map(|h| view! { <p class="hint" id=format!("{}-hint", e.id(field))>{h}</p> })}
         {e.error(field)}
         <textarea id=id name=field rows="3" aria-describedby=e.described(field, has_hint) aria-invalid=e.invalid(field)>
-            {value}
+            {crate::textarea_text(&value)}
         </textarea>
     }
     .into_any()

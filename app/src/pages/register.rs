@@ -405,7 +405,7 @@ fn agreement_form(
                 <label class="q-label" for="purpose">{tr(lang, "register.purpose")}</label>
                 {error_for("purpose")}
                 <textarea id="purpose" name="purpose" rows="3" aria-describedby=described("purpose") aria-invalid=invalid("purpose")>
-                    {input.purpose.clone()}
+                    {crate::textarea_text(&input.purpose)}
                 </textarea>
                 <div class="two-col">
                     <div>

@@ -803,7 +803,7 @@ pub fn question_input(
                     aria-invalid=invalid
                     aria-required=q.required.to_string()
                 >
-                    {first}
+                    {crate::textarea_text(&first)}
                 </textarea>
             }
             .into_any()
