@@ -537,10 +537,21 @@ fn plain_sample(h: Handler, kh_unit: &str) -> String {
         Handler::CreateAgreement => format!(
             "municipal_unit_id={kh_unit}&special_area_id=1&officer_id=&purpose=Hostil&starts_on=2027-01-01&review_on=2027-06-01&contact_person=X&status=active"
         ),
-        // A route added later starts from an empty form (the attacks add and mutate fields);
-        // give it a well-formed sample here.
-        #[allow(unreachable_patterns)]
-        _ => String::new(),
+        Handler::RawTextExport | Handler::SignPromise => String::new(),
+        Handler::SetRetention => "days=400".to_owned(),
+        Handler::SaveTheme => "theme=&name_sv=Nedskr%C3%A4pning&keywords=skr%C3%A4p".to_owned(),
+        Handler::CreatePromise => {
+            "title_sv=L%C3%B6fte&from=2028-01-01&to=2028-12-31&c1_text=Fler+patruller&c1_theme=1"
+                .to_owned()
+        }
+        Handler::EditPromise => "title_sv=L%C3%B6fte+2&c1_text=Fler+patruller&c1_theme=1".to_owned(),
+        Handler::AdvancePromise => "to=followed_up".to_owned(),
+        Handler::AddActivity => {
+            "commitment=1&title=Vandring&owner=police_unit%3A1&target=4&unit=st&due_on=2027-12-01"
+                .to_owned()
+        }
+        Handler::LogProgress => "on_day=2027-01-01&amount=1&text=Gjort".to_owned(),
+        Handler::LinkAgreements => "agreement=1".to_owned(),
     }
 }
 
