@@ -765,8 +765,24 @@ pub async fn seed_promise(
             14.0,
             "Fjorton kvällspass i centrum och vid busstationen",
         ),
+        // Past due and short of target: shows as overdue on the staff overview.
+        (
+            1,
+            "Möten med fastighetsägare om belysning",
+            Owner::PoliceUnit(lpo),
+            3.0,
+            "möten",
+            1.0,
+            "Möte med bostadsbolaget om belysningen vid Rosendal",
+        ),
     ];
-    for (c, title, owner, target, unit, amount, note) in plans {
+    let today = domain::time::stockholm_day(now);
+    for (i, (c, title, owner, target, unit, amount, note)) in plans.into_iter().enumerate() {
+        let due_on = if i == 3 {
+            today - Duration::days(7)
+        } else {
+            start + Duration::days(300)
+        };
         let Some(commitment) = ids.get(c) else {
             continue;
         };
@@ -779,7 +795,7 @@ pub async fn seed_promise(
                 owner,
                 target,
                 unit: unit.to_owned(),
-                due_on: start + Duration::days(300),
+                due_on,
                 weight: 1.0,
             },
             now,
@@ -789,7 +805,7 @@ pub async fn seed_promise(
             db,
             &officer,
             a,
-            domain::time::stockholm_day(now) - Duration::days(3),
+            today - Duration::days(10),
             note,
             amount,
             now,

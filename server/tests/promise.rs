@@ -68,7 +68,7 @@ async fn the_public_page_and_its_atom_feed() {
         );
         assert!(!feed.title().as_str().is_empty(), "{url}");
         assert!(!feed.authors().is_empty(), "{url}: an author");
-        assert_eq!(feed.entries().len(), 3, "{url}: the demo's three updates");
+        assert_eq!(feed.entries().len(), 4, "{url}: the demo's four updates");
         for e in feed.entries() {
             assert!(e.id().starts_with("urn:medborgarloften:progress:"), "{url}");
             assert!(!e.title().as_str().is_empty(), "{url}");

@@ -454,9 +454,10 @@ fn detail_body(d: PromiseData, lang: Lang, posted: Option<PostedBuilderForm>) ->
                 let el = format!("agreement-{id}");
                 let for_el = el.clone();
                 view! {
-                    <label class="choice" for=for_el>
-                        <input type="checkbox" id=el name="agreement" value=*id checked=*on />" "{purpose.clone()}
-                    </label>
+                    <div class="field check">
+                        <input type="checkbox" id=el name="agreement" value=*id checked=*on />
+                        <label for=for_el>{purpose.clone()}</label>
+                    </div>
                 }
             })
             .collect_view();
