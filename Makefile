@@ -40,7 +40,7 @@ SITE_URL         ?= http://127.0.0.1:3000
 BUILD_CMD    := cargo leptos build --release && node scripts/precompress.js target/site/pkg
 LINT_FMT     := cargo fmt --all --check
 # ssr side
-LINT_SSR     := cargo clippy --release -p server -p db -p domain -p app --features app/ssr --all-targets -- -D warnings
+LINT_SSR     := cargo clippy --release -p server -p db -p domain -p app -p bench --features app/ssr --all-targets -- -D warnings
 # hydrate side
 LINT_HYDRATE := cargo clippy --release -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 # `app` is tested through `server` (testing it alone would unify its ssr and

@@ -2,14 +2,19 @@
 # `make bench` (issue #7): builds the release binaries, runs each scenario against SQLite and
 # PostgreSQL on loopback, and writes docs/BENCHMARKS.md. Not part of `make test` or CI.
 #
-# Scenarios so far:
-#   1. Dashboard at scale: 1,000,000 answers bulk-loaded through the batched write path, then
+# Scenarios:
+#   1. Respondent page weight: bytes as served (brotli) before the survey can be answered
+#      (HTML + render-blocking CSS) and after full hydration (+ JS + WASM); then Lighthouse
+#      (mobile profile, Debian's Chromium) on the same page.
+#   2. Dashboard at scale: 1,000,000 answers bulk-loaded through the batched write path, then
 #      the dashboard data call and the server-rendered page, cold (first call after start) and
 #      warm (median of the next RUNS calls, with min and max).
-#   2. Respondent page weight: bytes as served (brotli) before the survey can be answered
-#      (HTML + render-blocking CSS) and after full hydration (+ JS + WASM).
-# Still to come (see docs/BENCHMARKS.md): the open-loop submit generator and its baseline,
-# live fan-out, Lighthouse, and the full crash and hostile suites.
+#   3. Submit throughput: `bench throughput` (the `bench` crate), an open-loop generator
+#      against the product and against a minimal axum + sqlx baseline in the same run.
+#   4. Live fan-out: `bench fanout`, 1,000 dashboard streams while answers arrive.
+#   5. The full crash (3 kills, 30 s) and hostile (10,000 requests) suites.
+# Every scenario runs on SQLite and on PostgreSQL (a throwaway cluster from
+# scripts/with-postgres.sh) where the backend matters.
 #
 # Settings that differ from production are listed in the report. Protections stay on.
 set -euo pipefail
@@ -17,6 +22,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/server"
+BENCH="${CARGO_TARGET_DIR:-$ROOT/target}/release/bench"
+export BENCH_SERVER_BIN="$BIN" BENCH_SITE_ROOT="$ROOT/target/site"
 ANSWERS="${BENCH_ANSWERS:-1000000}"
 RUNS="${BENCH_RUNS:-7}"
 PORT="${BENCH_PORT:-3500}"
@@ -36,6 +43,9 @@ say() { echo "bench: $*" >&2; }
 build() {
     say "building the release binaries"
     make -s build >&2
+    cargo build --release -p bench >&2
+    # The load tools' own unit tests (form filling, percentiles, event parsing).
+    cargo test --release -p bench >&2
 }
 
 # start_server DATABASE_URL: starts the release server with the demo data and $ANSWERS answers.
@@ -142,6 +152,11 @@ page_weight() {
     if [[ -n "$css_path" ]]; then css=$(br_bytes "$css_path"); fi
     js=$(br_bytes "$js_path")
     wasm=$(br_bytes "$wasm_path")
+    # Lighthouse against the same server (scripts/bench-lighthouse.sh prints table rows).
+    local lh
+    lh=$(bash scripts/bench-lighthouse.sh "$SITE/s/kh-invanare" "${BENCH_LIGHTHOUSE_RUNS:-5}" \
+        || echo "| Lighthouse | failed: see the log above | |")
+    echo "$lh" >"$WORK/lighthouse.md"
     stop_server
     local first=$((html + css)) all=$((html + css + js + wasm))
     echo "| HTML \`/s/kh-invanare\` | $html |"
@@ -178,11 +193,24 @@ main() {
     ram=$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
     when=$(date -u +%Y-%m-%dT%H:%MZ)
 
-    local weight sqlite pg
+    local weight sqlite pg lighthouse
     weight=$(page_weight)
+    lighthouse=$(cat "$WORK/lighthouse.md")
     sqlite=$(dashboard SQLite "sqlite://$WORK/bench.db?mode=rwc")
     # PostgreSQL: a throwaway server (scripts/with-postgres.sh), this script again inside it.
     pg=$(bash scripts/with-postgres.sh bash scripts/bench.sh --dashboard-pg || true)
+    local submit_sqlite submit_pg
+    say "submit throughput on SQLite"
+    submit_sqlite=$("$BENCH" throughput sqlite || echo "SQLite: the run failed (see the log).")
+    say "submit throughput on PostgreSQL"
+    submit_pg=$(bash scripts/with-postgres.sh "$BENCH" throughput postgres \
+        || echo "PostgreSQL: the run failed (see the log).")
+    local fan_sqlite fan_pg
+    say "live fan-out on SQLite"
+    fan_sqlite=$("$BENCH" fanout sqlite || echo "| SQLite | the run failed (see the log) | | | | | | | |")
+    say "live fan-out on PostgreSQL"
+    fan_pg=$(bash scripts/with-postgres.sh "$BENCH" fanout postgres \
+        || echo "| PostgreSQL | the run failed (see the log) | | | | | | | |")
     local robust
     robust=$(robustness)
 
@@ -193,7 +221,11 @@ main() {
         echo "Written by \`make bench\` (\`scripts/bench.sh\`) on $when, commit \`$commit\`, on $cores cores and $ram."
         echo "Every server runs the release build with production settings; the load and the measuring"
         echo "client share the same cores. Settings that differ from production: \`DEMO_DATA=true\` with"
-        echo "\`DEMO_ANSWERS=$ANSWERS\` (the bulk load), a fixed \`SECRET_KEY\`, \`RUST_LOG=warn\`."
+        echo "\`DEMO_ANSWERS=$ANSWERS\` for the dashboard (the bulk load), 0 for the page and the throughput and"
+        echo "10,000 for the fan-out; a fixed \`SECRET_KEY\`; \`RUST_LOG=warn\`; and for the throughput and fan-out"
+        echo "runs \`SUBMIT_PER_ADDRESS_PER_MINUTE=100000000\`, since every simulated respondent comes from"
+        echo "127.0.0.1 (raised, never off). Rate limits, CSRF checks, the form token's minimum time, body limits"
+        echo "and n < 5 suppression stay on everywhere."
         echo
         echo "## Dashboard at scale ($ANSWERS answers)"
         echo
@@ -213,6 +245,48 @@ main() {
         echo "|---|---|"
         echo "$weight"
         echo
+        echo "## Respondent page speed (Lighthouse)"
+        echo
+        echo "Lighthouse 12.2.3, default mobile profile (simulated throttling), performance only, against"
+        echo "Debian's Chromium on loopback; median (min–max) of ${BENCH_LIGHTHOUSE_RUNS:-5} runs."
+        echo
+        echo "| metric | median (min–max) | target |"
+        echo "|---|---|---|"
+        echo "$lighthouse"
+        echo
+        echo "## Submit throughput"
+        echo
+        echo "\`bench throughput\` (\`bench/\`): an open-loop generator (tokio + hyper) first loads each"
+        echo "respondent's form as a fresh browser (its own cookie, submission id and signed form token), waits"
+        echo "the form's minimum time (3 s, as in production), then posts the whole answer through the public"
+        echo "\`POST /s/{link}\` at a fixed arrival rate, whatever the server's pace. Latency runs from the moment"
+        echo "a post was due to its whole 303 answer. Rates rise until two in a row miss p99 ≤ 50 ms."
+        echo "The **baseline**, in the same run and on the same database schema and demo data, is a minimal"
+        echo "axum handler (\`bench/src/baseline.rs\`): the same checks (form token and minimum time, honeypot,"
+        echo "per-address limit, submission id, openness, the questionnaire's validation, the browser hash), one"
+        echo "writer, and batched multi-row INSERTs and counter upserts through sqlx with the same PRAGMAs,"
+        echo "writing the same rows. The generator, the server under test and (for PostgreSQL) the database all"
+        echo "share the 2 cores. Targets: ratio ≥ 0.5 (the gate); ≥ 5,000 a second on SQLite and ≥ 2,500 on"
+        echo "PostgreSQL at p99 ≤ 50 ms (the goals)."
+        echo
+        echo "$submit_sqlite"
+        echo
+        echo "$submit_pg"
+        echo
+        echo "## Live fan-out"
+        echo
+        echo "\`bench fanout\`: ${BENCH_STREAMS:-1000} staff dashboard streams (\`/personal/oversikt/1/live\`, one"
+        echo "connection each, one signed-in manager) on the demo dialogue with 10,000 answers; answers are posted"
+        echo "one at a time at a steady rate, and every stream timestamps each event on arrival. Latency: from"
+        echo "posting an answer to the first event on a stream whose total includes it (frames are coalesced"
+        echo "to at most 2 a second by design). RSS growth: the server's resident memory with the streams open"
+        echo "(and at the end) minus before, per stream. Median (min–max) of ${BENCH_FANOUT_RUNS:-3} runs on one server."
+        echo
+        echo "| backend | streams | answers | p50 ms | p99 ms (≤ 1,000) | max ms | samples / missed | KB per stream, open (≤ 20) | KB per stream, end |"
+        echo "|---|---|---|---|---|---|---|---|---|"
+        echo "$fan_sqlite"
+        echo "$fan_pg"
+        echo
         echo "## Crash under load and hostile input (full versions)"
         echo
         echo "\`server/tests/crash.rs\` with 3 \`kill -9\` over 30 s of load per backend, and"
@@ -221,11 +295,6 @@ main() {
         echo "\`SUBMIT_PER_ADDRESS_PER_MINUTE=1000000\` (every client is 127.0.0.1)."
         echo
         echo "$robust"
-        echo
-        echo "## Not yet measured"
-        echo
-        echo "- Submit throughput (open-loop generator and its sqlx baseline), live fan-out over 1,000"
-        echo "  streams, and Lighthouse: not built yet (issue #7)."
     } >"$OUT"
     say "wrote $OUT"
 }

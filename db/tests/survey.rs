@@ -316,3 +316,123 @@ async fn migrations_are_idempotent_and_concurrent_starts_do_not_race() {
         assert!(db::ping(&a).await);
     }
 }
+
+/// One submission, checked and ready for a shared commit.
+async fn prepared(
+    t: &common::TestDb,
+    loaded: &std::sync::Arc<db::survey::Loaded>,
+    id: &str,
+    browser: Option<&str>,
+    f: &[(String, String)],
+) -> db::survey::Prepared {
+    db::survey::prepare(
+        &t.db,
+        loaded.clone(),
+        &SubmitRequest {
+            link_code: "kh-invanare",
+            submission_id: id,
+            gate: Gate::Public {
+                browser,
+                invite: None,
+                via_qr: false,
+            },
+            fields: f,
+            now: Utc::now(),
+        },
+    )
+    .await
+    .expect("valid")
+}
+
+#[tokio::test]
+async fn one_shared_commit_settles_each_answer_as_one_at_a_time_would() {
+    for t in seeded().await {
+        let loaded = std::sync::Arc::new(
+            db::survey::load(&t.db, "kh-invanare")
+                .await
+                .expect("load")
+                .expect("the link"),
+        );
+        let f = fields(&[("q1", "Mer polis i centrum"), ("q3", "2"), ("q5", "trafik")]);
+        // Before the batch: browser "b0" answered, under submission id `earlier`.
+        let earlier = sid();
+        let before = prepared(&t, &loaded, &earlier, Some("b0"), &f).await;
+        let r = db::survey::commit_batch(&t.db, &[before])
+            .await
+            .expect("commit");
+        assert!(matches!(r[..], [Ok(Receipt::Stored)]), "{}", t.label);
+        let dialogue = loaded.survey.dialogue_id;
+        let responses = db::stats::recount_responses(&t.db, dialogue)
+            .await
+            .expect("count");
+
+        let (a, b, c, d) = (sid(), sid(), sid(), sid());
+        let batch = vec![
+            prepared(&t, &loaded, &a, Some("b1"), &f).await,
+            // The same submission twice in one commit (a double click): stored once.
+            prepared(&t, &loaded, &a, Some("b1"), &f).await,
+            // The same browser again under another id: its second answer.
+            prepared(&t, &loaded, &b, Some("b1"), &f).await,
+            // A retry of an answer stored before.
+            prepared(&t, &loaded, &earlier, Some("b0"), &f).await,
+            // A browser that answered before.
+            prepared(&t, &loaded, &c, Some("b0"), &f).await,
+            // No browser cookie (a fresh private window): stored.
+            prepared(&t, &loaded, &d, None, &f).await,
+        ];
+        let r = db::survey::commit_batch(&t.db, &batch)
+            .await
+            .expect("commit");
+        let seen: Vec<String> = r
+            .iter()
+            .map(|x| match x {
+                Ok(Receipt::Stored) => "stored".to_owned(),
+                Ok(Receipt::AlreadyStored) => "again".to_owned(),
+                Err(SubmitError::AlreadyAnswered) => "answered".to_owned(),
+                Err(e) => format!("{e:?}"),
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            ["stored", "again", "answered", "again", "answered", "stored"],
+            "{}",
+            t.label
+        );
+        // Exactly two new responses, no claim left by a refused answer, and counts that
+        // equal a recount from the rows.
+        assert_eq!(
+            db::stats::recount_responses(&t.db, dialogue)
+                .await
+                .expect("count"),
+            responses + 2,
+            "{}",
+            t.label
+        );
+        for refused in [&b, &c] {
+            assert!(
+                submission::Entity::find_by_id((dialogue, refused.clone()))
+                    .one(&t.db)
+                    .await
+                    .expect("read")
+                    .is_none(),
+                "{}: a refused answer keeps no claim",
+                t.label
+            );
+        }
+        let kept = db::stats::tally_rows(&t.db, dialogue)
+            .await
+            .expect("tallies");
+        db::stats::recount(&t.db, dialogue).await.expect("recount");
+        assert_eq!(
+            kept,
+            db::stats::tally_rows(&t.db, dialogue)
+                .await
+                .expect("tallies"),
+            "{}",
+            t.label
+        );
+        // One row per answer: three stored responses (`earlier`, `a`, `d`) × q1, q3, q5.
+        let rows = answer::Entity::find().count(&t.db).await.expect("count");
+        assert_eq!(rows, 9, "{}", t.label);
+    }
+}
