@@ -37,6 +37,8 @@ pub const TICK: Duration = Duration::from_millis(500);
 /// Every open dashboard is refreshed this often without news: pace, the 48-hour window and
 /// the "preliminary" label move with the clock.
 const IDLE_REFRESH: Duration = Duration::from_secs(60);
+/// How long a stream waits for the first frame another stream of its view is computing.
+const FIRST_FRAME_WAIT: Duration = Duration::from_secs(5);
 /// How often a display stream checks that its link is still live.
 pub const RECHECK: Duration = Duration::from_secs(15);
 
@@ -140,18 +142,32 @@ impl Hub {
         &self,
         key: Key,
     ) -> Result<Option<watch::Receiver<Option<Arc<Frame>>>>, DbErr> {
-        let rx = {
+        let (rx, first) = {
             let mut slots = self
                 .slots
                 .lock()
                 .map_err(|_| DbErr::Custom("live hub lock poisoned".to_owned()))?;
-            slots
-                .entry(key)
-                .or_insert_with(|| watch::channel(None).0)
-                .subscribe()
+            match slots.entry(key) {
+                std::collections::hash_map::Entry::Occupied(slot) => {
+                    (slot.get().subscribe(), false)
+                }
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    (slot.insert(watch::channel(None).0).subscribe(), true)
+                }
+            }
         };
         if rx.borrow().is_none() {
-            self.refresh(key.0, &[key]).await?;
+            // A wall of screens opening at once computes the first frame once: the first
+            // subscriber computes it, the others wait for it (or compute it themselves if
+            // it does not come).
+            let arrived = !first
+                && matches!(
+                    tokio::time::timeout(FIRST_FRAME_WAIT, rx.clone().changed()).await,
+                    Ok(Ok(()))
+                );
+            if !arrived && rx.borrow().is_none() {
+                self.refresh(key.0, &[key]).await?;
+            }
         }
         let ready = rx.borrow().is_some();
         Ok(ready.then_some(rx))
