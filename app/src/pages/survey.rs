@@ -606,8 +606,11 @@ fn survey_form(
 /// the DOM updates, not the views, serde or the catalogue.
 #[island]
 pub fn SurveyForm(children: Children) -> impl IntoView {
+    // Runs in the browser just before the island hydrates: the form is already on the page,
+    // and hydrating the children only steps over them. (No `Effect`: it would add the
+    // reactive system's effect machinery to the bundle for one call.)
     #[cfg(feature = "hydrate")]
-    Effect::new(|_| client::start());
+    client::start();
     children()
 }
 
@@ -1097,7 +1100,7 @@ mod client {
         }
     }
 
-    /// Wakes the form up. Runs once, when the island hydrates.
+    /// Wakes the form up. Runs once, as the island hydrates.
     pub fn start() {
         let Some(ctl) = Ctl::load() else { return };
         let ctl: &'static Ctl = Box::leak(Box::new(ctl));
