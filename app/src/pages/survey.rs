@@ -1043,7 +1043,7 @@ mod client {
             .and_then(|text| JSON::parse(&text).ok())
             .filter(Array::is_array)
             .map(|v| Array::from(&v))
-            .unwrap_or_else(Array::new)
+            .unwrap_or_default()
     }
 
     fn write_queue(queue: &Array) {
