@@ -70,6 +70,30 @@ impl AppError {
         }
     }
 
+    /// The variant without data that serde names `name` (its JSON is `"Name"`), for the
+    /// browser code, which reads errors without serde.
+    pub fn from_unit_name(name: &str) -> Option<AppError> {
+        Some(match name {
+            "NotFound" => AppError::NotFound,
+            "Closed" => AppError::Closed,
+            "NotYetOpen" => AppError::NotYetOpen,
+            "UnknownQuestion" => AppError::UnknownQuestion,
+            "BadRequest" => AppError::BadRequest,
+            "Unauthorized" => AppError::Unauthorized,
+            "Forbidden" => AppError::Forbidden,
+            "RateLimited" => AppError::RateLimited,
+            "MustChangePassword" => AppError::MustChangePassword,
+            "TooManyAnswers" => AppError::TooManyAnswers,
+            "TooFast" => AppError::TooFast,
+            "Rejected" => AppError::Rejected,
+            "BadInvite" => AppError::BadInvite,
+            "BadKiosk" => AppError::BadKiosk,
+            "AlreadyAnswered" => AppError::AlreadyAnswered,
+            "Internal" => AppError::Internal,
+            _ => return None,
+        })
+    }
+
     /// The catalogue key of the form-level message, if any.
     pub fn message_key(&self) -> Option<&'static str> {
         match self {
@@ -107,5 +131,38 @@ impl FromServerFnError for AppError {
             }
             _ => AppError::Internal,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unit_names_match_serde() {
+        let units = [
+            AppError::NotFound,
+            AppError::Closed,
+            AppError::NotYetOpen,
+            AppError::UnknownQuestion,
+            AppError::BadRequest,
+            AppError::Unauthorized,
+            AppError::Forbidden,
+            AppError::RateLimited,
+            AppError::MustChangePassword,
+            AppError::TooManyAnswers,
+            AppError::TooFast,
+            AppError::Rejected,
+            AppError::BadInvite,
+            AppError::BadKiosk,
+            AppError::AlreadyAnswered,
+            AppError::Internal,
+        ];
+        for e in units {
+            let json = serde_json::to_string(&e).expect("serialize");
+            let name = json.trim_matches('"');
+            assert_eq!(AppError::from_unit_name(name), Some(e));
+        }
+        assert_eq!(AppError::from_unit_name("Invalid"), None);
     }
 }

@@ -9,6 +9,7 @@ rust_i18n::i18n!("locales", fallback = "sv");
 
 pub mod access;
 pub mod error;
+pub mod hydration;
 pub mod i18n;
 
 /// The hidden fields of the survey form, shared by the island and the server.
@@ -36,6 +37,7 @@ use leptos_router::{
 };
 
 pub use error::AppError;
+use hydration::IslandScripts;
 pub use i18n::{Lang, current_lang, tr};
 
 /// The text of a `<textarea>`. Leptos writes a textarea's children without escaping them
@@ -79,7 +81,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light" />
                 {style}
                 <link rel="icon" href="data:," />
-                <HydrationScripts options islands=true />
+                <IslandScripts options />
                 <MetaTags />
             </head>
             <body>

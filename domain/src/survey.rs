@@ -137,6 +137,29 @@ pub enum FieldProblem {
 }
 
 impl FieldProblem {
+    pub const ALL: [FieldProblem; 5] = [
+        FieldProblem::Required,
+        FieldProblem::OutOfRange,
+        FieldProblem::UnknownOption,
+        FieldProblem::TooLong,
+        FieldProblem::Malformed,
+    ];
+
+    /// The code serde uses (`required`, `out_of_range`, …), for code that reads JSON without serde.
+    pub fn code(self) -> &'static str {
+        match self {
+            FieldProblem::Required => "required",
+            FieldProblem::OutOfRange => "out_of_range",
+            FieldProblem::UnknownOption => "unknown_option",
+            FieldProblem::TooLong => "too_long",
+            FieldProblem::Malformed => "malformed",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<FieldProblem> {
+        FieldProblem::ALL.into_iter().find(|p| p.code() == code)
+    }
+
     pub fn key(self) -> &'static str {
         match self {
             FieldProblem::Required => "error.required",
@@ -353,6 +376,18 @@ pub fn validate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn problem_codes_match_serde() {
+        for p in FieldProblem::ALL {
+            assert_eq!(
+                serde_json::to_string(&p).expect("serialize"),
+                format!("\"{}\"", p.code())
+            );
+            assert_eq!(FieldProblem::from_code(p.code()), Some(p));
+        }
+        assert_eq!(FieldProblem::from_code("nope"), None);
+    }
 
     fn opt(code: &str) -> Choice {
         Choice {

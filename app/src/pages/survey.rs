@@ -5,15 +5,15 @@
 //! progress bar, validates inline, submits through `submit_survey`, and queues the answer in
 //! the browser when the network is gone.
 //!
-//! The island gets its texts as a prop (`Texts`), already translated on the server, so the
-//! catalogue and its machinery stay out of the WASM bundle.
+//! The island has no props: the form is its (server-rendered, never hydrated) children, and
+//! the browser code reads the rules and the texts it needs from a JSON data block in the form,
+//! translated on the server. So the views, serde and the catalogue stay out of the WASM bundle.
 
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
 use domain::{
-    Choice, FieldError, FieldProblem, Invalid, Openness, Question, QuestionKind, Questionnaire,
-    Survey,
+    Choice, FieldError, FieldProblem, Openness, Question, QuestionKind, Questionnaire, Survey,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -137,28 +137,33 @@ pub async fn submit_survey(
     }
 }
 
-/// The catalogue keys the island shows. Sent translated, as [`Texts`].
+/// The catalogue keys of the question fields (server-rendered, also on the paper page).
 pub const ISLAND_KEYS: &[&str] = &[
     "survey.required",
     "survey.optional",
     "survey.dont_know",
-    "survey.submit",
-    "survey.sending",
-    "survey.errors_title",
     "survey.chars_max",
-    "survey.next",
-    "survey.back",
-    "survey.progress",
-    "survey.queued",
-    "survey.queued_sent",
-    "survey.invite_label",
-    "survey.invite_hint",
-    "survey.honeypot",
     "error.required",
     "error.out_of_range",
     "error.unknown_option",
     "error.too_long",
     "error.malformed",
+];
+
+/// The catalogue keys the browser code shows when it changes the form. Sent translated, in
+/// the page's data block, so the catalogue stays out of the WASM bundle.
+pub const CLIENT_KEYS: &[&str] = &[
+    "survey.submit",
+    "survey.sending",
+    "survey.progress",
+    "survey.queued",
+    "survey.queued_sent",
+    "error.required",
+    "error.out_of_range",
+    "error.unknown_option",
+    "error.too_long",
+    "error.malformed",
+    "survey.errors_title",
     "survey.not_found",
     "survey.closed",
     "survey.not_yet_open",
@@ -172,10 +177,15 @@ pub const ISLAND_KEYS: &[&str] = &[
     "survey.bad_invite",
     "survey.bad_kiosk",
     "survey.already_answered",
+    "auth.sign_in_first",
+    "auth.forbidden",
+    "auth.rate_limited",
+    "auth.must_change",
+    "form.errors_title",
 ];
 
-/// UI texts for an island, translated on the server.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// UI texts for the question fields, translated on the server.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Texts {
     lang: Lang,
     items: Vec<(String, String)>,
@@ -213,8 +223,8 @@ impl Texts {
     }
 }
 
-/// What the island needs of the survey: no dates, nothing server-only.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// What the form needs of the survey: no dates, nothing server-only.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FormModel {
     pub code: String,
     pub lang: Lang,
@@ -346,31 +356,112 @@ fn survey_body(data: SurveyPageData, posted: Option<PostedForm>, lang: Lang) -> 
         </aside>
         {match closed_key {
             Some(key) => view! { <p class="form-error" role="status">{tr(lang, key)}</p> }.into_any(),
-            None => view! {
-                <SurveyForm
-                    model=model
-                    texts=Texts::new(lang, ISLAND_KEYS)
-                    values=values
-                    errors=errors
-                    form_error=form_error
-                />
-            }.into_any(),
+            None => {
+                let form = survey_form(model, Texts::new(lang, ISLAND_KEYS), values, errors, form_error);
+                view! { <SurveyForm>{form}</SurveyForm> }.into_any()
+            }
         }}
     }
 }
 
-/// An answer queued in the browser while offline, sent when the connection returns.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Queued {
-    pub code: String,
-    pub fields: Vec<(String, String)>,
-    pub lang: Lang,
+/// What the browser code reads from the page (`<script type="application/json">` in the
+/// form): the rules of the questionnaire, the state of a refused form, and its texts.
+/// Decoded in the browser with the browser's own `JSON.parse`, so no serde code ships.
+#[derive(Serialize)]
+struct ClientData<'a> {
+    code: &'a str,
+    lang: &'a str,
+    questions: Vec<ClientQuestion<'a>>,
+    areas: Vec<&'a str>,
+    /// `[question id, problem code]` of a refused form.
+    errors: Vec<(i64, &'static str)>,
+    form_error: Option<&'a str>,
+    texts: std::collections::BTreeMap<&'a str, String>,
 }
 
-/// The answer form. Server-rendered in full (all questions, for use without JavaScript);
-/// in the browser one question at a time, validated inline, submitted without a reload.
-#[island]
-pub fn SurveyForm(
+#[derive(Serialize)]
+struct ClientQuestion<'a> {
+    id: i64,
+    required: bool,
+    text: &'a str,
+    /// `scale`, `single`, `multi`, `text` or `area`.
+    kind: &'static str,
+    max_len: u32,
+    dont_know: bool,
+    options: Vec<&'a str>,
+    /// The condition: shown only if question `if_question` has one of `if_any`.
+    if_question: Option<i64>,
+    if_any: Vec<&'a str>,
+}
+
+fn client_data_json(model: &FormModel, errors: &[FieldError], form_error: Option<&str>) -> String {
+    let lang = model.lang;
+    let questions = model
+        .questionnaire
+        .questions
+        .iter()
+        .map(|q| {
+            let (kind, max_len, dont_know, options) = match &q.kind {
+                QuestionKind::Scale { dont_know, .. } => ("scale", 0, *dont_know, Vec::new()),
+                QuestionKind::Single { options } => (
+                    "single",
+                    0,
+                    false,
+                    options.iter().map(|o| o.code.as_str()).collect(),
+                ),
+                QuestionKind::Multi { options } => (
+                    "multi",
+                    0,
+                    false,
+                    options.iter().map(|o| o.code.as_str()).collect(),
+                ),
+                QuestionKind::Text { max_len } => ("text", *max_len, false, Vec::new()),
+                QuestionKind::Area => ("area", 0, false, Vec::new()),
+            };
+            ClientQuestion {
+                id: q.id,
+                required: q.required,
+                text: q.text.get(lang),
+                kind,
+                max_len,
+                dont_know,
+                options,
+                if_question: q.condition.as_ref().map(|c| c.question_id),
+                if_any: q
+                    .condition
+                    .as_ref()
+                    .map(|c| c.any_of.iter().map(String::as_str).collect())
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    let data = ClientData {
+        code: &model.code,
+        lang: lang.code(),
+        questions,
+        areas: model
+            .questionnaire
+            .areas
+            .iter()
+            .map(|a| a.code.as_str())
+            .collect(),
+        errors: errors
+            .iter()
+            .map(|e| (e.question_id, e.problem.code()))
+            .collect(),
+        form_error,
+        texts: CLIENT_KEYS.iter().map(|k| (*k, tr(lang, k))).collect(),
+    };
+    // In a <script> element: `<` may not start `</script>` or `<!--`.
+    serde_json::to_string(&data)
+        .unwrap_or_else(|_| "{}".to_owned())
+        .replace('<', "\\u003c")
+}
+
+/// The answer form, rendered in full on the server: every question is on the page and the
+/// form posts without JavaScript. The island around it ([`SurveyForm`]) takes it over in the
+/// browser.
+fn survey_form(
     model: FormModel,
     texts: Texts,
     values: Vec<(String, String)>,
@@ -378,246 +469,68 @@ pub fn SurveyForm(
     form_error: Option<String>,
 ) -> impl IntoView {
     let lang = model.lang;
-    let had_errors = !errors.is_empty() || form_error.is_some();
-    let first_error = errors.first().map(|e| e.question_id);
-    // (question, problem), in question order.
-    let errors = RwSignal::new(
+    let data = client_data_json(&model, &errors, form_error.as_deref());
+    let problem_of = |qid: i64| {
         errors
-            .into_iter()
-            .map(|e| (e.question_id, e.problem))
-            .collect::<Vec<(i64, FieldProblem)>>(),
-    );
-    let form_error = RwSignal::new(form_error);
-    let notice = RwSignal::new(None::<String>);
-    let attempted = RwSignal::new(had_errors);
-    let sending = RwSignal::new(false);
-    // Set once the island runs: switches to one question at a time.
-    let js = RwSignal::new(false);
-    let visible = RwSignal::new(None::<Vec<i64>>);
-    let step = RwSignal::new(0usize);
-    let form_ref = NodeRef::<leptos::html::Form>::new();
-    let summary_ref = NodeRef::<leptos::html::Div>::new();
-    let texts = StoredValue::new(texts);
-    let model = StoredValue::new(model);
-    let (code, action, kiosk, via_qr, invite_required) = model.with_value(|m| {
-        (
-            m.code.clone(),
-            format!("/s/{}", m.code),
-            m.kiosk.clone(),
-            m.via_qr,
-            m.invite_required,
-        )
-    });
-    let tx = move |key: &str| texts.with_value(|t| t.get(key));
-
-    let shown = move || -> Vec<i64> {
-        visible.get().unwrap_or_else(|| {
-            model.with_value(|m| m.questionnaire.questions.iter().map(|q| q.id).collect())
+            .iter()
+            .find(|e| e.question_id == qid)
+            .map(|e| e.problem)
+    };
+    let q = &model.questionnaire;
+    let summary_items = errors
+        .iter()
+        .map(|e| {
+            let qid = e.question_id;
+            let text = q
+                .questions
+                .iter()
+                .find(|q| q.id == qid)
+                .map(|q| q.text.get(lang).to_owned())
+                .unwrap_or_default();
+            view! {
+                <li>
+                    <a href=format!("#q{qid}") data-q=qid.to_string()>
+                        {format!("{text} – {}", tr(lang, e.problem.key()))}
+                    </a>
+                </li>
+            }
         })
-    };
-    let current = move || shown().get(step.get()).copied();
-    let is_last = move || step.get() + 1 >= shown().len();
-
-    // Re-checks the whole form: conditions, and inline messages once a submit was tried.
-    let refresh = move || {
-        let form = form_ref.get_untracked()?;
-        let fields = model.with_value(|m| browser::collect_fields(&form, &m.questionnaire));
-        let result = model.with_value(|m| {
-            visible.set(Some(domain::visible_questions(&m.questionnaire, &fields)));
-            domain::validate(&m.questionnaire, &fields)
-        });
-        if attempted.get_untracked() {
-            errors.set(match &result {
-                Err(Invalid::Fields(errs)) => {
-                    errs.iter().map(|e| (e.question_id, e.problem)).collect()
-                }
-                _ => Vec::new(),
-            });
-            if result.is_ok() {
-                form_error.set(None);
-            }
-        }
-        Some((fields, result))
-    };
-
-    let go_to_question = move |qid: i64| {
-        if let Some(i) = shown().iter().position(|id| *id == qid) {
-            step.set(i);
-        }
-    };
-
-    Effect::new(move |_| {
-        refresh();
-        js.set(true);
-        if let Some(qid) = first_error {
-            go_to_question(qid);
-        }
-        // Answers queued while offline go out as soon as the page can reach the server.
-        browser::flush_queue(move |sent_own| {
-            if let Some(href) = sent_own {
-                browser::go_to(&href);
-            }
-        });
-    });
-
-    let _online = browser::on_online(move || {
-        browser::flush_queue(move |sent_own| {
-            if let Some(href) = sent_own {
-                browser::go_to(&href);
-            } else {
-                notice.set(Some(texts.with_value(|t| t.get("survey.queued_sent"))));
-            }
-        });
-    });
-
-    // Focus the new question's label or legend, so a screen reader reads it.
-    let focus_current = move || {
-        if let Some(qid) = current() {
-            browser::focus_question(qid);
-        }
-    };
-
-    let next = move || {
-        let Some(qid) = current() else { return };
-        let Some((fields, _)) = refresh() else { return };
-        let problem = model.with_value(|m| {
-            let q = m.questionnaire.questions.iter().find(|q| q.id == qid)?;
-            let raw = domain::values_by_field(&fields);
-            let vals = domain::values_of(&raw, &q.field());
-            domain::check_answer(q, &m.questionnaire.areas, &vals).err()
-        });
-        match problem {
-            Some(p) => {
-                errors.update(|e| {
-                    e.retain(|(id, _)| *id != qid);
-                    e.push((qid, p));
-                });
-                focus_current();
-            }
-            None => {
-                errors.update(|e| e.retain(|(id, _)| *id != qid));
-                if !is_last() {
-                    step.update(|s| *s += 1);
-                    focus_current();
-                }
-            }
-        }
-    };
-
-    let back = move || {
-        if step.get_untracked() > 0 {
-            step.update(|s| *s -= 1);
-            focus_current();
-        }
-    };
-
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if sending.get_untracked() {
-            return;
-        }
-        if !is_last() {
-            next();
-            return;
-        }
-        attempted.set(true);
-        let Some((mut fields, result)) = refresh() else {
-            return;
-        };
-        if let Err(e) = &result {
-            form_error.set(Some("survey.errors_title".to_owned()));
-            if let Invalid::Fields(errs) = e
-                && let Some(first) = errs.first()
-            {
-                go_to_question(first.question_id);
-            }
-            browser::focus(summary_ref.get_untracked());
-            return;
-        }
-        if let Some(form) = form_ref.get_untracked() {
-            fields.extend(browser::hidden_fields(&form));
-        }
-        let entry = Queued {
-            code: code.clone(),
-            fields,
-            lang,
-        };
-        if !browser::online() {
-            browser::enqueue(&entry);
-            notice.set(Some(tx("survey.queued")));
-            sending.set(true);
-            return;
-        }
-        sending.set(true);
-        leptos::task::spawn_local(async move {
-            match browser::post_answer(&entry).await {
-                Ok(href) => browser::go_to(&href),
-                Err(AppError::Transport(_)) => {
-                    // No network: keep the answer and send it when the connection returns.
-                    browser::enqueue(&entry);
-                    notice.set(Some(texts.with_value(|t| t.get("survey.queued"))));
-                }
-                Err(e) => {
-                    sending.set(false);
-                    if let AppError::Invalid(errs) = &e {
-                        errors.set(errs.iter().map(|e| (e.question_id, e.problem)).collect());
-                        if let Some(first) = errs.first() {
-                            go_to_question(first.question_id);
-                        }
-                    }
-                    form_error.set(e.message_key().map(str::to_owned));
-                    browser::focus(summary_ref.get_untracked());
-                }
-            }
-        });
-    };
-
-    let (questions, areas) = model.with_value(|m| {
-        (
-            m.questionnaire.questions.clone(),
-            m.questionnaire.areas.clone(),
-        )
-    });
-    let question_views = questions
-        .into_iter()
-        .map(|q| {
-            let qid = q.id;
-            let err = Signal::derive(move || {
-                errors.with(|m| m.iter().find(|(id, _)| *id == qid).map(|(_, p)| *p))
-            });
-            let hidden = move || {
-                if js.get() {
-                    current() != Some(qid)
-                } else {
-                    visible.with(|v| v.as_ref().is_some_and(|v| !v.contains(&qid)))
-                }
-            };
+        .collect_view();
+    let summary_title = form_error
+        .as_deref()
+        .map(|k| tr(lang, k))
+        .unwrap_or_default();
+    let question_views = q
+        .questions
+        .iter()
+        .map(|question| {
+            let problem = problem_of(question.id);
+            let err = Signal::derive(move || problem);
             let vals: Vec<String> = values
                 .iter()
-                .filter(|(k, _)| *k == q.field())
+                .filter(|(k, _)| *k == question.field())
                 .map(|(_, v)| v.clone())
                 .collect();
             view! {
-                <div class="question" id=format!("{}-group", q.field()) hidden=hidden>
-                    {texts.with_value(|t| question_input(&q, &areas, &vals, err, t))}
+                <div class="question" id=format!("{}-group", question.field())>
+                    {question_input(question, &q.areas, &vals, err, &texts)}
                 </div>
             }
         })
         .collect_view();
-
-    let invite_value = values
-        .iter()
-        .find(|(k, _)| k == FIELD_INVITE)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
-    let invite_error = move || form_error.with(|e| e.as_deref() == Some("survey.bad_invite"));
-    let invite = invite_required.then(|| {
+    let invite = model.invite_required.then(|| {
+        let invite_value = values
+            .iter()
+            .find(|(k, _)| k == FIELD_INVITE)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let invite_error = form_error.as_deref() == Some("survey.bad_invite");
         view! {
             <div class="question invite">
-                <label class="q-label" for="inbjudan">{tx("survey.invite_label")}</label>
-                <p class="hint" id="inbjudan-hint">{tx("survey.invite_hint")}</p>
-                <p id="inbjudan-error" class="field-error" hidden=move || !invite_error()>
-                    {tx("survey.bad_invite")}
+                <label class="q-label" for="inbjudan">{tr(lang, "survey.invite_label")}</label>
+                <p class="hint" id="inbjudan-hint">{tr(lang, "survey.invite_hint")}</p>
+                <p id="inbjudan-error" class="field-error" hidden=!invite_error>
+                    {tr(lang, "survey.bad_invite")}
                 </p>
                 <input
                     type="text"
@@ -627,121 +540,78 @@ pub fn SurveyForm(
                     autocomplete="off"
                     autocapitalize="characters"
                     aria-describedby="inbjudan-hint inbjudan-error"
-                    aria-invalid=move || invite_error().to_string()
+                    aria-invalid=invite_error.to_string()
                     required=true
                 />
             </div>
         }
     });
-    let progress_text = move || {
-        let total = shown().len().to_string();
-        let n = (step.get() + 1).to_string();
-        texts.with_value(|t| t.with("survey.progress", &[("n", &n), ("total", &total)]))
-    };
-
+    let total = q.questions.len().to_string();
+    let progress_text = tr_with(lang, "survey.progress", &[("n", "1"), ("total", &total)]);
     view! {
         <form
             id="survey-form"
             class="survey-form"
             method="post"
-            action=action
+            action=format!("/s/{}", model.code)
             novalidate=true
-            node_ref=form_ref
-            on:submit=on_submit
-            on:change=move |_| {
-                refresh();
-            }
         >
             <div
+                id="error-summary"
                 class="error-summary"
                 role="alert"
                 tabindex="-1"
-                node_ref=summary_ref
-                hidden=move || form_error.with(|e| e.is_none())
+                hidden=form_error.is_none()
             >
-                <p class="error-summary-title">
-                    {move || form_error.get().map(|k| tx(&k)).unwrap_or_default()}
-                </p>
-                <ul>
-                    {move || {
-                        errors
-                            .get()
-                            .into_iter()
-                            .map(|(qid, problem)| {
-                                let text = model
-                                    .with_value(|m| {
-                                        m.questionnaire
-                                            .questions
-                                            .iter()
-                                            .find(|q| q.id == qid)
-                                            .map(|q| q.text.get(lang).to_owned())
-                                    })
-                                    .unwrap_or_default();
-                                view! {
-                                    <li>
-                                        <a
-                                            href=format!("#q{qid}")
-                                            on:click=move |_| go_to_question(qid)
-                                        >
-                                            {format!("{text} – {}", tx(problem.key()))}
-                                        </a>
-                                    </li>
-                                }
-                            })
-                            .collect_view()
-                    }}
-                </ul>
+                <p class="error-summary-title">{summary_title}</p>
+                <ul>{summary_items}</ul>
             </div>
-            <p class="queued" role="status" hidden=move || notice.with(|n| n.is_none())>
-                {move || notice.get().unwrap_or_default()}
-            </p>
-            <input type="hidden" name="submission_id" value=model.with_value(|m| m.submission_id.clone()) />
-            <input type="hidden" name=FIELD_TOKEN value=model.with_value(|m| m.form_token.clone()) />
+            <p id="survey-notice" class="queued" role="status" hidden=true></p>
+            <input type="hidden" name="submission_id" value=model.submission_id />
+            <input type="hidden" name=FIELD_TOKEN value=model.form_token />
             <input type="hidden" name="lang" value=lang.code() />
-            {kiosk.map(|k| view! { <input type="hidden" name=FIELD_KIOSK value=k /> })}
-            {via_qr.then(|| view! { <input type="hidden" name=FIELD_VIA value="qr" /> })}
+            {model.kiosk.map(|k| view! { <input type="hidden" name=FIELD_KIOSK value=k /> })}
+            {model.via_qr.then(|| view! { <input type="hidden" name=FIELD_VIA value="qr" /> })}
             <div class="hp" aria-hidden="true">
-                <label for="hemsida">{tx("survey.honeypot")}</label>
+                <label for="hemsida">{tr(lang, "survey.honeypot")}</label>
                 <input type="text" id="hemsida" name=FIELD_HONEYPOT tabindex="-1" autocomplete="off" />
             </div>
             {invite}
-            <div class="progress" hidden=move || !js.get()>
+            <div id="survey-progress" class="progress" hidden=true>
                 <p id="progress-label" class="progress-label">{progress_text}</p>
-                <progress
-                    max=move || shown().len().to_string()
-                    value=move || (step.get() + 1).to_string()
-                    aria-labelledby="progress-label"
-                ></progress>
+                <progress id="progress-bar" max=total value="1" aria-labelledby="progress-label"></progress>
             </div>
             {question_views}
             <div class="form-nav">
-                <button
-                    type="button"
-                    class="button"
-                    hidden=move || !js.get() || step.get() == 0
-                    on:click=move |_| back()
-                >
-                    {tx("survey.back")}
+                <button type="button" id="survey-back" class="button" data-nav="back" hidden=true>
+                    {tr(lang, "survey.back")}
                 </button>
-                <button
-                    type="button"
-                    class="button primary"
-                    hidden=move || !js.get() || is_last()
-                    on:click=move |_| next()
-                >
-                    {tx("survey.next")}
+                <button type="button" id="survey-next" class="button primary" data-nav="next" hidden=true>
+                    {tr(lang, "survey.next")}
                 </button>
-                <button
-                    type="submit"
-                    class="button primary"
-                    hidden=move || js.get() && !is_last()
-                    disabled=move || sending.get()
-                >
-                    {move || if sending.get() { tx("survey.sending") } else { tx("survey.submit") }}
+                <button type="submit" id="survey-submit" class="button primary">
+                    {tr(lang, "survey.submit")}
                 </button>
             </div>
+            <script type="application/json" id="survey-data" inner_html=data></script>
         </form>
     }
+}
+
+/// The answer form in the browser: one question at a time with a progress bar, validated
+/// inline, submitted without a reload, and queued in the browser when the network is gone.
+///
+/// The form itself is server-rendered (the children, never hydrated); the island only wakes
+/// up [`client`], which drives the form through the DOM. So the WASM carries the rules and
+/// the DOM updates, not the views, serde or the catalogue.
+#[island]
+pub fn SurveyForm(children: Children) -> impl IntoView {
+    // Runs in the browser just before the island hydrates: the form is already on the page,
+    // and hydrating the children only steps over them. (No `Effect`: it would add the
+    // reactive system's effect machinery to the bundle for one call.)
+    #[cfg(feature = "hydrate")]
+    client::start();
+    children()
 }
 
 const FIELD_TOKEN: &str = crate::form_fields::TOKEN;
@@ -982,188 +852,701 @@ pub fn ThanksPage() -> impl IntoView {
     }
 }
 
-/// Browser-only helpers. They compile on the server too, where islands never run handlers.
-mod browser {
-    use super::Queued;
-    use domain::Questionnaire;
-    use leptos::wasm_bindgen::JsCast;
-    use leptos::web_sys;
+/// The browser side of the answer form. It reads the rules and texts from the page's data
+/// block and keeps the server-rendered form in step with the answers through the DOM.
+#[cfg(feature = "hydrate")]
+mod client {
+    use super::{FIELD_HONEYPOT, FIELD_INVITE, FIELD_KIOSK, FIELD_TOKEN, FIELD_VIA};
+    use crate::error::AppError;
+    use domain::{
+        Choice, Condition, FieldError, FieldProblem, Invalid, Lang, LocalizedText, Question,
+        QuestionKind, Questionnaire,
+    };
+    use js_sys::{Array, JSON, Object, Reflect};
+    use std::cell::RefCell;
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::{JsCast, JsValue};
+    use web_sys::{Document, Element, Event, EventTarget, HtmlElement, HtmlFormElement};
 
     const QUEUE_KEY: &str = "mbl_queue";
     /// The path of [`super::submit_survey`] (its `endpoint`, under `/api/`).
     const SUBMIT_PATH: &str = "/api/public/submit";
 
-    pub fn collect_fields(
-        form: &web_sys::HtmlFormElement,
-        questionnaire: &Questionnaire,
-    ) -> Vec<(String, String)> {
-        let Ok(data) = web_sys::FormData::new_with_form(form) else {
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        for q in &questionnaire.questions {
-            let name = q.field();
-            for v in data.get_all(&name).iter() {
-                if let Some(s) = v.as_string() {
-                    out.push((name.clone(), s));
-                }
-            }
-        }
-        out
+    type Fields = Vec<(String, String)>;
+
+    struct Ctl {
+        doc: Document,
+        form: HtmlFormElement,
+        code: String,
+        lang: Lang,
+        questionnaire: Questionnaire,
+        texts: JsValue,
+        st: RefCell<State>,
     }
 
-    /// The form's fields that are not answers: submission id, token, kiosk, honeypot, …
-    pub fn hidden_fields(form: &web_sys::HtmlFormElement) -> Vec<(String, String)> {
-        let Ok(data) = web_sys::FormData::new_with_form(form) else {
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        for name in [
-            "submission_id",
-            super::FIELD_TOKEN,
-            "lang",
-            super::FIELD_KIOSK,
-            super::FIELD_VIA,
-            super::FIELD_INVITE,
-            super::FIELD_HONEYPOT,
-        ] {
-            if let Some(v) = data.get(name).as_string() {
-                out.push((name.to_owned(), v));
-            }
-        }
-        out
+    #[derive(Default)]
+    struct State {
+        /// (question, problem), in question order.
+        errors: Vec<(i64, FieldProblem)>,
+        /// Catalogue key of the form-level message.
+        form_error: Option<String>,
+        notice: Option<String>,
+        /// A submit was tried: messages then follow every change.
+        attempted: bool,
+        sending: bool,
+        step: usize,
+        visible: Vec<i64>,
     }
 
-    pub fn go_to(href: &str) {
-        if let Some(w) = web_sys::window() {
+    fn get(v: &JsValue, key: &str) -> JsValue {
+        Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    }
+
+    fn set(o: &Object, key: &str, value: &JsValue) {
+        let _ = Reflect::set(o, &JsValue::from_str(key), value);
+    }
+
+    fn string(v: &JsValue) -> String {
+        v.as_string().unwrap_or_default()
+    }
+
+    fn int(v: &JsValue) -> i64 {
+        v.as_f64().unwrap_or(-1.0) as i64
+    }
+
+    fn strings(v: &JsValue) -> Vec<String> {
+        if Array::is_array(v) {
+            Array::from(v)
+                .iter()
+                .filter_map(|s| s.as_string())
+                .collect()
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn list(v: &JsValue) -> Vec<JsValue> {
+        if Array::is_array(v) {
+            Array::from(v).iter().collect()
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn choices(codes: Vec<String>) -> Vec<Choice> {
+        codes
+            .into_iter()
+            .map(|code| Choice {
+                code,
+                label: LocalizedText::default(),
+            })
+            .collect()
+    }
+
+    fn question(v: &JsValue, lang: Lang) -> Question {
+        let kind = match string(&get(v, "kind")).as_str() {
+            "scale" => QuestionKind::Scale {
+                dont_know: get(v, "dont_know").is_truthy(),
+                low: LocalizedText::default(),
+                high: LocalizedText::default(),
+            },
+            "single" => QuestionKind::Single {
+                options: choices(strings(&get(v, "options"))),
+            },
+            "multi" => QuestionKind::Multi {
+                options: choices(strings(&get(v, "options"))),
+            },
+            "area" => QuestionKind::Area,
+            _ => QuestionKind::Text {
+                max_len: get(v, "max_len").as_f64().unwrap_or(0.0) as u32,
+            },
+        };
+        let if_question = get(v, "if_question");
+        Question {
+            id: int(&get(v, "id")),
+            required: get(v, "required").is_truthy(),
+            text: LocalizedText(vec![(lang.code().to_owned(), string(&get(v, "text")))]),
+            kind,
+            condition: (!if_question.is_null() && !if_question.is_undefined()).then(|| Condition {
+                question_id: int(&if_question),
+                any_of: strings(&get(v, "if_any")),
+            }),
+        }
+    }
+
+    fn field_errors(v: &JsValue) -> Vec<(i64, FieldProblem)> {
+        list(v)
+            .iter()
+            .filter_map(|e| {
+                // `[id, code]` in the page's data; `{question_id, problem}` from the server fn.
+                let (id, code) = if Array::is_array(e) {
+                    let a = Array::from(e);
+                    (a.get(0), a.get(1))
+                } else {
+                    (get(e, "question_id"), get(e, "problem"))
+                };
+                Some((int(&id), FieldProblem::from_code(&string(&code))?))
+            })
+            .collect()
+    }
+
+    /// An [`AppError`] as the server fn sends it (serde's externally tagged JSON).
+    fn app_error(v: &JsValue) -> AppError {
+        if let Some(name) = v.as_string() {
+            return AppError::from_unit_name(&name).unwrap_or(AppError::Internal);
+        }
+        if !v.is_object() {
+            return AppError::Internal;
+        }
+        let name = string(&Object::keys(v.unchecked_ref::<Object>()).get(0));
+        match name.as_str() {
+            "Invalid" => AppError::Invalid(
+                field_errors(&get(v, "Invalid"))
+                    .into_iter()
+                    .map(|(question_id, problem)| FieldError {
+                        question_id,
+                        problem,
+                    })
+                    .collect(),
+            ),
+            _ => AppError::Internal,
+        }
+    }
+
+    fn window() -> Option<web_sys::Window> {
+        web_sys::window()
+    }
+
+    fn online() -> bool {
+        window().map(|w| w.navigator().on_line()).unwrap_or(true)
+    }
+
+    fn go_to(href: &str) {
+        if let Some(w) = window() {
             let _ = w.location().set_href(href);
         }
     }
 
-    pub fn focus(el: Option<web_sys::HtmlDivElement>) {
-        if let Some(el) = el {
-            let _ = el.unchecked_ref::<web_sys::HtmlElement>().focus();
+    fn listen(target: &EventTarget, event: &str, f: impl FnMut(Event) + 'static) {
+        let cb = Closure::<dyn FnMut(Event)>::new(f);
+        let _ = target.add_event_listener_with_callback(event, cb.as_ref().unchecked_ref());
+        cb.forget();
+    }
+
+    fn storage() -> Option<web_sys::Storage> {
+        window()?.local_storage().ok()?
+    }
+
+    fn read_queue() -> Array {
+        storage()
+            .and_then(|s| s.get_item(QUEUE_KEY).ok()?)
+            .and_then(|text| JSON::parse(&text).ok())
+            .filter(Array::is_array)
+            .map(|v| Array::from(&v))
+            .unwrap_or_default()
+    }
+
+    fn write_queue(queue: &Array) {
+        let Some(s) = storage() else { return };
+        if queue.length() == 0 {
+            let _ = s.remove_item(QUEUE_KEY);
+        } else if let Ok(text) = JSON::stringify(queue) {
+            let _ = s.set_item(QUEUE_KEY, &String::from(text));
         }
     }
 
-    /// Focuses a question's label or legend once it is shown.
-    pub fn focus_question(qid: i64) {
-        leptos::prelude::request_animation_frame(move || {
-            let el = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id(&format!("q{qid}-label")));
-            if let Some(el) = el {
-                let _ = el.unchecked_ref::<web_sys::HtmlElement>().focus();
-            }
-        });
+    fn json(v: &JsValue) -> String {
+        JSON::stringify(v).map(String::from).unwrap_or_default()
     }
 
-    pub fn online() -> bool {
-        web_sys::window()
-            .map(|w| w.navigator().on_line())
-            .unwrap_or(true)
-    }
-
-    fn read_queue() -> Vec<Queued> {
-        #[cfg(feature = "hydrate")]
-        {
-            use gloo_storage::Storage;
-            gloo_storage::LocalStorage::get(QUEUE_KEY).unwrap_or_default()
-        }
-        #[cfg(not(feature = "hydrate"))]
-        Vec::new()
-    }
-
-    fn write_queue(queue: &[Queued]) {
-        #[cfg(feature = "hydrate")]
-        {
-            use gloo_storage::Storage;
-            if queue.is_empty() {
-                gloo_storage::LocalStorage::delete(QUEUE_KEY);
-            } else {
-                let _ = gloo_storage::LocalStorage::set(QUEUE_KEY, queue);
-            }
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (queue, QUEUE_KEY);
-    }
-
-    /// Posts an answer to the `submit_survey` server function with gloo's `fetch`: the
-    /// generic server-fn client would add its own transport code to the bundle for one call.
-    /// A failed fetch (no network) is `Transport`, which keeps the answer queued.
-    pub async fn post_answer(entry: &Queued) -> Result<String, crate::AppError> {
-        use crate::AppError;
-        #[cfg(feature = "hydrate")]
-        {
-            let offline = |_| AppError::Transport("network".to_owned());
-            let resp = gloo_net::http::Request::post(SUBMIT_PATH)
-                .header("Accept", "application/json")
-                .json(entry)
-                .map_err(|_| AppError::BadRequest)?
-                .send()
-                .await
-                .map_err(offline)?;
-            let text = resp.text().await.map_err(offline)?;
-            if resp.ok() {
-                serde_json::from_str::<String>(&text).map_err(|_| AppError::Internal)
-            } else {
-                Err(serde_json::from_str::<AppError>(&text).unwrap_or(AppError::Internal))
-            }
-        }
-        #[cfg(not(feature = "hydrate"))]
-        {
-            let _ = (entry, SUBMIT_PATH);
-            Err(AppError::Internal)
-        }
-    }
-
-    pub fn enqueue(entry: &Queued) {
-        let mut queue = read_queue();
-        if !queue.contains(entry) {
-            queue.push(entry.clone());
+    fn enqueue(entry: &JsValue) {
+        let queue = read_queue();
+        let this = json(entry);
+        if !queue.iter().any(|e| json(&e) == this) {
+            queue.push(entry);
         }
         write_queue(&queue);
     }
 
-    /// Sends every queued answer. An answer the server took, or refused for good, leaves
-    /// the queue; one that meets no network stays. `done` gets the thank-you address when
-    /// an answer from this page went out.
-    pub fn flush_queue(done: impl FnOnce(Option<String>) + 'static) {
-        let queue = read_queue();
-        if queue.is_empty() || !online() {
-            return;
+    /// Posts an answer (`{code, fields, lang}`, the arguments of `submit_survey`) with the
+    /// browser's `fetch`. A failed fetch (no network) is `Transport`: the answer stays queued.
+    async fn post_answer(entry: &JsValue) -> Result<String, AppError> {
+        use wasm_bindgen_futures::JsFuture;
+        let offline = |_| AppError::Transport(String::new());
+        let init = web_sys::RequestInit::new();
+        init.set_method("POST");
+        let headers = Object::new();
+        set(&headers, "Content-Type", &"application/json".into());
+        set(&headers, "Accept", &"application/json".into());
+        init.set_headers(&headers);
+        init.set_body(
+            &JSON::stringify(entry)
+                .map_err(|_| AppError::BadRequest)?
+                .into(),
+        );
+        let w = window().ok_or(AppError::Internal)?;
+        let resp: web_sys::Response = JsFuture::from(w.fetch_with_str_and_init(SUBMIT_PATH, &init))
+            .await
+            .map_err(offline)?
+            .unchecked_into();
+        let text = JsFuture::from(resp.text().map_err(offline)?)
+            .await
+            .map_err(offline)?;
+        let value = JSON::parse(&string(&text)).unwrap_or(JsValue::UNDEFINED);
+        if resp.ok() {
+            value.as_string().ok_or(AppError::Internal)
+        } else {
+            Err(app_error(&value))
         }
-        leptos::task::spawn_local(async move {
-            let mut keep = Vec::new();
-            let mut last = None;
-            for entry in queue {
-                match post_answer(&entry).await {
-                    Ok(href) => last = Some(href),
-                    Err(crate::AppError::Transport(_)) => keep.push(entry),
-                    // Refused for good (e.g. the dialogue closed): nothing to retry.
-                    Err(_) => {}
-                }
-            }
-            write_queue(&keep);
-            if last.is_some() || keep.is_empty() {
-                done(last);
-            }
-        });
     }
 
-    /// Calls `f` whenever the browser comes back online (held for the page's lifetime).
-    pub fn on_online(f: impl Fn() + 'static) -> Option<leptos::prelude::WindowListenerHandle> {
-        #[cfg(feature = "hydrate")]
-        {
-            Some(leptos::prelude::window_event_listener(
-                leptos::ev::online,
-                move |_| f(),
-            ))
+    /// Wakes the form up. Runs once, as the island hydrates.
+    pub fn start() {
+        let Some(ctl) = Ctl::load() else { return };
+        let ctl: &'static Ctl = Box::leak(Box::new(ctl));
+        let form: &EventTarget = ctl.form.as_ref();
+        listen(form, "submit", move |ev| ctl.submit(&ev));
+        listen(form, "change", move |_| {
+            let _ = ctl.refresh();
+            ctl.render();
+        });
+        listen(form, "click", move |ev| ctl.click(&ev));
+        if let Some(w) = window() {
+            listen(w.as_ref(), "online", move |_| ctl.flush(true));
         }
-        #[cfg(not(feature = "hydrate"))]
-        {
-            let _ = f;
-            None
+        let _ = ctl.refresh();
+        let first_error = ctl.st.borrow().errors.first().map(|(id, _)| *id);
+        if let Some(qid) = first_error {
+            ctl.go_to_question(qid);
         }
+        ctl.render();
+        // Answers queued while offline go out as soon as the page can reach the server.
+        ctl.flush(false);
+    }
+
+    impl Ctl {
+        fn load() -> Option<Ctl> {
+            let doc = window()?.document()?;
+            let form = doc.get_element_by_id("survey-form")?.dyn_into().ok()?;
+            let data = JSON::parse(&doc.get_element_by_id("survey-data")?.text_content()?).ok()?;
+            let lang = Lang::parse(&string(&get(&data, "lang"))).unwrap_or_default();
+            let questionnaire = Questionnaire {
+                questions: list(&get(&data, "questions"))
+                    .iter()
+                    .map(|q| question(q, lang))
+                    .collect(),
+                areas: choices(strings(&get(&data, "areas"))),
+            };
+            let form_error = get(&data, "form_error").as_string();
+            let st = State {
+                errors: field_errors(&get(&data, "errors")),
+                attempted: form_error.is_some(),
+                form_error,
+                ..State::default()
+            };
+            Some(Ctl {
+                doc,
+                form,
+                code: string(&get(&data, "code")),
+                lang,
+                questionnaire,
+                texts: get(&data, "texts"),
+                st: RefCell::new(st),
+            })
+        }
+
+        fn tx(&self, key: &str) -> String {
+            get(&self.texts, key)
+                .as_string()
+                .unwrap_or_else(|| key.to_owned())
+        }
+
+        fn by_id(&self, id: &str) -> Option<HtmlElement> {
+            self.doc.get_element_by_id(id)?.dyn_into().ok()
+        }
+
+        fn current(&self) -> Option<i64> {
+            let st = self.st.borrow();
+            st.visible.get(st.step).copied()
+        }
+
+        fn is_last(&self) -> bool {
+            let st = self.st.borrow();
+            st.step + 1 >= st.visible.len()
+        }
+
+        /// The answers typed so far, as the form would post them.
+        fn answers(&self) -> Fields {
+            let Ok(data) = web_sys::FormData::new_with_form(&self.form) else {
+                return Vec::new();
+            };
+            let mut out = Vec::new();
+            for q in &self.questionnaire.questions {
+                let name = q.field();
+                for v in data.get_all(&name).iter() {
+                    if let Some(s) = v.as_string() {
+                        out.push((name.clone(), s));
+                    }
+                }
+            }
+            out
+        }
+
+        /// The form's fields that are not answers: submission id, token, kiosk, honeypot, …
+        fn hidden_fields(&self) -> Fields {
+            let Ok(data) = web_sys::FormData::new_with_form(&self.form) else {
+                return Vec::new();
+            };
+            let mut out = Vec::new();
+            for name in [
+                "submission_id",
+                FIELD_TOKEN,
+                "lang",
+                FIELD_KIOSK,
+                FIELD_VIA,
+                FIELD_INVITE,
+                FIELD_HONEYPOT,
+            ] {
+                if let Some(v) = data.get(name).as_string() {
+                    out.push((name.to_owned(), v));
+                }
+            }
+            out
+        }
+
+        /// Re-checks the whole form: conditions, and inline messages once a submit was tried.
+        fn refresh(&self) -> (Fields, Result<(), Invalid>) {
+            let fields = self.answers();
+            let visible = domain::visible_questions(&self.questionnaire, &fields);
+            let result = domain::validate(&self.questionnaire, &fields).map(|_| ());
+            let mut st = self.st.borrow_mut();
+            st.step = st.step.min(visible.len().saturating_sub(1));
+            st.visible = visible;
+            if st.attempted {
+                st.errors = match &result {
+                    Err(Invalid::Fields(errs)) => {
+                        errs.iter().map(|e| (e.question_id, e.problem)).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                if result.is_ok() {
+                    st.form_error = None;
+                }
+            }
+            drop(st);
+            (fields, result)
+        }
+
+        fn go_to_question(&self, qid: i64) {
+            let mut st = self.st.borrow_mut();
+            if let Some(i) = st.visible.iter().position(|id| *id == qid) {
+                st.step = i;
+            }
+        }
+
+        /// Focuses the shown question's label or legend, so a screen reader reads it.
+        fn focus_current(&self) {
+            if let Some(qid) = self.current() {
+                leptos::prelude::request_animation_frame(move || {
+                    let el = web_sys::window()
+                        .and_then(|w| w.document())
+                        .and_then(|d| d.get_element_by_id(&format!("q{qid}-label")));
+                    if let Some(el) = el.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+                        let _ = el.focus();
+                    }
+                });
+            }
+        }
+
+        fn focus_summary(&self) {
+            if let Some(el) = self.by_id("error-summary") {
+                let _ = el.focus();
+            }
+        }
+
+        fn next(&self) {
+            let Some(qid) = self.current() else { return };
+            let (fields, _) = self.refresh();
+            let problem = self
+                .questionnaire
+                .questions
+                .iter()
+                .find(|q| q.id == qid)
+                .and_then(|q| {
+                    let raw = domain::values_by_field(&fields);
+                    let vals = domain::values_of(&raw, &q.field());
+                    domain::check_answer(q, &self.questionnaire.areas, &vals).err()
+                });
+            {
+                let mut st = self.st.borrow_mut();
+                st.errors.retain(|(id, _)| *id != qid);
+                if let Some(p) = problem {
+                    st.errors.push((qid, p));
+                }
+            }
+            let moves = problem.is_none() && !self.is_last();
+            if moves {
+                self.st.borrow_mut().step += 1;
+            }
+            self.render();
+            if moves || problem.is_some() {
+                self.focus_current();
+            }
+        }
+
+        fn back(&self) {
+            let moved = {
+                let mut st = self.st.borrow_mut();
+                let moved = st.step > 0;
+                st.step = st.step.saturating_sub(1);
+                moved
+            };
+            if moved {
+                self.render();
+                self.focus_current();
+            }
+        }
+
+        fn click(&self, ev: &Event) {
+            let Some(el) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+                return;
+            };
+            if let Ok(Some(button)) = el.closest("[data-nav]") {
+                match button.get_attribute("data-nav").as_deref() {
+                    Some("next") => self.next(),
+                    Some("back") => self.back(),
+                    _ => {}
+                }
+            } else if let Ok(Some(link)) = el.closest("a[data-q]") {
+                let qid = link
+                    .get_attribute("data-q")
+                    .and_then(|q| q.parse().ok())
+                    .unwrap_or(-1);
+                self.go_to_question(qid);
+                self.render();
+            }
+        }
+
+        fn entry(&self, fields: &Fields) -> JsValue {
+            let pairs = Array::new();
+            for (k, v) in fields {
+                pairs.push(&Array::of2(&k.into(), &v.into()));
+            }
+            let o = Object::new();
+            set(&o, "code", &self.code.as_str().into());
+            set(&o, "fields", &pairs);
+            // `Lang` as serde names it.
+            let lang = match self.lang {
+                Lang::Sv => "Sv",
+                Lang::En => "En",
+            };
+            set(&o, "lang", &lang.into());
+            o.into()
+        }
+
+        fn submit(&'static self, ev: &Event) {
+            ev.prevent_default();
+            if self.st.borrow().sending {
+                return;
+            }
+            if !self.is_last() {
+                self.next();
+                return;
+            }
+            self.st.borrow_mut().attempted = true;
+            let (mut fields, result) = self.refresh();
+            if let Err(e) = result {
+                self.st.borrow_mut().form_error = Some("survey.errors_title".to_owned());
+                if let Invalid::Fields(errs) = e
+                    && let Some(first) = errs.first()
+                {
+                    self.go_to_question(first.question_id);
+                }
+                self.render();
+                self.focus_summary();
+                return;
+            }
+            fields.extend(self.hidden_fields());
+            let entry = self.entry(&fields);
+            self.st.borrow_mut().sending = true;
+            if !online() {
+                enqueue(&entry);
+                self.st.borrow_mut().notice = Some(self.tx("survey.queued"));
+                self.render();
+                return;
+            }
+            self.render();
+            leptos::task::spawn_local(async move {
+                match post_answer(&entry).await {
+                    Ok(href) => go_to(&href),
+                    Err(AppError::Transport(_)) => {
+                        // No network: keep the answer and send it when the connection returns.
+                        enqueue(&entry);
+                        self.st.borrow_mut().notice = Some(self.tx("survey.queued"));
+                        self.render();
+                    }
+                    Err(e) => {
+                        {
+                            let mut st = self.st.borrow_mut();
+                            st.sending = false;
+                            if let AppError::Invalid(errs) = &e {
+                                st.errors =
+                                    errs.iter().map(|e| (e.question_id, e.problem)).collect();
+                            }
+                            st.form_error = e.message_key().map(str::to_owned);
+                        }
+                        if let AppError::Invalid(errs) = &e
+                            && let Some(first) = errs.first()
+                        {
+                            self.go_to_question(first.question_id);
+                        }
+                        self.render();
+                        self.focus_summary();
+                    }
+                }
+            });
+        }
+
+        /// Sends every queued answer. An answer the server took, or refused for good, leaves
+        /// the queue; one that meets no network stays. When an answer went out, the page goes
+        /// to its thank-you page.
+        fn flush(&'static self, came_online: bool) {
+            let queue = read_queue();
+            if queue.length() == 0 || !online() {
+                return;
+            }
+            leptos::task::spawn_local(async move {
+                let keep = Array::new();
+                let mut last = None;
+                for entry in queue.iter() {
+                    match post_answer(&entry).await {
+                        Ok(href) => last = Some(href),
+                        Err(AppError::Transport(_)) => {
+                            keep.push(&entry);
+                        }
+                        // Refused for good (e.g. the dialogue closed): nothing to retry.
+                        Err(_) => {}
+                    }
+                }
+                write_queue(&keep);
+                match last {
+                    Some(href) => go_to(&href),
+                    None if came_online && keep.length() == 0 => {
+                        self.st.borrow_mut().notice = Some(self.tx("survey.queued_sent"));
+                        self.render();
+                    }
+                    None => {}
+                }
+            });
+        }
+
+        /// Brings the DOM in step with the state.
+        fn render(&self) {
+            let current = self.current();
+            let last = self.is_last();
+            let st = self.st.borrow();
+            for q in &self.questionnaire.questions {
+                let field = q.field();
+                let problem = st
+                    .errors
+                    .iter()
+                    .find(|(id, _)| *id == q.id)
+                    .map(|(_, p)| *p);
+                if let Some(group) = self.by_id(&format!("{field}-group")) {
+                    group.set_hidden(current != Some(q.id));
+                    if let Ok(inputs) = group.query_selector_all("[aria-invalid]") {
+                        for i in 0..inputs.length() {
+                            if let Some(el) =
+                                inputs.get(i).and_then(|n| n.dyn_into::<Element>().ok())
+                            {
+                                let _ =
+                                    el.set_attribute("aria-invalid", bool_str(problem.is_some()));
+                            }
+                        }
+                    }
+                }
+                if let Some(line) = self.by_id(&format!("{field}-error")) {
+                    line.set_hidden(problem.is_none());
+                    line.set_text_content(problem.map(|p| self.tx(p.key())).as_deref());
+                }
+            }
+            if let Some(progress) = self.by_id("survey-progress") {
+                progress.set_hidden(false);
+            }
+            let total = st.visible.len().to_string();
+            let n = (st.step + 1).to_string();
+            if let Some(label) = self.by_id("progress-label") {
+                let text = self
+                    .tx("survey.progress")
+                    .replace("%{n}", &n)
+                    .replace("%{total}", &total);
+                label.set_text_content(Some(&text));
+            }
+            if let Some(bar) = self.by_id("progress-bar") {
+                let _ = bar.set_attribute("max", &total);
+                let _ = bar.set_attribute("value", &n);
+            }
+            if let Some(b) = self.by_id("survey-back") {
+                b.set_hidden(st.step == 0);
+            }
+            if let Some(b) = self.by_id("survey-next") {
+                b.set_hidden(last);
+            }
+            if let Some(b) = self.by_id("survey-submit") {
+                b.set_hidden(!last);
+                let _ = b.toggle_attribute_with_force("disabled", st.sending);
+                let key = if st.sending {
+                    "survey.sending"
+                } else {
+                    "survey.submit"
+                };
+                b.set_text_content(Some(&self.tx(key)));
+            }
+            if let Some(summary) = self.by_id("error-summary") {
+                summary.set_hidden(st.form_error.is_none());
+                if let Ok(Some(title)) = summary.query_selector(".error-summary-title") {
+                    title.set_text_content(st.form_error.as_deref().map(|k| self.tx(k)).as_deref());
+                }
+                if let Ok(Some(ul)) = summary.query_selector("ul") {
+                    ul.set_text_content(None);
+                    for (qid, problem) in &st.errors {
+                        let text = self
+                            .questionnaire
+                            .questions
+                            .iter()
+                            .find(|q| q.id == *qid)
+                            .map(|q| q.text.get(self.lang).to_owned())
+                            .unwrap_or_default();
+                        if let (Ok(li), Ok(a)) =
+                            (self.doc.create_element("li"), self.doc.create_element("a"))
+                        {
+                            let _ = a.set_attribute("href", &format!("#q{qid}"));
+                            let _ = a.set_attribute("data-q", &qid.to_string());
+                            a.set_text_content(Some(&format!(
+                                "{text} – {}",
+                                self.tx(problem.key())
+                            )));
+                            let _ = li.append_child(&a);
+                            let _ = ul.append_child(&li);
+                        }
+                    }
+                }
+            }
+            if let Some(notice) = self.by_id("survey-notice") {
+                notice.set_hidden(st.notice.is_none());
+                notice.set_text_content(st.notice.as_deref());
+            }
+            let bad_invite = st.form_error.as_deref() == Some("survey.bad_invite");
+            if let Some(line) = self.by_id("inbjudan-error") {
+                line.set_hidden(!bad_invite);
+            }
+            if let Some(input) = self.by_id("inbjudan") {
+                let _ = input.set_attribute("aria-invalid", bool_str(bad_invite));
+            }
+        }
+    }
+
+    fn bool_str(b: bool) -> &'static str {
+        if b { "true" } else { "false" }
     }
 }
