@@ -7,7 +7,7 @@
 //! - `bench baseline DATABASE_URL PORT`: the baseline server itself (started by `throughput`).
 //!
 //! PostgreSQL comes from `TEST_DATABASE_URL` (`scripts/with-postgres.sh`). Settings:
-//! `BENCH_RATES` (submits a second, comma-separated), `BENCH_STEP_SECONDS` (4),
+//! `BENCH_RATES` (submits a second, comma-separated), `BENCH_STEP_SECONDS` (3),
 //! `BENCH_SUBMIT_RUNS` (3), `BENCH_STREAMS` (1000), `BENCH_FANOUT_ANSWERS` (60),
 //! `BENCH_FANOUT_RATE` (4 a second), `BENCH_FANOUT_RUNS` (3), `BENCH_SERVER_BIN`,
 //! `BENCH_SITE_ROOT`, `BENCH_SEED`.
@@ -34,7 +34,7 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
 
 fn rates() -> Vec<u32> {
     std::env::var("BENCH_RATES")
-        .unwrap_or_else(|_| "250,500,1000,1500,2000,3000,4000,5000,6000,8000,10000".into())
+        .unwrap_or_else(|_| "500,1000,1500,2000,2500,3000,4000,5000,6000,8000".into())
         .split(',')
         .filter_map(|r| r.trim().parse().ok())
         .filter(|r| *r > 0)
@@ -93,7 +93,7 @@ fn cells(steps: Option<&Vec<Step>>) -> String {
 async fn throughput(backend: &str) -> Result<(), String> {
     let backend = Backend::from_arg(backend)?;
     let rates = rates();
-    let seconds: f64 = env_or("BENCH_STEP_SECONDS", 4.0);
+    let seconds: f64 = env_or("BENCH_STEP_SECONDS", 3.0);
     let runs: usize = env_or("BENCH_SUBMIT_RUNS", 3);
     let seed: u64 = env_or("BENCH_SEED", 0x6d62_6c5f_6265_6e63);
     eprintln!("bench: throughput on {} (seed {seed})", backend.name());
