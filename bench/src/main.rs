@@ -34,7 +34,9 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
 
 fn rates() -> Vec<u32> {
     std::env::var("BENCH_RATES")
-        .unwrap_or_else(|_| "500,1000,1500,2000,2500,3000,4000,5000,6000,8000".into())
+        .unwrap_or_else(|_| {
+            "500,1000,1500,2000,2500,3000,4000,5000,6000,8000,10000,12000,15000".into()
+        })
         .split(',')
         .filter_map(|r| r.trim().parse().ok())
         .filter(|r| *r > 0)
