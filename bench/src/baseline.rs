@@ -218,13 +218,7 @@ async fn submit(
         Ok(a) => a,
         Err(_) => return (StatusCode::UNPROCESSABLE_ENTITY, "invalid").into_response(),
     };
-    let area = answers
-        .iter()
-        .find_map(|(_, a)| match a {
-            AnswerValue::Area(code) => Some(code.clone()),
-            _ => None,
-        })
-        .unwrap_or_default();
+    let area = db::survey::area_of(&answers);
     let (reply, rx) = oneshot::channel();
     let job = Job {
         sid: sid.to_owned(),

@@ -416,25 +416,32 @@ pub async fn commit_batch(
             .exec(&txn)
             .await?;
     }
-    // 3. The responses; each chunk's ids come back in the order of its rows.
-    let mut response_ids = Vec::with_capacity(stored.len());
-    let mut areas = HashMap::new();
-    for chunk in stored.chunks(ROWS_PER_STATEMENT) {
-        let rows = chunk.iter().map(|&i| {
+    // 3. The responses; each chunk's ids come back in the order of its rows. Each stored
+    //    answer's area, hour and quarantine are worked out once, here.
+    let placed: Vec<(&Prepared, String, DateTime<Utc>, bool)> = stored
+        .iter()
+        .map(|&i| {
             let item = &items[i];
-            let area = area_of(&item.answers);
-            areas.insert(i, area.clone());
             let hour = domain::time::truncate_to_hour(item.now);
-            response::ActiveModel {
+            let quarantined = windows
+                .iter()
+                .any(|w| w.dialogue_id == item.survey.survey.dialogue_id && w.covers(hour));
+            (item, area_of(&item.answers), hour, quarantined)
+        })
+        .collect();
+    let mut response_ids = Vec::with_capacity(stored.len());
+    for chunk in placed.chunks(ROWS_PER_STATEMENT) {
+        let rows = chunk
+            .iter()
+            .map(|(item, area, hour, quarantined)| response::ActiveModel {
                 dialogue_id: Set(item.survey.survey.dialogue_id),
                 dialogue_group_id: Set(item.survey.survey.dialogue_group_id),
                 channel: Set(item.channel.code().to_owned()),
-                area: Set(area),
-                submitted_hour: Set(hour),
-                quarantined: Set(quarantined(&windows, item)),
+                area: Set(area.clone()),
+                submitted_hour: Set(*hour),
+                quarantined: Set(*quarantined),
                 ..Default::default()
-            }
-        });
+            });
         let mut q = response::Entity::insert_many(rows).into_query();
         q.returning_col(response::Column::Id);
         let mut ids = Vec::with_capacity(chunk.len());
@@ -455,11 +462,9 @@ pub async fn commit_batch(
     let mut rows = Vec::new();
     let mut tallies: BTreeMap<TallyKey, i64> = BTreeMap::new();
     let mut hours: BTreeMap<HourKey, i64> = BTreeMap::new();
-    for (&i, &response_id) in stored.iter().zip(&response_ids) {
-        let item = &items[i];
-        let area = areas.remove(&i).unwrap_or_default();
+    for ((item, area, hour, quarantined), &response_id) in placed.iter().zip(&response_ids) {
         answer_rows(response_id, &item.answers, &mut rows);
-        if quarantined(&windows, item) {
+        if *quarantined {
             continue;
         }
         let survey = &item.survey.survey;
@@ -480,9 +485,8 @@ pub async fn commit_batch(
                 *tallies.entry(key(*question_id, k)).or_default() += 1;
             }
         }
-        let hour = domain::time::truncate_to_hour(item.now);
         *hours
-            .entry((survey.dialogue_id, hour, survey.dialogue_group_id, channel))
+            .entry((survey.dialogue_id, *hour, survey.dialogue_group_id, channel))
             .or_default() += 1;
     }
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
@@ -533,16 +537,8 @@ where
     Ok(found)
 }
 
-/// Whether an answer submitted at `item.now` falls in an active quarantine window.
-fn quarantined(windows: &[crate::moderation::Window], item: &Prepared) -> bool {
-    let hour = domain::time::truncate_to_hour(item.now);
-    windows
-        .iter()
-        .any(|w| w.dialogue_id == item.survey.survey.dialogue_id && w.covers(hour))
-}
-
 /// The area a response was given for, or empty.
-fn area_of(answers: &[(i64, AnswerValue)]) -> String {
+pub fn area_of(answers: &[(i64, AnswerValue)]) -> String {
     answers
         .iter()
         .find_map(|(_, a)| match a {
