@@ -332,7 +332,8 @@ main() {
         echo "one at a time at a steady rate, and every stream timestamps each event on arrival. Latency: from"
         echo "posting an answer to the first event on a stream whose total includes it (frames are coalesced"
         echo "to at most 2 a second by design). RSS growth: the server's resident memory with the streams open"
-        echo "(and at the end) minus before, per stream. Median (min–max) of ${BENCH_FANOUT_RUNS:-3} runs on one server."
+        echo "(and at the end) minus before, per stream. Median (min–max) of ${BENCH_FANOUT_RUNS:-3} runs, each on a fresh server"
+        echo "(a server that has held streams before reuses the memory they freed, and would read low)."
         echo
         echo "| backend | streams | answers | p50 ms | p99 ms (≤ 1,000) | max ms | samples / missed | KB per stream, open (≤ 20) | KB per stream, end |"
         echo "|---|---|---|---|---|---|---|---|---|"

@@ -184,11 +184,14 @@ async fn fanout(backend: &str) -> Result<(), String> {
         backend.name()
     );
     let client = http::client();
-    let mut product = target::product(&backend.fresh("bench_fanout").await?, demo_answers)?;
-    product.ready(&client).await?;
-    let rss = || product.rss_kib();
     let mut results = Vec::new();
     for r in 0..runs {
+        // A fresh server each run: a server that has already held streams reuses the memory
+        // they freed, and its growth per stream would read low.
+        let url = backend.fresh(&format!("bench_fanout_{r}")).await?;
+        let mut product = target::product(&url, demo_answers)?;
+        product.ready(&client).await?;
+        let rss = || product.rss_kib();
         let f = fanout::measure(&client, &product.base(), &rss, streams, answers, rate).await?;
         eprintln!(
             "bench: fan-out run {}: {} streams, {} answers, p50 {:.0} p99 {:.0} max {:.0} ms, {} missed, RSS {} → {} → {} KiB",
@@ -204,8 +207,6 @@ async fn fanout(backend: &str) -> Result<(), String> {
             f.rss_end_kib
         );
         results.push(f);
-        // The closed streams are let go before the next run.
-        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
     }
     let pick = |g: &dyn Fn(&fanout::Fanout) -> f64| results.iter().map(g).collect::<Vec<_>>();
     let samples: usize = results.iter().map(|f| f.samples).sum();

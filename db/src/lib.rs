@@ -41,28 +41,61 @@ const MIGRATION_LOCK_KEY: i64 = 0x6d65_6462_6c6f;
 /// up to date. SQLite runs in WAL mode with `synchronous=NORMAL`: durable across a process
 /// crash, never `OFF`.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
-    let mut opts = ConnectOptions::new(url.to_owned());
-    opts.sqlx_logging(false)
-        .acquire_timeout(Duration::from_secs(10));
-    if url.starts_with("sqlite:") {
-        ensure_sqlite_dir(url);
-        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        opts.max_connections(if in_memory { 1 } else { 8 })
-            .min_connections(1)
-            .map_sqlx_sqlite_opts(|o| {
-                use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-                o.journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
-                    .busy_timeout(Duration::from_secs(10))
-                    .foreign_keys(true)
-                    .create_if_missing(true)
-            });
+    let pool_size = if is_in_memory(url) {
+        1
+    } else if is_sqlite(url) {
+        8
     } else {
-        opts.max_connections(32).min_connections(1);
-    }
-    let db = Database::connect(opts).await?;
+        32
+    };
+    let db = open(url, pool_size).await?;
     migrate(&db).await?;
     Ok(db)
+}
+
+/// A connection of its own for the answer writer ([`survey::Writer`]), beside the pool
+/// [`connect`] opened on the same `url` (call that first: it migrates). A pool hands its
+/// idle connections out in turn, so a writer drawing from it would start each commit on a
+/// different connection, with a cold statement cache and, on SQLite, a page cache that the
+/// previous commit through another connection invalidated. One connection stays warm.
+/// An in-memory SQLite database lives in its one connection, so there `db` itself is used.
+pub async fn connect_writer(
+    url: &str,
+    db: &DatabaseConnection,
+) -> Result<DatabaseConnection, DbErr> {
+    if is_in_memory(url) {
+        return Ok(db.clone());
+    }
+    open(url, 1).await
+}
+
+fn is_sqlite(url: &str) -> bool {
+    url.starts_with("sqlite:")
+}
+
+fn is_in_memory(url: &str) -> bool {
+    is_sqlite(url) && (url.contains(":memory:") || url.contains("mode=memory"))
+}
+
+/// A pool of up to `size` connections, with the PRAGMAs above on SQLite.
+async fn open(url: &str, size: u32) -> Result<DatabaseConnection, DbErr> {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(10))
+        .max_connections(size)
+        .min_connections(1);
+    if is_sqlite(url) {
+        ensure_sqlite_dir(url);
+        opts.map_sqlx_sqlite_opts(|o| {
+            use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+                .create_if_missing(true)
+        });
+    }
+    Database::connect(opts).await
 }
 
 /// Runs pending migrations. On PostgreSQL an advisory lock, held for the transaction, makes

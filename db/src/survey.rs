@@ -679,7 +679,7 @@ struct Job {
 }
 
 /// Group commit: submissions queue here and a writer task stores whatever has queued up
-/// in one transaction (one savepoint each). Under a burst, one commit carries many answers;
+/// in one transaction, with a handful of set-based statements. Under a burst, one commit carries many answers;
 /// when quiet, a lone answer commits at once.
 #[derive(Clone)]
 pub struct Writer {
@@ -707,10 +707,17 @@ impl Writer {
     /// makes smaller batches that cost more statements per answer (measured with `make bench`:
     /// four writers reached p99 142.6 ms at 1,000 answers a second; one writer holds
     /// p99 ≤ 50 ms at 4,000–5,000; see docs/BENCHMARKS.md).
-    pub fn start(db: DatabaseConnection, bus: crate::live::Bus) -> Writer {
+    ///
+    /// The commits go through `writes`, a connection of the writer's own
+    /// ([`crate::connect_writer`]); surveys are loaded and checked through `db`.
+    pub fn start(
+        db: DatabaseConnection,
+        writes: DatabaseConnection,
+        bus: crate::live::Bus,
+    ) -> Writer {
         let (tx, mut rx) = mpsc::channel::<Job>(MAX_BATCH * 16);
         {
-            let db = db.clone();
+            let db = writes;
             let bus = bus.clone();
             tokio::spawn(async move {
                 while let Some(job) = rx.recv().await {

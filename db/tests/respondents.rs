@@ -268,7 +268,7 @@ async fn answers_to_questions_whose_condition_fails_are_not_stored() {
 #[tokio::test]
 async fn a_burst_of_500_is_stored_exactly_once_and_tallies_equal_a_recount() {
     for t in seeded().await {
-        let writer = Writer::start(t.db.clone(), db::live::Bus::local());
+        let writer = Writer::start(t.db.clone(), t.db.clone(), db::live::Bus::local());
         let mut tasks = Vec::new();
         for i in 0..500 {
             let writer = writer.clone();

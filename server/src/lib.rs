@@ -86,13 +86,14 @@ pub async fn build_with_clock(
         tracing::info!(answers = config.demo_answers, "demo data loaded");
     }
     let addr = leptos_options.site_addr;
+    let writes = db::connect_writer(&config.database_url, &db).await?;
     let bus = db::live::Bus::start(&db, &config.database_url).await?;
     let live = live::Hub::start(db.clone(), clock.clone(), &bus, config.live_max_streams);
     compilation::start_retention_job(db.clone(), clock.clone());
     let state = ServerState {
         live,
         app: AppState {
-            writer: db::survey::Writer::start(db.clone(), bus),
+            writer: db::survey::Writer::start(db.clone(), writes, bus),
             respondents: Arc::new(app::ssr::Respondents::new(
                 &config.secret_key,
                 config.submit_min_seconds,
