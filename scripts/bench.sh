@@ -215,7 +215,18 @@ LCP 714 ms (700–1,204), TBT 31 ms (18–72), score 100.
 computed that frame itself: 100 screens opening at once ran 100 dashboard computations at 10,000
 answers, and the server's RSS grew by 927 KB per stream. *Change:* the first subscriber computes the
 frame and the others wait for it. After, at 1,000 streams: 31.5 KB per stream (see the table above
-for this run's figure against the 20 KB target).
+for this run's figure against the 20 KB target). Until `6cdda20` the fan-out's runs shared one
+server, so only the first run's figure was from a fresh one (the later ones read 0 KB, reusing the
+memory earlier streams had freed); each run now starts a fresh server. On fresh servers the figure
+was 30.9–40.3 KB on SQLite and 22.8–37.4 KB on PostgreSQL: still above the target.
+
+**The writer's connection.** *Before:* the writer took a connection from the shared pool for each
+commit, and the pool hands its idle connections out in turn, so each commit ran on another
+connection: a cold statement cache and, on SQLite, a page cache the previous commit through another
+connection had invalidated. *Change:* the writer has a connection of its own
+(`db::connect_writer`), as the baseline has. After, on SQLite: server CPU per answer 3–6 % lower
+(342–343 → 321–338 µs at 3,000 a second; 258–264 → 248–258 µs at 4,000); the highest rate held
+stayed 4,000–5,000 a second against the baseline's 5,000–6,000 in the same runs (ratio 0.67–1.00).
 HISTORY
 }
 
