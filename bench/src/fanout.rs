@@ -25,16 +25,33 @@ pub struct Fanout {
     pub p99: f64,
     pub max: f64,
     pub rss_before_kib: u64,
+    /// With the first half of the streams open.
+    pub rss_half_kib: u64,
     pub rss_open_kib: u64,
     pub rss_end_kib: u64,
+    /// How many streams the first half had.
+    pub half: usize,
 }
 
 impl Fanout {
-    /// Growth of the server's resident memory per open stream, in KB (1,000 bytes).
+    /// Growth of the server's resident memory per open stream, from before the first stream
+    /// to `rss_kib`, in KB (1,000 bytes). It includes one-time costs that do not grow with
+    /// the streams (the view's first frame, the database connections' caches).
     pub fn kb_per_stream(&self, rss_kib: u64) -> f64 {
-        (rss_kib.saturating_sub(self.rss_before_kib) as f64 * 1024.0)
-            / (self.opened.max(1) as f64 * 1000.0)
+        kb_per(rss_kib.saturating_sub(self.rss_before_kib), self.opened)
     }
+
+    /// What each stream past the first half added: the cost of one more open stream.
+    pub fn kb_per_added_stream(&self) -> f64 {
+        kb_per(
+            self.rss_open_kib.saturating_sub(self.rss_half_kib),
+            self.opened.saturating_sub(self.half),
+        )
+    }
+}
+
+fn kb_per(kib: u64, streams: usize) -> f64 {
+    (kib as f64 * 1024.0) / (streams.max(1) as f64 * 1000.0)
 }
 
 /// Signs the manager in; the session cookie.
@@ -136,36 +153,25 @@ pub async fn measure(
     let stop = Instant::now() + Duration::from_secs(600);
     let mut set = JoinSet::new();
     let mut seen: Vec<Seen> = Vec::with_capacity(streams);
-    for _ in 0..streams {
-        let s: Seen = Arc::default();
-        seen.push(s.clone());
-        // Each stream has its own connection, as each screen does.
-        let own = http::client();
-        set.spawn(follow(own, url.clone(), cookie.clone(), s, stop));
+    // Half the streams first, then the rest: the memory the second half adds is what each
+    // further stream costs, apart from what the first streams paid once.
+    let half = streams / 2;
+    let mut rss_half_kib = 0;
+    let mut start_total = 0;
+    for n in [half, streams - half] {
+        for _ in 0..n {
+            let s: Seen = Arc::default();
+            seen.push(s.clone());
+            // Each stream has its own connection, as each screen does.
+            let own = http::client();
+            set.spawn(follow(own, url.clone(), cookie.clone(), s, stop));
+        }
+        start_total = first_frames(&seen, &set, streams).await?;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        if seen.len() == half {
+            rss_half_kib = rss().unwrap_or(0);
+        }
     }
-    // Every stream has its first frame.
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let start_total = loop {
-        let firsts: Vec<Option<i64>> = seen
-            .iter()
-            .map(|s| s.lock().ok().and_then(|v| v.first().map(|x| x.1)))
-            .collect();
-        if firsts.iter().all(Option::is_some) {
-            let t: Vec<i64> = firsts.into_iter().flatten().collect();
-            if t.iter().any(|x| *x != t[0]) {
-                return Err("the streams disagree on the starting total".to_owned());
-            }
-            break t[0];
-        }
-        if Instant::now() > deadline || set.is_empty() {
-            let open = firsts.iter().filter(|f| f.is_some()).count();
-            return Err(format!(
-                "only {open} of {streams} streams sent a first frame in 120 s"
-            ));
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    tokio::time::sleep(Duration::from_secs(1)).await;
     let rss_open_kib = rss().unwrap_or(0);
     // Answers one at a time, at a steady rate.
     let mut posted = Vec::with_capacity(answers);
@@ -212,9 +218,40 @@ pub async fn measure(
         p99: percentile(&v, 99.0),
         max: v.last().copied().unwrap_or(0.0),
         rss_before_kib,
+        rss_half_kib,
         rss_open_kib,
         rss_end_kib,
+        half,
     })
+}
+
+/// Waits until every stream opened so far has its first frame; the total they agree on.
+async fn first_frames(
+    seen: &[Seen],
+    set: &JoinSet<Result<(), String>>,
+    streams: usize,
+) -> Result<i64, String> {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let firsts: Vec<Option<i64>> = seen
+            .iter()
+            .map(|s| s.lock().ok().and_then(|v| v.first().map(|x| x.1)))
+            .collect();
+        if firsts.iter().all(Option::is_some) {
+            let t: Vec<i64> = firsts.into_iter().flatten().collect();
+            if t.iter().any(|x| *x != t[0]) {
+                return Err("the streams disagree on the starting total".to_owned());
+            }
+            return Ok(t.first().copied().unwrap_or(0));
+        }
+        if Instant::now() > deadline || set.is_empty() {
+            let open = firsts.iter().filter(|f| f.is_some()).count();
+            return Err(format!(
+                "only {open} of {streams} streams sent a first frame in 120 s"
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 #[cfg(test)]

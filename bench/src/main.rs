@@ -194,7 +194,7 @@ async fn fanout(backend: &str) -> Result<(), String> {
         let rss = || product.rss_kib();
         let f = fanout::measure(&client, &product.base(), &rss, streams, answers, rate).await?;
         eprintln!(
-            "bench: fan-out run {}: {} streams, {} answers, p50 {:.0} p99 {:.0} max {:.0} ms, {} missed, RSS {} → {} → {} KiB",
+            "bench: fan-out run {}: {} streams, {} answers, p50 {:.0} p99 {:.0} max {:.0} ms, {} missed, RSS {} → {} ({} streams) → {} → {} KiB",
             r + 1,
             f.opened,
             f.answers,
@@ -203,6 +203,8 @@ async fn fanout(backend: &str) -> Result<(), String> {
             f.max,
             f.missed,
             f.rss_before_kib,
+            f.rss_half_kib,
+            f.half,
             f.rss_open_kib,
             f.rss_end_kib
         );
@@ -212,11 +214,12 @@ async fn fanout(backend: &str) -> Result<(), String> {
     let samples: usize = results.iter().map(|f| f.samples).sum();
     let missed: usize = results.iter().map(|f| f.missed).sum();
     println!(
-        "| {} | {streams} | {answers} at {rate}/s | {} | {} | {} | {samples} / {missed} | {} | {} |",
+        "| {} | {streams} | {answers} at {rate}/s | {} | {} | {} | {samples} / {missed} | {} | {} | {} |",
         backend.name(),
         median_range(&pick(&|f| f.p50), 0),
         median_range(&pick(&|f| f.p99), 0),
         median_range(&pick(&|f| f.max), 0),
+        median_range(&pick(&|f| f.kb_per_added_stream()), 1),
         median_range(&pick(&|f| f.kb_per_stream(f.rss_open_kib)), 1),
         median_range(&pick(&|f| f.kb_per_stream(f.rss_end_kib)), 1),
     );
