@@ -220,7 +220,8 @@ server, so only the first run's figure was from a fresh one (the later ones read
 memory earlier streams had freed); each run now starts a fresh server. On fresh servers the figure
 was 30.9–40.3 KB on SQLite and 22.8–37.4 KB on PostgreSQL, one-time costs included. Measured as
 what the second half of the streams adds (the cost of one more stream): 36.2 KB (29.3–40.5) on
-SQLite, missed, and 16.1 KB (15.4–45.5) on PostgreSQL.
+SQLite, missed, and 16.1 KB (15.4–45.5) on PostgreSQL. Tried and not kept: one pre-encoded SSE
+event per frame shared by every stream (31.8 KB (14.3–60.5) on SQLite: inside the noise).
 
 **The writer's connection.** *Before:* the writer took a connection from the shared pool for each
 commit, and the pool hands its idle connections out in turn, so each commit ran on another
