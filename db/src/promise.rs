@@ -1046,7 +1046,9 @@ pub async fn choices(
         .into_iter()
         .map(|(t, _)| t)
         .collect();
-    let themes = crate::themes::lpo_themes(db, lpo_id)
+    // Only themes of an approved compilation are offered, so these exist already: reading
+    // them must not seed the standard list (a refused draft re-renders this form).
+    let themes = crate::themes::lpo_themes_as_stored(db, lpo_id)
         .await?
         .into_iter()
         .filter(|t| approved.contains(&t.id))

@@ -460,11 +460,7 @@ pub const QUEUE_LEN: u64 = 20;
 
 /// The LPO's themes, seeded with [`STANDARD_THEMES`] the first time.
 pub async fn lpo_themes(db: &impl ConnectionTrait, lpo_id: i64) -> Result<Vec<ThemeLine>, DbErr> {
-    let mut rows = theme::Entity::find()
-        .filter(theme::Column::LpoId.eq(lpo_id))
-        .order_by_asc(theme::Column::Position)
-        .all(db)
-        .await?;
+    let mut rows = stored_themes(db, lpo_id).await?;
     if rows.is_empty() {
         let models = STANDARD_THEMES
             .iter()
@@ -481,27 +477,45 @@ pub async fn lpo_themes(db: &impl ConnectionTrait, lpo_id: i64) -> Result<Vec<Th
             .on_conflict_do_nothing()
             .exec_without_returning(db)
             .await?;
-        rows = theme::Entity::find()
-            .filter(theme::Column::LpoId.eq(lpo_id))
-            .order_by_asc(theme::Column::Position)
-            .all(db)
-            .await?;
+        rows = stored_themes(db, lpo_id).await?;
     }
-    Ok(rows
+    Ok(rows.into_iter().map(theme_line).collect())
+}
+
+/// The LPO's themes as stored, without seeding: for reads that must not write (a refused
+/// form re-rendered changes nothing). An LPO without themes has nothing coded either.
+pub async fn lpo_themes_as_stored(
+    db: &impl ConnectionTrait,
+    lpo_id: i64,
+) -> Result<Vec<ThemeLine>, DbErr> {
+    Ok(stored_themes(db, lpo_id)
+        .await?
         .into_iter()
-        .map(|t| ThemeLine {
-            id: t.id,
-            code: t.code,
-            name: parse_text(&t.name),
-            keywords: t
-                .keywords
-                .lines()
-                .map(str::trim)
-                .filter(|k| !k.is_empty())
-                .map(str::to_owned)
-                .collect(),
-        })
+        .map(theme_line)
         .collect())
+}
+
+async fn stored_themes(db: &impl ConnectionTrait, lpo_id: i64) -> Result<Vec<theme::Model>, DbErr> {
+    theme::Entity::find()
+        .filter(theme::Column::LpoId.eq(lpo_id))
+        .order_by_asc(theme::Column::Position)
+        .all(db)
+        .await
+}
+
+fn theme_line(t: theme::Model) -> ThemeLine {
+    ThemeLine {
+        id: t.id,
+        code: t.code,
+        name: parse_text(&t.name),
+        keywords: t
+            .keywords
+            .lines()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    }
 }
 
 pub fn suggester(themes: &[ThemeLine]) -> Suggester {
