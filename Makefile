@@ -44,8 +44,11 @@ LINT_SSR     := cargo clippy --release -p server -p db -p domain -p app -p bench
 # hydrate side
 LINT_HYDRATE := cargo clippy --release -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 # `app` is tested through `server` (testing it alone would unify its ssr and
-# hydrate features).
-UNIT_CMD     := bash scripts/with-postgres.sh cargo test --release -p domain -p db -p app -p server --features app/ssr
+# hydrate features). The PostgreSQL half of every `db::backend_test!` is
+# #[ignore]d so that a bare `cargo test` reports it as ignored rather than passed;
+# here it runs (`--include-ignored`) against the throwaway cluster, and fails if
+# there is none.
+UNIT_CMD     := bash scripts/with-postgres.sh cargo test --release -p domain -p db -p app -p server --features app/ssr -- --include-ignored
 E2E_CMD      := cd end2end && npx playwright test
 
 .PHONY: all bootstrap build run lint unit e2e test bench
