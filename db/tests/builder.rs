@@ -4,10 +4,10 @@
 use chrono::{Duration, Utc};
 use db::builder::{self, BuilderError};
 use db::entity::{audit_log, dialogue, dialogue_group, question, question_meta, staff_user};
+use db::testing::TestDb;
 use domain::builder::{DialogueInput, GroupInput, QuestionInput};
 use domain::{Principal, QuestionKind, Role};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-use db::testing::TestDb;
 use std::collections::BTreeSet;
 
 async fn seeded(t: TestDb) -> TestDb {

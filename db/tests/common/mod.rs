@@ -5,8 +5,8 @@
 //! SQLite and, as a separate test that is ignored unless asked for, on PostgreSQL. `all()` is
 //! the older loop: it leaves PostgreSQL out silently when `TEST_DATABASE_URL` is not set.
 
-pub use db::testing::TestDb;
 use db::testing::Backend;
+pub use db::testing::TestDb;
 
 pub async fn sqlite() -> TestDb {
     TestDb::new(Backend::Sqlite).await
