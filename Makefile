@@ -8,6 +8,7 @@
 #   make e2e         Playwright tests against the release build
 #   make test        bootstrap, lint, build, unit, e2e (timed; used by .ci/run)
 #   make bench       scripts/bench.sh, when it exists
+#   make screenshots full-page pictures for review (end2end/screenshots/; not tests)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -44,11 +45,15 @@ LINT_SSR     := cargo clippy --release -p server -p db -p domain -p app -p bench
 # hydrate side
 LINT_HYDRATE := cargo clippy --release -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 # `app` is tested through `server` (testing it alone would unify its ssr and
-# hydrate features).
-UNIT_CMD     := bash scripts/with-postgres.sh cargo test --release -p domain -p db -p app -p server --features app/ssr
+# hydrate features). The PostgreSQL half of every `db::backend_test!` is
+# #[ignore]d so that a bare `cargo test` reports it as ignored rather than passed;
+# here it runs (`--include-ignored`) against the throwaway cluster, and fails if
+# there is none.
+UNIT_CMD     := bash scripts/with-postgres.sh cargo test --release -p domain -p db -p app -p server --features app/ssr -- --include-ignored
 E2E_CMD      := cd end2end && npx playwright test
+SHOTS_CMD    := cd end2end && npx playwright test --config screenshots.config.ts
 
-.PHONY: all bootstrap build run lint unit e2e test bench
+.PHONY: all bootstrap build run lint unit e2e test bench screenshots
 
 all: build
 
@@ -81,6 +86,10 @@ unit:
 
 e2e:
 	$(E2E_CMD)
+
+# Against the release build, like e2e (run `make build` first).
+screenshots:
+	$(SHOTS_CMD)
 
 # Runs every phase in order, stops at the first failure, and always prints the
 # seconds spent per phase (from $(PHASE_TIMES)).

@@ -240,7 +240,7 @@ robustness() {
     local log="$WORK/robust.log" verdict=passed
     if ! HOSTILE_REQUESTS="${BENCH_HOSTILE_REQUESTS:-10000}" CRASH_KILLS="${BENCH_CRASH_KILLS:-3}" \
         CRASH_SECONDS="${BENCH_CRASH_SECONDS:-30}" bash scripts/with-postgres.sh \
-        cargo test --release -p server --features app/ssr --test hostile --test crash -- --nocapture \
+        cargo test --release -p server --features app/ssr --test hostile --test crash -- --include-ignored --nocapture \
         >"$log" 2>&1; then
         verdict=FAILED
     fi

@@ -1,22 +1,18 @@
 //! The dialogue builder on SQLite and PostgreSQL: create from the bank, validation that stores
 //! nothing, the frozen questionnaire with wording revisions, and unique link codes.
 
-mod common;
-
 use chrono::{Duration, Utc};
 use db::builder::{self, BuilderError};
 use db::entity::{audit_log, dialogue, dialogue_group, question, question_meta, staff_user};
+use db::testing::TestDb;
 use domain::builder::{DialogueInput, GroupInput, QuestionInput};
 use domain::{Principal, QuestionKind, Role};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use std::collections::BTreeSet;
 
-async fn seeded() -> Vec<common::TestDb> {
-    let dbs = common::all().await;
-    for t in &dbs {
-        db::demo::seed_if_empty(&t.db).await.expect("seed");
-    }
-    dbs
+async fn seeded(t: TestDb) -> TestDb {
+    db::demo::seed_if_empty(&t.db).await.expect("seed");
+    t
 }
 
 async fn principal(db: &db::Db, email: &str) -> Principal {
@@ -100,9 +96,8 @@ fn fields(e: &BuilderError) -> Vec<String> {
     }
 }
 
-#[tokio::test]
-async fn bank_is_seeded_at_migration() {
-    for t in common::all().await {
+db::backend_test! {
+    async fn bank_is_seeded_at_migration(t: TestDb) {
         assert!(!t.url.is_empty());
         let bank = db::bank::list(&t.db).await.expect("bank");
         let codes: Vec<_> = bank.iter().map(|b| b.code.as_str()).collect();
@@ -132,9 +127,9 @@ async fn bank_is_seeded_at_migration() {
     }
 }
 
-#[tokio::test]
-async fn creates_a_dialogue_from_the_bank() {
-    for t in seeded().await {
+db::backend_test! {
+    async fn creates_a_dialogue_from_the_bank(t: TestDb) {
+        let t = seeded(t).await;
         let p = officer_kh(&t.db).await;
         let bank = db::bank::list(&t.db).await.expect("bank");
         let mut input = valid_input(&t.db).await;
@@ -209,9 +204,9 @@ async fn creates_a_dialogue_from_the_bank() {
     }
 }
 
-#[tokio::test]
-async fn refusals_store_nothing() {
-    for t in seeded().await {
+db::backend_test! {
+    async fn refusals_store_nothing(t: TestDb) {
+        let t = seeded(t).await;
         let p = officer_kh(&t.db).await;
         let now = Utc::now();
         let before = counts(&t.db).await;
@@ -323,9 +318,9 @@ async fn refusals_store_nothing() {
     }
 }
 
-#[tokio::test]
-async fn frozen_after_opening_but_wording_fixes_keep_ids() {
-    for t in seeded().await {
+db::backend_test! {
+    async fn frozen_after_opening_but_wording_fixes_keep_ids(t: TestDb) {
+        let t = seeded(t).await;
         let p = officer_kh(&t.db).await;
         let now = Utc::now();
         let bank = db::bank::list(&t.db).await.expect("bank");
@@ -496,9 +491,9 @@ async fn frozen_after_opening_but_wording_fixes_keep_ids() {
     }
 }
 
-#[tokio::test]
-async fn link_codes_are_short_and_unique() {
-    for t in seeded().await {
+db::backend_test! {
+    async fn link_codes_are_short_and_unique(t: TestDb) {
+        let t = seeded(t).await;
         let p = officer_kh(&t.db).await;
         let groups = builder::target_groups(&t.db).await.expect("groups");
         let mut input = valid_input(&t.db).await;
@@ -531,6 +526,10 @@ async fn link_codes_are_short_and_unique() {
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         }));
     }
+}
+
+#[test]
+fn random_link_codes_rarely_collide() {
     let many: BTreeSet<String> = (0..2000).map(|_| builder::random_link_code()).collect();
     assert!(many.len() > 1990, "random codes rarely collide");
 }
@@ -551,12 +550,12 @@ async fn submit(db: &db::Db, link: &str, gate: db::survey::Gate<'_>, f: &[(Strin
     .expect("stored");
 }
 
-/// A follow-up dialogue: only an earlier dialogue of the same LPO; then the promise page shows
-/// before and after on the bank items both ask, under the n<5 rule.
-#[tokio::test]
-async fn a_follow_up_shows_before_and_after_on_shared_bank_items() {
-    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
-    for t in seeded().await {
+db::backend_test! {
+    /// A follow-up dialogue: only an earlier dialogue of the same LPO; then the promise page shows
+    /// before and after on the bank items both ask, under the n<5 rule.
+    async fn a_follow_up_shows_before_and_after_on_shared_bank_items(t: TestDb) {
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+        let t = seeded(t).await;
         let l = t.label;
         let now = Utc::now();
         db::demo::seed_promise(&t.db, now).await.expect("promise");

@@ -2,11 +2,10 @@
 //! a version that later coding and quotes never change, only the manager approves, hidden
 //! answers are never quoted, and the CSV export keeps suppression and neutralises formulas.
 
-mod common;
-
 use chrono::Utc;
 use db::builder::BuilderError;
 use db::survey::{Gate, SubmitRequest};
+use db::testing::TestDb;
 use domain::{Lang, Principal, Role};
 
 fn who(role: Role, lpo: i64) -> Principal {
@@ -43,9 +42,8 @@ async fn answer(db: &db::Db, link: &str, text: &str) {
     .expect("stored");
 }
 
-#[tokio::test]
-async fn approval_freezes_a_suppressed_versioned_snapshot() {
-    for t in common::all().await {
+db::backend_test! {
+    async fn approval_freezes_a_suppressed_versioned_snapshot(t: TestDb) {
         db::demo::seed_if_empty(&t.db).await.expect("seed");
         let lpo = db::dashboard::lpo_of(&t.db, 1)
             .await

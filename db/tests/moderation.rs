@@ -2,11 +2,10 @@
 //! recount gives counts equal to the non-quarantined rows, release restores them, answers that
 //! arrive inside an active window count nowhere, and every change is audited.
 
-mod common;
-
 use chrono::{DateTime, Duration, Utc};
 use db::entity::{audit_log, response};
 use db::survey::{Gate, SubmitRequest};
+use db::testing::TestDb;
 use domain::dashboard::Audience;
 use domain::{Principal, Role};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -48,9 +47,8 @@ fn manager(lpo: i64) -> Principal {
     }
 }
 
-#[tokio::test]
-async fn quarantine_and_recount_leave_only_the_non_quarantined_rows_counted() {
-    for t in common::all().await {
+db::backend_test! {
+    async fn quarantine_and_recount_leave_only_the_non_quarantined_rows_counted(t: TestDb) {
         db::demo::seed_if_empty(&t.db).await.expect("seed");
         let dialogue = 1;
         let lpo = db::dashboard::lpo_of(&t.db, dialogue)
@@ -197,9 +195,8 @@ async fn quarantine_and_recount_leave_only_the_non_quarantined_rows_counted() {
     }
 }
 
-#[tokio::test]
-async fn hidden_free_text_leaves_the_dashboard_at_once() {
-    for t in common::all().await {
+db::backend_test! {
+    async fn hidden_free_text_leaves_the_dashboard_at_once(t: TestDb) {
         db::demo::seed_if_empty(&t.db).await.expect("seed");
         let dialogue = 1;
         let lpo = db::dashboard::lpo_of(&t.db, dialogue)

@@ -3,12 +3,11 @@
 //! codes, the picked quotes and the frozen compilation, records counts only in the audit log,
 //! and deletes nothing more when it runs again. Setting the period is the manager's, in range.
 
-mod common;
-
 use chrono::{Duration, SubsecRound, Utc};
 use db::builder::BuilderError;
 use db::entity::{answer, answer_theme, audit_log};
 use db::survey::{Gate, SubmitRequest};
+use db::testing::TestDb;
 use domain::{Principal, Role};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -54,9 +53,8 @@ async fn texts(db: &db::Db) -> u64 {
         .expect("count")
 }
 
-#[tokio::test]
-async fn the_job_deletes_raw_text_and_keeps_codes_and_quotes() {
-    for t in common::all().await {
+db::backend_test! {
+    async fn the_job_deletes_raw_text_and_keeps_codes_and_quotes(t: TestDb) {
         db::demo::seed_if_empty(&t.db).await.expect("seed");
         let lpo = db::dashboard::lpo_of(&t.db, 1)
             .await

@@ -2,12 +2,11 @@
 //! uncoded free text with suggestions, coding records the hit rate and is audited, a theme of
 //! another LPO is refused and nothing is half-written.
 
-mod common;
-
 use chrono::Utc;
 use db::builder::BuilderError;
 use db::entity::{answer_theme, audit_log, coded_answer};
 use db::survey::{Gate, SubmitRequest};
+use db::testing::TestDb;
 use domain::{Principal, Role};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -45,9 +44,8 @@ async fn answer(db: &db::Db, text: &str) {
     .expect("stored");
 }
 
-#[tokio::test]
-async fn officers_code_free_text_with_suggestions_and_the_hit_rate_is_counted() {
-    for t in common::all().await {
+db::backend_test! {
+    async fn officers_code_free_text_with_suggestions_and_the_hit_rate_is_counted(t: TestDb) {
         db::demo::seed_if_empty(&t.db).await.expect("seed");
         let lpo = db::dashboard::lpo_of(&t.db, 1)
             .await
@@ -124,11 +122,10 @@ async fn officers_code_free_text_with_suggestions_and_the_hit_rate_is_counted() 
     }
 }
 
-/// The LPO's theme list: officers edit keywords (which changes the suggestions at once) and
-/// add themes; bad input and another LPO's theme are refused and change nothing.
-#[tokio::test]
-async fn officers_edit_keywords_and_add_themes() {
-    for t in common::all().await {
+db::backend_test! {
+    /// The LPO's theme list: officers edit keywords (which changes the suggestions at once) and
+    /// add themes; bad input and another LPO's theme are refused and change nothing.
+    async fn officers_edit_keywords_and_add_themes(t: TestDb) {
         let l = t.label;
         db::demo::seed_if_empty(&t.db).await.expect("seed");
         let lpo = db::dashboard::lpo_of(&t.db, 1)

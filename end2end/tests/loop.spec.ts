@@ -112,7 +112,6 @@ test('the loop: coding → approved compilation → signed promise → progress 
   await expect(said.locator('.said-theme')).toContainText('Narkotika');
   await expect(said.locator('.said-theme')).toContainText(expected);
   await expect(phone.locator('ul.updates li').first()).toContainText('Första vandringen med föräldrar');
-  await phone.screenshot({ path: 'screenshots/loop-public-390.png', fullPage: true });
 
   // 7. A change to the signed text is a new version in draft; the public page keeps the
   //    signed one until both sign again.

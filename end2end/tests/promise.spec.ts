@@ -24,5 +24,4 @@ test('a resident follows the promise on a phone without signing in', async ({ pa
   const feed = await page.request.get('/lofte/kristinehamn/flode');
   expect(feed.status()).toBe(200);
   expect(await feed.text()).toContain('<feed xmlns="http://www.w3.org/2005/Atom"');
-  await page.screenshot({ path: 'screenshots/promise-390.png', fullPage: true });
 });

@@ -1,25 +1,15 @@
 // Shared by several test crates, each of which uses a part of it.
 #![allow(dead_code)]
 
-//! Test databases: a fresh SQLite file always, and a fresh PostgreSQL database when
-//! `TEST_DATABASE_URL` is set (the test command starts a throwaway cluster).
+//! Test databases. New tests use `db::backend_test!` (see `db::testing`), which runs a test on
+//! SQLite and, as a separate test that is ignored unless asked for, on PostgreSQL. `all()` is
+//! the older loop: it leaves PostgreSQL out silently when `TEST_DATABASE_URL` is not set.
 
-use sea_orm::DatabaseConnection;
-
-pub struct TestDb {
-    pub label: &'static str,
-    pub db: DatabaseConnection,
-    pub url: String,
-}
+use db::testing::Backend;
+pub use db::testing::TestDb;
 
 pub async fn sqlite() -> TestDb {
-    let url = db::testing::sqlite_url();
-    let db = db::connect(&url).await.expect("sqlite connects");
-    TestDb {
-        label: "sqlite",
-        db,
-        url,
-    }
+    TestDb::new(Backend::Sqlite).await
 }
 
 pub async fn postgres_url() -> Option<String> {
@@ -36,7 +26,7 @@ pub async fn postgres() -> Option<TestDb> {
     })
 }
 
-/// Every backend available to this run.
+/// Every backend available to this run. Prefer `db::backend_test!`.
 pub async fn all() -> Vec<TestDb> {
     let mut v = vec![sqlite().await];
     if let Some(pg) = postgres().await {

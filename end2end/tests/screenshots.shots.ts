@@ -1,5 +1,7 @@
-// Full-page screenshots for review. They are only saved (end2end/screenshots/*.png),
-// never compared, so visual changes do not fail the run.
+// Full-page pictures for review: `make screenshots` (screenshots.config.ts), not part of
+// `make test`. They are only saved (end2end/screenshots/*.png), never compared. The waits
+// below make sure the picture shows the finished page; what the pages must do is asserted
+// in the *.spec.ts files (a11y.spec.ts visits every page shown here).
 
 import { expect, test, type Page } from '@playwright/test';
 import * as path from 'node:path';
@@ -46,6 +48,14 @@ test.describe('phone 390×844', () => {
     await save(page, 'wall-390');
   });
 
+  test('public promise page', async ({ page }) => {
+    const res = await page.goto('/lofte/kristinehamn');
+    expect(res?.status()).toBe(200);
+    await page.waitForLoadState('networkidle');
+    await expect(page.locator('article.commitment').first()).toBeVisible();
+    await save(page, 'promise-390');
+  });
+
   test('sign-in page', async ({ page }) => {
     const res = await page.goto('/logga-in');
     expect(res?.status()).toBe(200);
@@ -83,6 +93,14 @@ test.describe('desktop 1280×800', () => {
     expect(res?.status()).toBe(200);
     await expect(page.locator('#live-status[data-state="live"]')).toBeVisible();
     await save(page, 'wall-1280');
+  });
+
+  test('public promise page', async ({ page }) => {
+    const res = await page.goto('/lofte/kristinehamn');
+    expect(res?.status()).toBe(200);
+    await page.waitForLoadState('networkidle');
+    await expect(page.locator('article.commitment').first()).toBeVisible();
+    await save(page, 'promise-1280');
   });
 
   test('regional view', async ({ page }) => {
