@@ -100,7 +100,8 @@ pub async fn build_with_clock(
                 config.submit_per_address_per_minute,
                 config.trust_proxy_headers.clone(),
                 config.is_https(),
-            )),
+            )
+            .with_max_form_age(config.submit_max_form_age)),
             db,
             leptos_options: leptos_options.clone(),
             clock,
