@@ -308,7 +308,7 @@ pub async fn unlink_claims(db: &DatabaseConnection, dialogue_id: i64) -> Result<
     let txn = db.begin().await?;
     for (table, key) in [("browser_seen", "hash"), ("submission", "token")] {
         // One statement: the ORDER BY makes the delete finish before the first insert.
-        txn.execute(Statement::from_sql_and_values(
+        txn.execute_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
             format!(
                 "WITH gone AS (DELETE FROM {table} WHERE dialogue_id = $1 \

@@ -54,7 +54,7 @@ async fn stored_order(db: &db::Db, table: &str, key: &str, dialogue_id: i64) -> 
         }
         _ => format!("SELECT {key} AS k FROM {table} NOT INDEXED WHERE dialogue_id = ?"),
     };
-    db.query_all(Statement::from_sql_and_values(
+    db.query_all_raw(Statement::from_sql_and_values(
         backend,
         sql,
         [dialogue_id.into()],
@@ -73,7 +73,7 @@ async fn sharing_a_transaction(db: &db::Db, table: &str, dialogue_id: i64) -> i6
          ON c.xmin::text = r.xmin::text WHERE c.dialogue_id = $1"
     );
     let row = db
-        .query_one(Statement::from_sql_and_values(
+        .query_one_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
             sql,
             [dialogue_id.into()],
@@ -215,7 +215,7 @@ async fn the_migration_keeps_every_record_and_puts_them_in_key_order() {
                 ("browser_seen", "hash", &hash),
                 ("submission", "token", &id),
             ] {
-                t.db.execute(Statement::from_sql_and_values(
+                t.db.execute_raw(Statement::from_sql_and_values(
                     backend,
                     insert(table, key),
                     [dialogue_id.into(), value.clone().into()],
