@@ -99,7 +99,12 @@ async fn assert_keyed_not_arrival(
         .collect();
     let mut by_key = arrival.to_vec();
     by_key.sort();
-    assert_eq!(stored.len(), arrival.len(), "{}: {table}: every row", t.label);
+    assert_eq!(
+        stored.len(),
+        arrival.len(),
+        "{}: {table}: every row",
+        t.label
+    );
     // A keyed order fixed by the (random) hash or id alone: the k-th row says nothing about
     // the k-th answer. Arrival order would be a different permutation but for 1 in 40!.
     assert_eq!(
@@ -150,7 +155,11 @@ async fn lone_answers_leave_no_order_that_links_a_browser_to_its_answer() {
             .map(|id| id.parse().expect("id"))
             .collect();
         assert_eq!(responses.len(), N, "{}", t.label);
-        assert!(responses.is_sorted(), "{}: answers in arrival order", t.label);
+        assert!(
+            responses.is_sorted(),
+            "{}: answers in arrival order",
+            t.label
+        );
         assert_keyed_not_arrival(&t, "browser_seen", "hash", dialogue_id, &hashes).await;
         assert_keyed_not_arrival(&t, "submission", "token", dialogue_id, &ids).await;
         if t.db.get_database_backend() == DbBackend::Postgres {
@@ -201,8 +210,15 @@ async fn the_migration_keeps_every_record_and_puts_them_in_key_order() {
             .expect("down");
         let backend = t.db.get_database_backend();
         let insert = |table: &str, key: &str| {
-            let p = if backend == DbBackend::Postgres { ("$1", "$2") } else { ("?", "?") };
-            format!("INSERT INTO {table} (dialogue_id, {key}) VALUES ({}, {})", p.0, p.1)
+            let p = if backend == DbBackend::Postgres {
+                ("$1", "$2")
+            } else {
+                ("?", "?")
+            };
+            format!(
+                "INSERT INTO {table} (dialogue_id, {key}) VALUES ({}, {})",
+                p.0, p.1
+            )
         };
         let mut browsers = Vec::new();
         let mut hashes = Vec::new();

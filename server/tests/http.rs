@@ -447,8 +447,7 @@ async fn a_form_older_than_the_max_age_gets_a_fresh_form_with_the_values_kept() 
     let sid = uuid::Uuid::new_v4().to_string();
     let old = token_aged(&sid, MAX_AGE + 60);
     let post = |t: &str| {
-        let body =
-            format!("submission_id={sid}&t={t}&lang=sv&q1=Synas+mer&q2=Gatan+%3Ci%3E&q3=4");
+        let body = format!("submission_id={sid}&t={t}&lang=sv&q1=Synas+mer&q2=Gatan+%3Ci%3E&q3=4");
         let mut req = form_post("/s/kh-invanare", &body, Some(SITE));
         req.headers_mut()
             .insert(header::COOKIE, cookie.parse().expect("cookie"));
@@ -462,7 +461,10 @@ async fn a_form_older_than_the_max_age_gets_a_fresh_form_with_the_values_kept() 
     assert!(html.contains("varit öppet för länge"), "form-age message");
     assert!(html.contains("Gatan &lt;i&gt;"), "typed text kept, escaped");
     assert!(html.contains("Synas mer"), "typed choice kept");
-    assert_eq!(hidden_value(&html, "submission_id").as_deref(), Some(sid.as_str()));
+    assert_eq!(
+        hidden_value(&html, "submission_id").as_deref(),
+        Some(sid.as_str())
+    );
     let fresh = hidden_value(&html, "t").expect("token field");
     assert_ne!(fresh, old, "a fresh token");
     let later = chrono::Utc::now() + chrono::Duration::seconds(3);
@@ -476,7 +478,11 @@ async fn a_form_older_than_the_max_age_gets_a_fresh_form_with_the_values_kept() 
         .await
         .expect("response");
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body_text(res).await.contains("open too long to be accepted"));
+    assert!(
+        body_text(res)
+            .await
+            .contains("open too long to be accepted")
+    );
     // The browser path (the island's server fn): 422 with the fresh token in the error.
     let entry = serde_json::json!({
         "code": "kh-invanare",
