@@ -34,6 +34,10 @@ pub enum AppError {
     TooManyAnswers,
     #[error("the form was sent faster than a person can fill it in")]
     TooFast,
+    /// The form is older than the longest time a form is accepted for. Carries a fresh token
+    /// for the same submission id, so the answer can be sent again with its values kept.
+    #[error("the form has been open too long")]
+    FormExpired(String),
     #[error("the form was refused")]
     Rejected,
     #[error("wrong or missing invitation code")]
@@ -62,7 +66,7 @@ impl AppError {
             AppError::MustChangePassword => 403,
             AppError::FormInvalid(_) => 422,
             AppError::TooManyAnswers => 429,
-            AppError::TooFast => 422,
+            AppError::TooFast | AppError::FormExpired(_) => 422,
             AppError::Rejected => 400,
             AppError::BadInvite | AppError::BadKiosk => 403,
             AppError::AlreadyAnswered => 409,
@@ -110,6 +114,7 @@ impl AppError {
             AppError::FormInvalid(_) => Some("form.errors_title"),
             AppError::TooManyAnswers => Some("survey.rate_limited"),
             AppError::TooFast => Some("survey.too_fast"),
+            AppError::FormExpired(_) => Some("survey.form_expired"),
             AppError::Rejected => Some("survey.rejected"),
             AppError::BadInvite => Some("survey.bad_invite"),
             AppError::BadKiosk => Some("survey.bad_kiosk"),

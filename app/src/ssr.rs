@@ -25,6 +25,7 @@ pub struct Respondents {
     secure_cookies: bool,
     secret: Vec<u8>,
     min_seconds: i64,
+    max_form_age: i64,
     per_address: governor::DefaultKeyedRateLimiter<String>,
     trusted_headers: Vec<String>,
 }
@@ -33,6 +34,7 @@ impl std::fmt::Debug for Respondents {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Respondents")
             .field("min_seconds", &self.min_seconds)
+            .field("max_form_age", &self.max_form_age)
             .finish_non_exhaustive()
     }
 }
@@ -46,6 +48,9 @@ pub use crate::form_fields::{
 pub const BROWSER_COOKIE: &str = "mbl_b";
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+
+/// How long a rendered form is accepted by default (`SUBMIT_MAX_FORM_AGE`): four hours.
+pub const DEFAULT_MAX_FORM_AGE_SECONDS: u32 = 4 * 3600;
 
 impl Respondents {
     pub fn new(
@@ -61,9 +66,17 @@ impl Respondents {
             secure_cookies,
             secret: secret.as_bytes().to_vec(),
             min_seconds: i64::from(min_seconds),
+            max_form_age: i64::from(DEFAULT_MAX_FORM_AGE_SECONDS),
             per_address: governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute)),
             trusted_headers,
         }
+    }
+
+    /// Sets how long after rendering a form is accepted, in seconds. Without an end, a bot
+    /// could collect tokens in bulk and send them all later.
+    pub fn with_max_form_age(mut self, seconds: u32) -> Self {
+        self.max_form_age = i64::from(seconds);
+        self
     }
 
     fn mac(&self, payload: &str) -> String {
@@ -83,7 +96,8 @@ impl Respondents {
         format!("{ts}.{}", self.mac(&format!("{ts}:{submission_id}")))
     }
 
-    /// Refuses a forged token, and a form sent sooner than a person could fill it in.
+    /// Refuses a forged token, a form sent sooner than a person could fill it in, and a form
+    /// older than the longest time a form is accepted for (with a fresh token for it).
     pub fn check_token(
         &self,
         token: &str,
@@ -97,6 +111,9 @@ impl Respondents {
         let mut m = HmacSha256::new_from_slice(&self.secret).map_err(|_| AppError::Internal)?;
         m.update(format!("{ts}:{submission_id}").as_bytes());
         m.verify_slice(&sig).map_err(|_| AppError::Rejected)?;
+        if now.timestamp() - ts > self.max_form_age {
+            return Err(AppError::FormExpired(self.form_token(submission_id, now)));
+        }
         if now.timestamp() - ts < self.min_seconds {
             return Err(AppError::TooFast);
         }

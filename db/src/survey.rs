@@ -12,8 +12,8 @@ use domain::{
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, DbErr, EntityTrait, IdenStatic, QueryFilter, QueryOrder, QueryTrait,
-    TransactionTrait,
+    DatabaseConnection, DbBackend, DbErr, EntityTrait, IdenStatic, QueryFilter, QueryOrder,
+    QueryTrait, Statement, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -281,7 +281,46 @@ pub async fn submit(
         .ok_or(SubmitError::NotFound)?;
     let prepared = prepare(db, Arc::new(loaded), &req).await?;
     let mut results = commit_batch(db, std::slice::from_ref(&prepared)).await?;
-    results.pop().unwrap_or(Err(SubmitError::WriterGone))
+    let result = results.pop().unwrap_or(Err(SubmitError::WriterGone));
+    if matches!(result, Ok(Receipt::Stored)) {
+        unlink_claims(db, prepared.survey.survey.dialogue_id).await?;
+    }
+    result
+}
+
+/// Rewrites a dialogue's anti-duplicate records (`browser_seen`, `submission`) in key order,
+/// in a transaction of their own, so that nothing stored beside them sorts or groups them
+/// with the answers they were written with.
+///
+/// On PostgreSQL a row's place in the heap (its `ctid`, and so the order of a plain scan or
+/// of `pg_dump`) follows insertion, and its `xmin` names the transaction that wrote it: the
+/// answer's own. Rewritten here, every record of the dialogue carries this transaction's
+/// `xmin` and sits in key order. The old row versions are dead: gone from every query, dump
+/// and logical backup; only a reader of the raw data files could find them until vacuum
+/// reuses their space. Costs one pass over the dialogue's records (see [`Writer::start`]).
+///
+/// On SQLite nothing to do: both tables are `WITHOUT ROWID` (migration 13), so each is its
+/// primary-key B-tree, ordered by the (random) hash or submission id alone.
+pub async fn unlink_claims(db: &DatabaseConnection, dialogue_id: i64) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let txn = db.begin().await?;
+    for (table, key) in [("browser_seen", "hash"), ("submission", "token")] {
+        // One statement: the ORDER BY makes the delete finish before the first insert.
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            format!(
+                "WITH gone AS (DELETE FROM {table} WHERE dialogue_id = $1 \
+                 RETURNING dialogue_id, {key}) \
+                 INSERT INTO {table} (dialogue_id, {key}) \
+                 SELECT dialogue_id, {key} FROM gone ORDER BY {key}"
+            ),
+            [dialogue_id.into()],
+        ))
+        .await?;
+    }
+    txn.commit().await
 }
 
 /// What became of one submission in a shared commit.
@@ -687,6 +726,54 @@ pub struct Writer {
     bus: crate::live::Bus,
     tx: mpsc::Sender<Job>,
     cache: Arc<Mutex<SurveyCache>>,
+    /// The task that rewrites anti-duplicate records after commits (PostgreSQL only).
+    unlinker: Option<mpsc::UnboundedSender<Unlink>>,
+}
+
+/// Work for the unlinker task.
+enum Unlink {
+    /// These dialogues got new anti-duplicate records.
+    Dirty(Vec<i64>),
+    /// Answer once everything sent before is rewritten.
+    Settled(oneshot::Sender<()>),
+}
+
+/// How much longer the unlinker rests after a pass than the pass took: under a steady stream
+/// of answers it then takes at most a fifth of the time, and a lone answer's records are
+/// rewritten at once.
+const UNLINK_REST_FACTOR: u32 = 4;
+
+/// Rewrites the dialogues it is told about with [`unlink_claims`], coalescing what queued up
+/// meanwhile, on the shared pool (not the writer's connection), so commits never wait for it.
+fn start_unlinker(db: DatabaseConnection) -> mpsc::UnboundedSender<Unlink> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Unlink>();
+    tokio::spawn(async move {
+        let mut dirty = std::collections::BTreeSet::new();
+        let mut waiting = Vec::new();
+        while let Some(msg) = rx.recv().await {
+            let mut take = |msg| match msg {
+                Unlink::Dirty(ids) => dirty.extend(ids),
+                Unlink::Settled(reply) => waiting.push(reply),
+            };
+            take(msg);
+            while let Ok(msg) = rx.try_recv() {
+                take(msg);
+            }
+            let started = Instant::now();
+            for dialogue_id in std::mem::take(&mut dirty) {
+                if let Err(e) = unlink_claims(&db, dialogue_id).await {
+                    // Kept for the next pass; until then the records keep arrival order.
+                    tracing::warn!(error = %e, dialogue_id, "rewriting anti-duplicate records failed");
+                    dirty.insert(dialogue_id);
+                }
+            }
+            for reply in waiting.drain(..) {
+                let _ = reply.send(());
+            }
+            tokio::time::sleep(started.elapsed() * UNLINK_REST_FACTOR).await;
+        }
+    });
+    tx
 }
 
 /// Loaded surveys by link code, with when they were loaded.
@@ -710,15 +797,22 @@ impl Writer {
     ///
     /// The commits go through `writes`, a connection of the writer's own
     /// ([`crate::connect_writer`]); surveys are loaded and checked through `db`.
+    ///
+    /// On PostgreSQL a second task rewrites the anti-duplicate records of each commit's
+    /// dialogues ([`unlink_claims`]) through `db`, told before the submitters are answered,
+    /// so an acknowledged answer's records are rewritten by the next pass.
     pub fn start(
         db: DatabaseConnection,
         writes: DatabaseConnection,
         bus: crate::live::Bus,
     ) -> Writer {
         let (tx, mut rx) = mpsc::channel::<Job>(MAX_BATCH * 16);
+        let unlinker =
+            (db.get_database_backend() == DbBackend::Postgres).then(|| start_unlinker(db.clone()));
         {
             let db = writes;
             let bus = bus.clone();
+            let unlinker = unlinker.clone();
             tokio::spawn(async move {
                 while let Some(job) = rx.recv().await {
                     let mut jobs = vec![job];
@@ -728,7 +822,7 @@ impl Writer {
                             Err(_) => break,
                         }
                     }
-                    let changed = run_jobs(&db, jobs).await;
+                    let changed = run_jobs(&db, jobs, unlinker.as_ref()).await;
                     bus.publish(&changed).await;
                 }
             });
@@ -738,6 +832,18 @@ impl Writer {
             bus,
             tx,
             cache: Arc::default(),
+            unlinker,
+        }
+    }
+
+    /// Returns once the anti-duplicate records of every answer acknowledged so far are
+    /// rewritten apart from the answers ([`unlink_claims`]; at once on SQLite).
+    pub async fn settled(&self) {
+        if let Some(unlinker) = &self.unlinker {
+            let (reply, done) = oneshot::channel();
+            if unlinker.send(Unlink::Settled(reply)).is_ok() {
+                let _ = done.await;
+            }
         }
     }
 
@@ -791,13 +897,23 @@ impl std::fmt::Debug for Writer {
 }
 
 /// Stores a batch and answers each submitter; returns the dialogues whose counts changed.
-async fn run_jobs(db: &DatabaseConnection, jobs: Vec<Job>) -> Vec<i64> {
+/// The unlinker hears of a stored answer's dialogue before its submitter does.
+async fn run_jobs(
+    db: &DatabaseConnection,
+    jobs: Vec<Job>,
+    unlinker: Option<&mpsc::UnboundedSender<Unlink>>,
+) -> Vec<i64> {
     let (items, replies): (Vec<Prepared>, Vec<_>) =
         jobs.into_iter().map(|j| (j.item, j.reply)).unzip();
     let mut changed = std::collections::BTreeSet::new();
     let mut answer = |item: &Prepared, reply: oneshot::Sender<_>, result| {
         if matches!(result, Ok(Receipt::Stored)) {
-            changed.insert(item.survey.survey.dialogue_id);
+            let dialogue_id = item.survey.survey.dialogue_id;
+            changed.insert(dialogue_id);
+            // Every time, not once per dialogue: a retry one by one is a commit each.
+            if let Some(u) = unlinker {
+                let _ = u.send(Unlink::Dirty(vec![dialogue_id]));
+            }
         }
         let _ = reply.send(result);
     };

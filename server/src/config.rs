@@ -31,6 +31,9 @@ pub struct Config {
     pub submit_per_address_per_minute: u32,
     /// Seconds a survey form must have been on screen before it is accepted.
     pub submit_min_seconds: u32,
+    /// Seconds after rendering a survey form is accepted at most; an older one is refused
+    /// with a fresh form (the values kept).
+    pub submit_max_form_age: u32,
     /// Live dashboard streams one instance keeps open at most (more get 503).
     pub live_max_streams: usize,
     /// A live stream ends after this long and the browser reconnects, which checks the
@@ -71,6 +74,18 @@ impl Config {
                 format!("{:032x}{:032x}", rand_u128(), rand_u128())
             }
         };
+        let submit_min_seconds = parse("SUBMIT_MIN_SECONDS", 3)?;
+        let submit_max_form_age: u32 = parse(
+            "SUBMIT_MAX_FORM_AGE",
+            app::ssr::DEFAULT_MAX_FORM_AGE_SECONDS,
+        )?;
+        // A form must be accepted for some time after the minimum wait, or no one could answer.
+        if submit_max_form_age <= submit_min_seconds {
+            return Err(ConfigError::Invalid(
+                "SUBMIT_MAX_FORM_AGE",
+                format!("{submit_max_form_age}; must be more than SUBMIT_MIN_SECONDS"),
+            ));
+        }
         Ok(Config {
             database_url: var("DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://data/medborgarloften.db?mode=rwc".to_owned()),
@@ -91,7 +106,8 @@ impl Config {
             login_per_account_per_minute: parse("LOGIN_PER_ACCOUNT_PER_MINUTE", 5)?,
             login_per_address_per_minute: parse("LOGIN_PER_ADDRESS_PER_MINUTE", 30)?,
             submit_per_address_per_minute: parse("SUBMIT_PER_ADDRESS_PER_MINUTE", 60)?,
-            submit_min_seconds: parse("SUBMIT_MIN_SECONDS", 3)?,
+            submit_min_seconds,
+            submit_max_form_age,
             live_max_streams: parse("LIVE_MAX_STREAMS", 10_000)?,
             live_stream_max_seconds: parse("LIVE_STREAM_MAX_SECONDS", 300)?,
         })
@@ -112,6 +128,7 @@ impl Config {
             login_per_address_per_minute: 30,
             submit_per_address_per_minute: 60,
             submit_min_seconds: 2,
+            submit_max_form_age: 4 * 3600,
             live_max_streams: 100,
             live_stream_max_seconds: 300,
         }

@@ -94,13 +94,16 @@ pub async fn build_with_clock(
         live,
         app: AppState {
             writer: db::survey::Writer::start(db.clone(), writes, bus),
-            respondents: Arc::new(app::ssr::Respondents::new(
-                &config.secret_key,
-                config.submit_min_seconds,
-                config.submit_per_address_per_minute,
-                config.trust_proxy_headers.clone(),
-                config.is_https(),
-            )),
+            respondents: Arc::new(
+                app::ssr::Respondents::new(
+                    &config.secret_key,
+                    config.submit_min_seconds,
+                    config.submit_per_address_per_minute,
+                    config.trust_proxy_headers.clone(),
+                    config.is_https(),
+                )
+                .with_max_form_age(config.submit_max_form_age),
+            ),
             db,
             leptos_options: leptos_options.clone(),
             clock,

@@ -10,9 +10,15 @@ use tower::ServiceExt;
 const SITE: &str = "http://127.0.0.1:3999";
 
 async fn app() -> axum::Router {
+    app_with(|_| {}).await
+}
+
+/// [`app`] with settings changed by `set`.
+async fn app_with(set: impl FnOnce(&mut Config)) -> axum::Router {
     let path = std::env::temp_dir().join(format!("mbl-http-{}.db", uuid::Uuid::new_v4()));
     let mut config = Config::for_tests(&format!("sqlite://{}?mode=rwc", path.display()), SITE);
     config.login_per_address_per_minute = 30;
+    set(&mut config);
     let options = LeptosOptions::builder()
         .output_name("medborgarloften")
         .site_root("target/site")
@@ -414,4 +420,107 @@ async fn answers_per_address_are_rate_limited_in_memory() {
     .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert!(html.contains("Vänta en stund"));
+}
+
+/// The value of the hidden input named `name` in a rendered form.
+fn hidden_value(html: &str, name: &str) -> Option<String> {
+    let at = html.find(&format!(r#"name="{name}""#))?;
+    let tag_start = html[..at].rfind('<')?;
+    let tag = &html[tag_start..tag_start + html[tag_start..].find('>')?];
+    let v = tag.split(r#"value=""#).nth(1)?;
+    Some(v[..v.find('"')?].to_owned())
+}
+
+#[tokio::test]
+async fn a_form_older_than_the_max_age_gets_a_fresh_form_with_the_values_kept() {
+    const MAX_AGE: i64 = 600;
+    let app = app_with(|c| {
+        c.submit_min_seconds = 2;
+        c.submit_max_form_age = MAX_AGE as u32;
+    })
+    .await;
+    let before = residents_count(&app).await;
+    let secret = Config::for_tests("", SITE).secret_key;
+    let checker = app::ssr::Respondents::new(&secret, 2, 60, Vec::new(), false)
+        .with_max_form_age(MAX_AGE as u32);
+    let cookie = "mbl_b=00112233445566778899aabbccddeeff";
+    let sid = uuid::Uuid::new_v4().to_string();
+    let old = token_aged(&sid, MAX_AGE + 60);
+    let post = |t: &str| {
+        let body = format!("submission_id={sid}&t={t}&lang=sv&q1=Synas+mer&q2=Gatan+%3Ci%3E&q3=4");
+        let mut req = form_post("/s/kh-invanare", &body, Some(SITE));
+        req.headers_mut()
+            .insert(header::COOKIE, cookie.parse().expect("cookie"));
+        req
+    };
+    // Without JavaScript: 422, a clear message, the typed values, the same submission id
+    // and a fresh token for it.
+    let res = app.clone().oneshot(post(&old)).await.expect("response");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body_text(res).await;
+    assert!(html.contains("varit öppet för länge"), "form-age message");
+    assert!(html.contains("Gatan &lt;i&gt;"), "typed text kept, escaped");
+    assert!(html.contains("Synas mer"), "typed choice kept");
+    assert_eq!(
+        hidden_value(&html, "submission_id").as_deref(),
+        Some(sid.as_str())
+    );
+    let fresh = hidden_value(&html, "t").expect("token field");
+    assert_ne!(fresh, old, "a fresh token");
+    let later = chrono::Utc::now() + chrono::Duration::seconds(3);
+    assert_eq!(checker.check_token(&fresh, &sid, later), Ok(()));
+    assert_eq!(residents_count(&app).await, before, "nothing stored");
+    // In English too.
+    let body = format!("submission_id={sid}&t={old}&lang=en&q1=Synas+mer&q3=4");
+    let res = app
+        .clone()
+        .oneshot(form_post("/s/kh-invanare", &body, Some(SITE)))
+        .await
+        .expect("response");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body_text(res)
+            .await
+            .contains("open too long to be accepted")
+    );
+    // The browser path (the island's server fn): 422 with the fresh token in the error.
+    let entry = serde_json::json!({
+        "code": "kh-invanare",
+        "fields": [["submission_id", sid], ["t", old], ["q1", "Synas mer"], ["q3", "4"]],
+        "lang": "Sv"
+    });
+    let res = app
+        .clone()
+        .oneshot(
+            Request::post("/api/public/submit")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::ACCEPT, "application/json")
+                .header(header::ORIGIN, SITE)
+                .header(header::COOKIE, cookie)
+                .body(Body::from(entry.to_string()))
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let err: serde_json::Value = serde_json::from_str(&body_text(res).await).expect("json");
+    let island_token = err["FormExpired"].as_str().expect("fresh token").to_owned();
+    assert_eq!(checker.check_token(&island_token, &sid, later), Ok(()));
+    assert_eq!(residents_count(&app).await, before, "nothing stored");
+    // The fresh form is taken once a person could have looked at it again.
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let res = app.clone().oneshot(post(&fresh)).await.expect("response");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(residents_count(&app).await, before + 1);
+    // A form inside the max age is taken as before.
+    let (status, _) = answer_as(
+        &app,
+        "kh-invanare",
+        Some("mbl_b=ffeeddccbbaa99887766554433221100"),
+        "",
+        MAX_AGE - 60,
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(residents_count(&app).await, before + 2);
 }

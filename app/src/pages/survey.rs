@@ -173,6 +173,7 @@ pub const CLIENT_KEYS: &[&str] = &[
     "survey.server_error",
     "survey.rate_limited",
     "survey.too_fast",
+    "survey.form_expired",
     "survey.rejected",
     "survey.bad_invite",
     "survey.bad_kiosk",
@@ -295,14 +296,15 @@ fn survey_body(data: SurveyPageData, posted: Option<PostedForm>, lang: Lang) -> 
                     .map(|(_, v)| v.clone())
             };
             // A refused form keeps its submission id (so a retry is recognised), but gets a
-            // fresh token unless the old one was merely early.
+            // fresh token unless the old one was merely early. A form too old comes back
+            // with the fresh token the refusal carries, signed for that same id.
             let sid = field("submission_id")
                 .filter(|v| domain::is_valid_submission_id(v))
                 .unwrap_or(data.submission_id.clone());
-            let token = if sid == data.submission_id {
-                data.form_token.clone()
-            } else {
-                field(crate::form_fields::TOKEN).unwrap_or(data.form_token.clone())
+            let token = match &p.error {
+                _ if sid == data.submission_id => data.form_token.clone(),
+                AppError::FormExpired(fresh) => fresh.clone(),
+                _ => field(crate::form_fields::TOKEN).unwrap_or(data.form_token.clone()),
             };
             let errors = match &p.error {
                 AppError::Invalid(e) => e.clone(),
@@ -1000,6 +1002,7 @@ mod client {
         }
         let name = string(&Object::keys(v.unchecked_ref::<Object>()).get(0));
         match name.as_str() {
+            "FormExpired" => AppError::FormExpired(string(&get(v, "FormExpired"))),
             "Invalid" => AppError::Invalid(
                 field_errors(&get(v, "Invalid"))
                     .into_iter()
@@ -1057,6 +1060,16 @@ mod client {
 
     fn json(v: &JsValue) -> String {
         JSON::stringify(v).map(String::from).unwrap_or_default()
+    }
+
+    /// Replaces the form token among a queued answer's fields (`[name, value]` pairs).
+    fn renew_token(entry: &JsValue, token: &str) {
+        for pair in list(&get(entry, "fields")) {
+            let pair = Array::from(&pair);
+            if pair.get(0).as_string().as_deref() == Some(FIELD_TOKEN) {
+                pair.set(1, token.into());
+            }
+        }
     }
 
     fn enqueue(entry: &JsValue) {
@@ -1327,6 +1340,17 @@ mod client {
             }
         }
 
+        /// Puts a fresh form token into the form's hidden field (a hidden input's value is
+        /// its attribute).
+        fn set_token(&self, token: &str) {
+            if let Ok(Some(el)) = self
+                .form
+                .query_selector(&format!("input[name=\"{FIELD_TOKEN}\"]"))
+            {
+                let _ = el.set_attribute("value", token);
+            }
+        }
+
         fn entry(&self, fields: &Fields) -> JsValue {
             let pairs = Array::new();
             for (k, v) in fields {
@@ -1386,6 +1410,11 @@ mod client {
                         self.render();
                     }
                     Err(e) => {
+                        // A form open too long: the next send carries the fresh token; the
+                        // answers stay as typed.
+                        if let AppError::FormExpired(fresh) = &e {
+                            self.set_token(fresh);
+                        }
                         {
                             let mut st = self.st.borrow_mut();
                             st.sending = false;
@@ -1422,6 +1451,12 @@ mod client {
                     match post_answer(&entry).await {
                         Ok(href) => last = Some(href),
                         Err(AppError::Transport(_)) => {
+                            keep.push(&entry);
+                        }
+                        // Queued longer than a form is accepted: kept with the fresh token,
+                        // for the next time the page can send.
+                        Err(AppError::FormExpired(fresh)) => {
+                            renew_token(&entry, &fresh);
                             keep.push(&entry);
                         }
                         // Refused for good (e.g. the dialogue closed): nothing to retry.

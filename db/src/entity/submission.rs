@@ -1,5 +1,6 @@
 //! Submission ids already stored, for idempotent retries. Kept apart from the answer rows on
-//! purpose: nothing links a submission id to a response.
+//! purpose: nothing links a submission id to a response. No id, no time, and no order of
+//! arrival, like [`super::browser_seen`].
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
