@@ -184,8 +184,9 @@ fn server_fn_sample(path: &str) -> Option<&'static str> {
     }
 }
 
-db::backend_test! {
-    async fn every_endpoint_allows_and_denies_as_its_policy_says(url: String) {
+#[tokio::test]
+async fn every_endpoint_allows_and_denies_as_its_policy_says() {
+    for url in db::testing::database_urls().await {
         every_endpoint_allows_and_denies_as_its_policy_says_on(router(&url).await).await;
     }
 }
@@ -429,8 +430,9 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Route
     );
 }
 
-db::backend_test! {
-    async fn data_is_scoped_to_the_viewers_lpo(url: String) {
+#[tokio::test]
+async fn data_is_scoped_to_the_viewers_lpo() {
+    for url in db::testing::database_urls().await {
         data_is_scoped_to_the_viewers_lpo_on(router(&url).await).await;
     }
 }

@@ -102,8 +102,9 @@ async fn text(res: axum::response::Response) -> String {
     String::from_utf8_lossy(&res.into_body().collect().await.expect("body").to_bytes()).into_owned()
 }
 
-db::backend_test! {
-    async fn sign_in_sets_a_hardened_cookie_and_opens_staff_pages(url: String) {
+#[tokio::test]
+async fn sign_in_sets_a_hardened_cookie_and_opens_staff_pages() {
+    for url in db::testing::database_urls().await {
         sign_in_sets_a_hardened_cookie_and_opens_staff_pages_on(app(&url).await).await;
     }
 }
@@ -133,8 +134,9 @@ async fn sign_in_sets_a_hardened_cookie_and_opens_staff_pages_on(app: App) {
     assert!(text(page).await.contains("Johan Berg"));
 }
 
-db::backend_test! {
-    async fn session_id_rotates_on_sign_in_and_logout_invalidates_it(url: String) {
+#[tokio::test]
+async fn session_id_rotates_on_sign_in_and_logout_invalidates_it() {
+    for url in db::testing::database_urls().await {
         session_id_rotates_on_sign_in_and_logout_invalidates_it_on(app(&url).await).await;
     }
 }
@@ -173,8 +175,9 @@ async fn session_id_rotates_on_sign_in_and_logout_invalidates_it_on(app: App) {
     );
 }
 
-db::backend_test! {
-    async fn sessions_expire_after_30_idle_minutes_and_12_hours_absolute(url: String) {
+#[tokio::test]
+async fn sessions_expire_after_30_idle_minutes_and_12_hours_absolute() {
+    for url in db::testing::database_urls().await {
         sessions_expire_after_30_idle_minutes_and_12_hours_absolute_on(app(&url).await).await;
     }
 }
@@ -209,8 +212,9 @@ async fn sessions_expire_after_30_idle_minutes_and_12_hours_absolute_on(app: App
     );
 }
 
-db::backend_test! {
-    async fn wrong_password_and_unknown_email_get_the_same_answer(url: String) {
+#[tokio::test]
+async fn wrong_password_and_unknown_email_get_the_same_answer() {
+    for url in db::testing::database_urls().await {
         wrong_password_and_unknown_email_get_the_same_answer_on(app(&url).await).await;
     }
 }
@@ -243,8 +247,9 @@ async fn wrong_password_and_unknown_email_get_the_same_answer_on(app: App) {
     );
 }
 
-db::backend_test! {
-    async fn sign_in_is_rate_limited_per_account(url: String) {
+#[tokio::test]
+async fn sign_in_is_rate_limited_per_account() {
+    for url in db::testing::database_urls().await {
         sign_in_is_rate_limited_per_account_on(app_with_limits(&url, 3, 100).await).await;
     }
 }
@@ -267,8 +272,9 @@ async fn sign_in_is_rate_limited_per_account_on(app: App) {
     );
 }
 
-db::backend_test! {
-    async fn officers_add_agreements_in_their_lpo_only_and_partners_cannot_open_officer_pages(url: String) {
+#[tokio::test]
+async fn officers_add_agreements_in_their_lpo_only_and_partners_cannot_open_officer_pages() {
+    for url in db::testing::database_urls().await {
         officers_add_agreements_in_their_lpo_only_and_partners_cannot_open_officer_pages_on(
             app(&url).await,
         )
@@ -353,8 +359,9 @@ async fn officers_add_agreements_in_their_lpo_only_and_partners_cannot_open_offi
     assert!(!list.contains("agreement-form"), "no form for partners");
 }
 
-db::backend_test! {
-    async fn admins_create_users_who_must_change_password_and_changes_are_audited(url: String) {
+#[tokio::test]
+async fn admins_create_users_who_must_change_password_and_changes_are_audited() {
+    for url in db::testing::database_urls().await {
         admin_flow_on(app(&url).await).await;
     }
 }
@@ -475,8 +482,9 @@ async fn admin_flow_on(app: App) {
     );
 }
 
-db::backend_test! {
-    async fn admins_grow_the_organisation_tree_with_checked_kinds(url: String) {
+#[tokio::test]
+async fn admins_grow_the_organisation_tree_with_checked_kinds() {
+    for url in db::testing::database_urls().await {
         org_on(app(&url).await).await;
     }
 }
@@ -529,8 +537,9 @@ async fn org_on(app: App) {
     );
 }
 
-db::backend_test! {
-    async fn special_areas_and_agreement_status_are_managed_in_scope(url: String) {
+#[tokio::test]
+async fn special_areas_and_agreement_status_are_managed_in_scope() {
+    for url in db::testing::database_urls().await {
         register_admin_on(app(&url).await).await;
     }
 }
