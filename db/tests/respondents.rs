@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::TestDb;
+
 use chrono::Utc;
 use db::entity::{answer, browser_seen, response, submission, tally};
 use db::survey::{Gate, Receipt, SubmitError, SubmitRequest, Writer};
@@ -27,12 +29,9 @@ fn public<'a>(browser: Option<&'a str>, invite: Option<&'a str>) -> Gate<'a> {
     }
 }
 
-async fn seeded() -> Vec<common::TestDb> {
-    let dbs = common::all().await;
-    for t in &dbs {
-        db::demo::seed_if_empty(&t.db).await.expect("seed");
-    }
-    dbs
+async fn seeded(t: TestDb) -> TestDb {
+    db::demo::seed_if_empty(&t.db).await.expect("seed");
+    t
 }
 
 async fn send(
@@ -76,9 +75,9 @@ fn ok_answer() -> Vec<(String, String)> {
     fields(&[("q1", "Synas mer"), ("q3", "4")])
 }
 
-#[tokio::test]
-async fn a_closed_group_needs_its_invitation_code() {
-    for t in seeded().await {
+db::backend_test! {
+    async fn a_closed_group_needs_its_invitation_code(t: TestDb) {
+        let t = seeded(t).await;
         let f = ok_answer();
         for invite in [None, Some(""), Some("fel-kod")] {
             let res = send(&t.db, "kh-politiker", &sid(), public(None, invite), &f).await;
@@ -99,9 +98,9 @@ async fn a_closed_group_needs_its_invitation_code() {
     }
 }
 
-#[tokio::test]
-async fn one_answer_per_browser_but_a_retry_is_never_an_error() {
-    for t in seeded().await {
+db::backend_test! {
+    async fn one_answer_per_browser_but_a_retry_is_never_an_error(t: TestDb) {
+        let t = seeded(t).await;
         let f = ok_answer();
         let browser = "0123456789abcdef0123456789abcdef";
         let first = sid();
@@ -161,9 +160,9 @@ async fn one_answer_per_browser_but_a_retry_is_never_an_error() {
     }
 }
 
-#[tokio::test]
-async fn kiosks_take_one_answer_after_another_until_revoked() {
-    for t in seeded().await {
+db::backend_test! {
+    async fn kiosks_take_one_answer_after_another_until_revoked(t: TestDb) {
+        let t = seeded(t).await;
         let d = db::survey::load(&t.db, "kh-politiker")
             .await
             .expect("load")
@@ -219,9 +218,9 @@ async fn kiosks_take_one_answer_after_another_until_revoked() {
     }
 }
 
-#[tokio::test]
-async fn paper_and_qr_answers_are_tagged_with_their_channel() {
-    for t in seeded().await {
+db::backend_test! {
+    async fn paper_and_qr_answers_are_tagged_with_their_channel(t: TestDb) {
+        let t = seeded(t).await;
         let f = ok_answer();
         send(&t.db, "kh-invanare", &sid(), Gate::Paper, &f)
             .await
@@ -240,9 +239,9 @@ async fn paper_and_qr_answers_are_tagged_with_their_channel() {
     }
 }
 
-#[tokio::test]
-async fn answers_to_questions_whose_condition_fails_are_not_stored() {
-    for t in seeded().await {
+db::backend_test! {
+    async fn answers_to_questions_whose_condition_fails_are_not_stored(t: TestDb) {
+        let t = seeded(t).await;
         // Question 4 ("what makes you feel unsafe?") shows only for 1 or 2 on question 3.
         let safe = fields(&[("q1", "x"), ("q3", "4"), ("q4", "Mörka gångvägar")]);
         send(&t.db, "kh-invanare", &sid(), public(None, None), &safe)
@@ -265,9 +264,9 @@ async fn answers_to_questions_whose_condition_fails_are_not_stored() {
     }
 }
 
-#[tokio::test]
-async fn a_burst_of_500_is_stored_exactly_once_and_tallies_equal_a_recount() {
-    for t in seeded().await {
+db::backend_test! {
+    async fn a_burst_of_500_is_stored_exactly_once_and_tallies_equal_a_recount(t: TestDb) {
+        let t = seeded(t).await;
         let writer = Writer::start(t.db.clone(), t.db.clone(), db::live::Bus::local());
         let mut tasks = Vec::new();
         for i in 0..500 {

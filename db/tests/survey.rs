@@ -1,5 +1,7 @@
 mod common;
 
+use common::TestDb;
+
 use chrono::{Duration, Utc};
 use db::entity::{answer, dialogue, response, submission};
 use db::survey::{Gate, Receipt, SubmitError, SubmitRequest};
@@ -23,21 +25,18 @@ fn sid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-async fn seeded() -> Vec<common::TestDb> {
-    let dbs = common::all().await;
-    for t in &dbs {
-        assert!(
-            db::demo::seed_if_empty(&t.db).await.expect("seed"),
-            "{}",
-            t.label
-        );
-        assert!(
-            !db::demo::seed_if_empty(&t.db).await.expect("seed twice"),
-            "{}",
-            t.label
-        );
-    }
-    dbs
+async fn seeded(t: TestDb) -> TestDb {
+    assert!(
+        db::demo::seed_if_empty(&t.db).await.expect("seed"),
+        "{}",
+        t.label
+    );
+    assert!(
+        !db::demo::seed_if_empty(&t.db).await.expect("seed twice"),
+        "{}",
+        t.label
+    );
+    t
 }
 
 async fn invanare_count(db: &db::Db) -> i64 {
@@ -50,9 +49,9 @@ async fn invanare_count(db: &db::Db) -> i64 {
         .count
 }
 
-#[tokio::test]
-async fn stores_once_and_tallies_match_a_recount() {
-    for t in seeded().await {
+db::backend_test! {
+    async fn stores_once_and_tallies_match_a_recount(t: TestDb) {
+        let t = seeded(t).await;
         let id = sid();
         let f = fields(&[
             ("q1", "Synas mer i centrum"),
@@ -110,9 +109,9 @@ async fn stores_once_and_tallies_match_a_recount() {
     }
 }
 
-#[tokio::test]
-async fn refused_input_stores_nothing() {
-    for t in seeded().await {
+db::backend_test! {
+    async fn refused_input_stores_nothing(t: TestDb) {
+        let t = seeded(t).await;
         let cases: Vec<(Vec<(String, String)>, &str)> = vec![
             (fields(&[("q1", "x")]), "missing required q3"),
             (fields(&[("q1", "x"), ("q3", "9")]), "out of range"),
@@ -187,9 +186,9 @@ async fn refused_input_stores_nothing() {
     }
 }
 
-#[tokio::test]
-async fn unknown_link_bad_id_and_closed_dialogue_are_refused() {
-    for t in seeded().await {
+db::backend_test! {
+    async fn unknown_link_bad_id_and_closed_dialogue_are_refused(t: TestDb) {
+        let t = seeded(t).await;
         let f = fields(&[("q1", "x"), ("q3", "3")]);
         let mk = |link: &'static str, id: String| (link, id);
         for (link, id, expect) in [
@@ -247,9 +246,9 @@ async fn unknown_link_bad_id_and_closed_dialogue_are_refused() {
     }
 }
 
-#[tokio::test]
-async fn concurrent_submissions_are_each_stored_once() {
-    for t in seeded().await {
+db::backend_test! {
+    async fn concurrent_submissions_are_each_stored_once(t: TestDb) {
+        let t = seeded(t).await;
         let ids: Vec<String> = (0..60).map(|_| sid()).collect();
         let mut tasks = Vec::new();
         // Every id is sent twice, at once: a retry racing its original.
@@ -298,17 +297,14 @@ async fn concurrent_submissions_are_each_stored_once() {
     }
 }
 
-#[tokio::test]
-async fn migrations_are_idempotent_and_concurrent_starts_do_not_race() {
-    // Two instances starting at once against an empty database take turns (advisory lock on PG).
-    let urls = {
-        let mut v = vec![common::sqlite().await.url];
-        if let Some(u) = common::postgres_url().await {
-            v.push(u);
+db::backend_test! {
+    async fn migrations_are_idempotent_and_concurrent_starts_do_not_race(url: String) {
+        // Two instances starting at once against an empty database take turns (advisory lock on
+        // PostgreSQL). SQLite serves one instance, so there the two start on a migrated file (two
+        // starting on an empty SQLite file race on `seaql_migrations`).
+        if url.starts_with("sqlite:") {
+            db::connect(&url).await.expect("sqlite migrates");
         }
-        v
-    };
-    for url in urls {
         let (a, b) = tokio::join!(db::connect(&url), db::connect(&url));
         let a = a.expect("first instance migrates");
         b.expect("second instance migrates");
@@ -344,9 +340,9 @@ async fn prepared(
     .expect("valid")
 }
 
-#[tokio::test]
-async fn one_shared_commit_settles_each_answer_as_one_at_a_time_would() {
-    for t in seeded().await {
+db::backend_test! {
+    async fn one_shared_commit_settles_each_answer_as_one_at_a_time_would(t: TestDb) {
+        let t = seeded(t).await;
         let loaded = std::sync::Arc::new(
             db::survey::load(&t.db, "kh-invanare")
                 .await

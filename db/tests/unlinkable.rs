@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::TestDb;
+
 use chrono::Utc;
 use db::entity::dialogue;
 use db::survey::{Gate, Receipt, SubmitError, SubmitRequest, Writer};
@@ -20,12 +22,9 @@ fn answer() -> Vec<(String, String)> {
     ]
 }
 
-async fn seeded() -> Vec<common::TestDb> {
-    let dbs = common::all().await;
-    for t in &dbs {
-        db::demo::seed_if_empty(&t.db).await.expect("seed");
-    }
-    dbs
+async fn seeded(t: TestDb) -> TestDb {
+    db::demo::seed_if_empty(&t.db).await.expect("seed");
+    t
 }
 
 /// The dialogue behind [`LINK`] and its salt, as an attacker holding the database reads them.
@@ -115,10 +114,10 @@ async fn assert_keyed_not_arrival(
     assert_ne!(stored, arrival, "{}: {table}", t.label);
 }
 
-#[tokio::test]
-async fn lone_answers_leave_no_order_that_links_a_browser_to_its_answer() {
-    const N: usize = 40;
-    for t in seeded().await {
+db::backend_test! {
+    async fn lone_answers_leave_no_order_that_links_a_browser_to_its_answer(t: TestDb) {
+        const N: usize = 40;
+        let t = seeded(t).await;
         let writer = Writer::start(t.db.clone(), t.db.clone(), db::live::Bus::local());
         let (dialogue_id, salt) = dialogue_of(&t.db).await;
         let mut hashes = Vec::new();
@@ -199,9 +198,9 @@ async fn lone_answers_leave_no_order_that_links_a_browser_to_its_answer() {
     }
 }
 
-#[tokio::test]
-async fn the_migration_keeps_every_record_and_puts_them_in_key_order() {
-    for t in seeded().await {
+db::backend_test! {
+    async fn the_migration_keeps_every_record_and_puts_them_in_key_order(t: TestDb) {
+        let t = seeded(t).await;
         let (dialogue_id, salt) = dialogue_of(&t.db).await;
         // Back to the tables as they were (rowid tables on SQLite), filled one row at a time
         // with keys that arrive in descending order, as an old database holds them.

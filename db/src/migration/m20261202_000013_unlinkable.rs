@@ -56,6 +56,12 @@ async fn rebuild(m: &SchemaManager<'_>, without_rowid: bool) -> Result<(), DbErr
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// One transaction on every backend (SeaORM's default leaves SQLite without one): on one
+    /// connection, so the rename sees the drop, and a crash half-way leaves the tables as they were.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         rebuild(m, true).await
     }
