@@ -29,21 +29,17 @@ async fn rebuild(m: &SchemaManager<'_>, without_rowid: bool) -> Result<(), DbErr
         } else {
             ""
         };
-        db.execute_unprepared(&format!(
-            "CREATE TABLE {tmp} (dialogue_id bigint NOT NULL, {key} varchar(64) NOT NULL, \
-             CONSTRAINT {tmp}_pkey PRIMARY KEY (dialogue_id, {key})){suffix}"
-        ))
-        .await?;
+        // One call, so every statement runs on the same connection of the pool, in order.
         // Copied in key order: on PostgreSQL the new heap then follows the key, not arrival.
         db.execute_unprepared(&format!(
-            "INSERT INTO {tmp} (dialogue_id, {key}) SELECT dialogue_id, {key} FROM {table} \
-             ORDER BY dialogue_id, {key}"
+            "CREATE TABLE {tmp} (dialogue_id bigint NOT NULL, {key} varchar(64) NOT NULL, \
+             CONSTRAINT {tmp}_pkey PRIMARY KEY (dialogue_id, {key})){suffix}; \
+             INSERT INTO {tmp} (dialogue_id, {key}) SELECT dialogue_id, {key} FROM {table} \
+             ORDER BY dialogue_id, {key}; \
+             DROP TABLE {table}; \
+             ALTER TABLE {tmp} RENAME TO {table}"
         ))
         .await?;
-        db.execute_unprepared(&format!("DROP TABLE {table}"))
-            .await?;
-        db.execute_unprepared(&format!("ALTER TABLE {tmp} RENAME TO {table}"))
-            .await?;
         if backend == DbBackend::Postgres {
             db.execute_unprepared(&format!(
                 "ALTER TABLE {table} RENAME CONSTRAINT {tmp}_pkey TO {table}_pkey"
