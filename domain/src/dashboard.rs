@@ -30,7 +30,12 @@ pub struct GroupCoverage {
     pub behind: Option<i64>,
 }
 
-/// A closed question's answers: overall, by target group and by area.
+/// The code of a distribution's "did not answer" column (*Inget svar*): published for
+/// optional and conditional questions, so that the total less the answers reveals nothing.
+pub const NO_ANSWER: &str = "-";
+
+/// A closed question's answers: overall, by target group and by area (the last area row, named
+/// by an empty string, is those who gave no area).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Distribution {
     pub question_id: i64,

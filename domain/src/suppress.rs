@@ -99,6 +99,169 @@ fn protect_line(
     }
 }
 
+/// Every figure published together for one dialogue, linked by the sums that hold between
+/// them, suppressed as one whole (*röjandekontroll över alla vyer*).
+///
+/// A table by itself is not enough: the total of all respondents minus the visible cells of
+/// the table by area gives those who left the area out, and a group's count shown in one
+/// view is a row total in another. Here every figure is a cell, and every sum the reader
+/// knows to hold between cells is a [`Linked::line`] (`total = parts…`, any cell may be the
+/// total of one line and a part of others). Three kinds of cell:
+/// - [`Linked::cell`]: a figure to publish when the rule allows;
+/// - [`Linked::known`]: a figure the reader has anyway (published exactly elsewhere, such as
+///   staff's exact counts): never hidden, and never a complement;
+/// - [`Linked::unpublished`]: a count never shown but still a count of people (those who
+///   did not tick an option, the hours of a day before the series window): protected like a
+///   hidden cell.
+///
+/// The rule, to a fixed point:
+/// 1. a cell of 1–4 is hidden;
+/// 2. a hidden cell that the lines determine (some line's other cells are all known, directly
+///    or by the same step) counts as known;
+/// 3. in every line, the hidden cells that are not known hold 0 or at least [`MIN_ANSWERS`]
+///    answers (every total is taken as known, whether shown or not: the reader may get it
+///    from another view); otherwise the smallest visible non-zero part of that line is
+///    hidden too;
+/// 4. a hidden cell of 1–4 that step 2 determines makes its line hide one more part.
+#[derive(Clone, Debug, Default)]
+pub struct Linked {
+    values: Vec<i64>,
+    kind: Vec<CellKind>,
+    lines: Vec<(usize, Vec<usize>)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CellKind {
+    Cell,
+    Known,
+    Unpublished,
+}
+
+impl Linked {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn push(&mut self, n: i64, kind: CellKind) -> usize {
+        self.values.push(n.max(0));
+        self.kind.push(kind);
+        self.values.len() - 1
+    }
+
+    /// A figure to publish under the rule; returns its id.
+    pub fn cell(&mut self, n: i64) -> usize {
+        self.push(n, CellKind::Cell)
+    }
+
+    /// A figure the reader knows exactly anyway.
+    pub fn known(&mut self, n: i64) -> usize {
+        self.push(n, CellKind::Known)
+    }
+
+    /// A count that is never shown.
+    pub fn unpublished(&mut self, n: i64) -> usize {
+        self.push(n, CellKind::Unpublished)
+    }
+
+    /// `total` is the sum of `parts`.
+    pub fn line(&mut self, total: usize, parts: Vec<usize>) {
+        self.lines.push((total, parts));
+    }
+
+    pub fn value(&self, id: usize) -> i64 {
+        self.values.get(id).copied().unwrap_or(0)
+    }
+
+    /// Which cells may be shown (indexed by cell id). Unpublished cells are never shown.
+    pub fn solve(&self) -> Vec<bool> {
+        let n = self.values.len();
+        let small = |i: usize| self.values[i] > 0 && self.values[i] < MIN_ANSWERS;
+        let mut hidden: Vec<bool> = (0..n)
+            .map(|i| match self.kind[i] {
+                CellKind::Known => false,
+                CellKind::Unpublished => true,
+                CellKind::Cell => small(i),
+            })
+            .collect();
+        // Each pass hides at least one more cell or stops, so this ends.
+        loop {
+            let (known, derived_by) = self.derivable(&hidden);
+            let hideable =
+                |c: usize| !hidden[c] && self.kind[c] == CellKind::Cell && self.values[c] > 0;
+            let smallest_in = |cells: &mut dyn Iterator<Item = usize>| {
+                cells
+                    .filter(|c| hideable(*c))
+                    .min_by_key(|c| self.values[*c])
+            };
+            // Hiding a cell that another line determines does not help: break that line.
+            let break_derivation = |line: usize| {
+                let (total, parts) = &self.lines[line];
+                std::iter::once(*total)
+                    .chain(parts.iter().copied())
+                    .filter(|c| hidden[*c] && known[*c])
+                    .filter_map(|c| derived_by[c].filter(|l| *l != line))
+                    .filter_map(|l| {
+                        let (t, ps) = &self.lines[l];
+                        smallest_in(&mut std::iter::once(*t).chain(ps.iter().copied()))
+                    })
+                    .min_by_key(|c| self.values[*c])
+            };
+            let mut to_hide: Vec<usize> = Vec::new();
+            for (line, (total, parts)) in self.lines.iter().enumerate() {
+                let unknown: i64 = parts
+                    .iter()
+                    .filter(|p| !known[**p])
+                    .map(|p| self.values[*p])
+                    .sum();
+                // The total (taken as known) less the known parts gives the rest.
+                let leaks = unknown > 0 && unknown < MIN_ANSWERS;
+                // A small hidden cell that this line determines: one more unknown breaks it.
+                let determines_small = std::iter::once(total)
+                    .chain(parts.iter())
+                    .any(|c| derived_by[*c] == Some(line) && small(*c));
+                if !(leaks || determines_small) {
+                    continue;
+                }
+                let next = smallest_in(&mut parts.iter().copied())
+                    .or_else(|| Some(*total).filter(|t| determines_small && hideable(*t)))
+                    .or_else(|| break_derivation(line));
+                to_hide.extend(next);
+            }
+            to_hide.retain(|p| !hidden[*p]);
+            if to_hide.is_empty() {
+                break;
+            }
+            for p in to_hide {
+                hidden[p] = true;
+            }
+        }
+        hidden.iter().map(|h| !h).collect()
+    }
+
+    /// The cells the reader knows: the shown ones and those the lines determine from them,
+    /// with the line that determined each hidden one.
+    fn derivable(&self, hidden: &[bool]) -> (Vec<bool>, Vec<Option<usize>>) {
+        let mut known: Vec<bool> = hidden.iter().map(|h| !h).collect();
+        let mut derived_by: Vec<Option<usize>> = vec![None; known.len()];
+        loop {
+            let mut changed = false;
+            for (line, (total, parts)) in self.lines.iter().enumerate() {
+                let mut unknown = std::iter::once(total)
+                    .chain(parts.iter())
+                    .filter(|c| !known[**c]);
+                if let (Some(only), None) = (unknown.next(), unknown.next()) {
+                    known[*only] = true;
+                    derived_by[*only] = Some(line);
+                    changed = true;
+                }
+            }
+            if !changed {
+                return (known, derived_by);
+            }
+        }
+    }
+}
+
 /// A share or mean is published only when it rests on enough answers.
 pub fn gate<T>(n: i64, value: T) -> Option<T> {
     (n >= MIN_ANSWERS).then_some(value)
@@ -172,6 +335,144 @@ mod tests {
                 .collect();
             let out = suppress_table(&cells);
             check_invariants(&cells, &out);
+        }
+    }
+
+    /// Whether any line of `p`, with the cells `shown`, lets a reader work out a hidden count
+    /// of 1–4 by the derivation steps the rule knows (a line with one unknown cell).
+    fn leaks(p: &Linked, shown: &[bool]) -> Option<usize> {
+        let hidden: Vec<bool> = shown.iter().map(|s| !s).collect();
+        let (known, _) = p.derivable(&hidden);
+        (0..shown.len())
+            .find(|i| !shown[*i] && known[*i] && (1..MIN_ANSWERS).contains(&p.value(*i)))
+    }
+
+    #[test]
+    fn the_total_less_the_areas_does_not_reveal_those_without_an_area() {
+        // The regression of issue #14: 6 respondents, 5 in the first area, 1 gave no area.
+        let mut p = Linked::new();
+        let total = p.cell(6);
+        let areas: Vec<usize> = [5, 0, 0, 0].iter().map(|n| p.cell(*n)).collect();
+        let no_area = p.cell(1);
+        let mut parts = areas.clone();
+        parts.push(no_area);
+        p.line(total, parts);
+        let shown = p.solve();
+        assert!(shown[total], "the total of 6 is shown");
+        assert!(!shown[no_area], "the 1 without an area is hidden");
+        assert!(
+            !shown[areas[0]],
+            "and so is the 5 that 6 - 5 would give it away by"
+        );
+        assert!(
+            shown[areas[1]] && shown[areas[2]] && shown[areas[3]],
+            "zeros stay"
+        );
+        assert_eq!(leaks(&p, &shown), None);
+    }
+
+    #[test]
+    fn a_hidden_group_count_is_not_rebuilt_from_its_channels() {
+        // Groups 3, 10, 10 of a total 23; each group's channels are one cell of 10 or 3.
+        let mut p = Linked::new();
+        let total = p.cell(23);
+        let groups: Vec<usize> = [3, 10, 10].iter().map(|n| p.cell(*n)).collect();
+        p.line(total, groups.clone());
+        let mut channels = Vec::new();
+        for (g, n) in groups.iter().zip([3, 10, 10]) {
+            let cells = vec![p.cell(n), p.cell(0)];
+            p.line(*g, cells.clone());
+            channels.push(cells);
+        }
+        let shown = p.solve();
+        assert!(!shown[groups[0]], "the 3 is hidden");
+        assert_eq!(leaks(&p, &shown), None, "shown: {shown:?}");
+        // The total less whatever the reader can work out must not leave the 3 alone.
+        let hidden: Vec<bool> = shown.iter().map(|s| !s).collect();
+        let (known, _) = p.derivable(&hidden);
+        let unknown_groups: i64 = groups
+            .iter()
+            .filter(|g| !known[**g])
+            .map(|g| p.value(*g))
+            .sum();
+        assert!(
+            unknown_groups >= MIN_ANSWERS,
+            "{unknown_groups} unknown in {shown:?}"
+        );
+    }
+
+    #[test]
+    fn a_day_less_its_shown_hours_does_not_reveal_an_hour() {
+        // Daily 7 (one day), hours 5 and 2: the 2 is hidden, and so is the 5, since the day
+        // is shown; a second day before the window stays linked through the total.
+        let mut p = Linked::new();
+        let total = p.cell(19);
+        let days = vec![p.cell(12), p.cell(7)];
+        p.line(total, days.clone());
+        let before = p.unpublished(12);
+        p.line(days[0], vec![before]);
+        let hours = vec![p.cell(5), p.cell(2), p.cell(0)];
+        p.line(days[1], hours.clone());
+        let shown = p.solve();
+        assert!(shown[total] && shown[days[1]]);
+        assert!(!shown[hours[1]] && !shown[hours[0]], "{shown:?}");
+        assert_eq!(leaks(&p, &shown), None);
+    }
+
+    #[test]
+    fn those_who_did_not_tick_an_option_are_a_count_too() {
+        // A group of 7, 5 of whom ticked an option: 2 did not. The 5 cannot be shown beside
+        // the group's count.
+        let mut p = Linked::new();
+        let group = p.known(7);
+        let ticked = p.cell(5);
+        let not_ticked = p.unpublished(2);
+        p.line(group, vec![ticked, not_ticked]);
+        let shown = p.solve();
+        assert!(!shown[ticked] && !shown[not_ticked]);
+        assert!(shown[group], "a known figure is never hidden");
+    }
+
+    #[test]
+    fn random_linked_tables_reveal_nothing_by_a_single_line() {
+        // Two tables sharing their row totals and their grand total (by group and by area
+        // over the same respondents), with a "did not answer" row in each.
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |m: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % m
+        };
+        for _ in 0..2_000 {
+            let rows = 1 + next(4) as usize;
+            let cols = 1 + next(4) as usize;
+            let a: Vec<Vec<i64>> = (0..rows)
+                .map(|_| (0..cols).map(|_| next(9) as i64).collect())
+                .collect();
+            let mut p = Linked::new();
+            let col_sums: Vec<i64> = (0..cols).map(|c| a.iter().map(|r| r[c]).sum()).collect();
+            let total = p.cell(col_sums.iter().sum());
+            let cols_ids: Vec<usize> = col_sums.iter().map(|n| p.cell(*n)).collect();
+            p.line(total, cols_ids.clone());
+            let cells: Vec<Vec<usize>> = a
+                .iter()
+                .map(|r| r.iter().map(|n| p.cell(*n)).collect())
+                .collect();
+            for r in &cells {
+                let rt = p.cell(r.iter().map(|c| p.value(*c)).sum());
+                p.line(rt, r.clone());
+            }
+            for (c, ct) in cols_ids.iter().enumerate() {
+                p.line(*ct, cells.iter().map(|r| r[c]).collect());
+            }
+            let shown = p.solve();
+            for (i, s) in shown.iter().enumerate() {
+                if *s {
+                    assert!(publishable(p.value(i)), "{a:?}");
+                }
+            }
+            assert_eq!(leaks(&p, &shown), None, "{a:?} -> {shown:?}");
         }
     }
 }
