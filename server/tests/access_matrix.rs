@@ -184,9 +184,8 @@ fn server_fn_sample(path: &str) -> Option<&'static str> {
     }
 }
 
-#[tokio::test]
-async fn every_endpoint_allows_and_denies_as_its_policy_says() {
-    for url in db::testing::database_urls().await {
+db::backend_test! {
+    async fn every_endpoint_allows_and_denies_as_its_policy_says(url: String) {
         every_endpoint_allows_and_denies_as_its_policy_says_on(router(&url).await).await;
     }
 }
@@ -430,9 +429,8 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Route
     );
 }
 
-#[tokio::test]
-async fn data_is_scoped_to_the_viewers_lpo() {
-    for url in db::testing::database_urls().await {
+db::backend_test! {
+    async fn data_is_scoped_to_the_viewers_lpo(url: String) {
         data_is_scoped_to_the_viewers_lpo_on(router(&url).await).await;
     }
 }

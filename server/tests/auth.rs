@@ -102,9 +102,8 @@ async fn text(res: axum::response::Response) -> String {
     String::from_utf8_lossy(&res.into_body().collect().await.expect("body").to_bytes()).into_owned()
 }
 
-#[tokio::test]
-async fn sign_in_sets_a_hardened_cookie_and_opens_staff_pages() {
-    for url in db::testing::database_urls().await {
+db::backend_test! {
+    async fn sign_in_sets_a_hardened_cookie_and_opens_staff_pages(url: String) {
         sign_in_sets_a_hardened_cookie_and_opens_staff_pages_on(app(&url).await).await;
     }
 }
@@ -134,9 +133,8 @@ async fn sign_in_sets_a_hardened_cookie_and_opens_staff_pages_on(app: App) {
     assert!(text(page).await.contains("Johan Berg"));
 }
 
-#[tokio::test]
-async fn session_id_rotates_on_sign_in_and_logout_invalidates_it() {
-    for url in db::testing::database_urls().await {
+db::backend_test! {
+    async fn session_id_rotates_on_sign_in_and_logout_invalidates_it(url: String) {
         session_id_rotates_on_sign_in_and_logout_invalidates_it_on(app(&url).await).await;
     }
 }
@@ -175,9 +173,8 @@ async fn session_id_rotates_on_sign_in_and_logout_invalidates_it_on(app: App) {
     );
 }
 
-#[tokio::test]
-async fn sessions_expire_after_30_idle_minutes_and_12_hours_absolute() {
-    for url in db::testing::database_urls().await {
+db::backend_test! {
+    async fn sessions_expire_after_30_idle_minutes_and_12_hours_absolute(url: String) {
         sessions_expire_after_30_idle_minutes_and_12_hours_absolute_on(app(&url).await).await;
     }
 }
@@ -212,9 +209,8 @@ async fn sessions_expire_after_30_idle_minutes_and_12_hours_absolute_on(app: App
     );
 }
 
-#[tokio::test]
-async fn wrong_password_and_unknown_email_get_the_same_answer() {
-    for url in db::testing::database_urls().await {
+db::backend_test! {
+    async fn wrong_password_and_unknown_email_get_the_same_answer(url: String) {
         wrong_password_and_unknown_email_get_the_same_answer_on(app(&url).await).await;
     }
 }
@@ -247,9 +243,8 @@ async fn wrong_password_and_unknown_email_get_the_same_answer_on(app: App) {
     );
 }
 
-#[tokio::test]
-async fn sign_in_is_rate_limited_per_account() {
-    for url in db::testing::database_urls().await {
+db::backend_test! {
+    async fn sign_in_is_rate_limited_per_account(url: String) {
         sign_in_is_rate_limited_per_account_on(app_with_limits(&url, 3, 100).await).await;
     }
 }
@@ -272,9 +267,8 @@ async fn sign_in_is_rate_limited_per_account_on(app: App) {
     );
 }
 
-#[tokio::test]
-async fn officers_add_agreements_in_their_lpo_only_and_partners_cannot_open_officer_pages() {
-    for url in db::testing::database_urls().await {
+db::backend_test! {
+    async fn officers_add_agreements_in_their_lpo_only_and_partners_cannot_open_officer_pages(url: String) {
         officers_add_agreements_in_their_lpo_only_and_partners_cannot_open_officer_pages_on(
             app(&url).await,
         )
@@ -359,9 +353,8 @@ async fn officers_add_agreements_in_their_lpo_only_and_partners_cannot_open_offi
     assert!(!list.contains("agreement-form"), "no form for partners");
 }
 
-#[tokio::test]
-async fn admins_create_users_who_must_change_password_and_changes_are_audited() {
-    for url in db::testing::database_urls().await {
+db::backend_test! {
+    async fn admins_create_users_who_must_change_password_and_changes_are_audited(url: String) {
         admin_flow_on(app(&url).await).await;
     }
 }
@@ -482,9 +475,8 @@ async fn admin_flow_on(app: App) {
     );
 }
 
-#[tokio::test]
-async fn admins_grow_the_organisation_tree_with_checked_kinds() {
-    for url in db::testing::database_urls().await {
+db::backend_test! {
+    async fn admins_grow_the_organisation_tree_with_checked_kinds(url: String) {
         org_on(app(&url).await).await;
     }
 }
@@ -537,9 +529,8 @@ async fn org_on(app: App) {
     );
 }
 
-#[tokio::test]
-async fn special_areas_and_agreement_status_are_managed_in_scope() {
-    for url in db::testing::database_urls().await {
+db::backend_test! {
+    async fn special_areas_and_agreement_status_are_managed_in_scope(url: String) {
         register_admin_on(app(&url).await).await;
     }
 }

@@ -329,26 +329,26 @@ async fn client(
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn acknowledged_answers_survive_kill_9() {
-    let seed = env_u64(
-        "CRASH_SEED",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(11),
-    );
-    let seconds = env_u64("CRASH_SECONDS", 10).max(2);
-    let kills = env_u64("CRASH_KILLS", 1);
-    let clients = env_u64("CRASH_CLIENTS", 32).max(1);
-    eprintln!(
-        "crash: seed {seed} (replay with CRASH_SEED={seed}), {seconds} s of load, {kills} kill(s), {clients} clients"
-    );
-    let mut urls = vec![db::testing::sqlite_url()];
-    if let Some(pg) = db::testing::postgres_url().await {
-        urls.push(pg);
-    }
-    for url in urls {
+/// The two backends' runs take turns: each loads the 2 cores with its own server and clients.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+db::backend_test! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn acknowledged_answers_survive_kill_9(url: String) {
+        let _turn = ONE_AT_A_TIME.lock().await;
+        let seed = env_u64(
+            "CRASH_SEED",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(11),
+        );
+        let seconds = env_u64("CRASH_SECONDS", 10).max(2);
+        let kills = env_u64("CRASH_KILLS", 1);
+        let clients = env_u64("CRASH_CLIENTS", 32).max(1);
+        eprintln!(
+            "crash: seed {seed} (replay with CRASH_SEED={seed}), {seconds} s of load, {kills} kill(s), {clients} clients"
+        );
         let backend = if url.starts_with("postgres") {
             "postgresql"
         } else {

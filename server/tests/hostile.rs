@@ -965,19 +965,18 @@ fn build(ep: &Endpoint, attack: Attack, ctx: &Ctx, rng: &mut Rng) -> (Req, Expec
     )
 }
 
-#[tokio::test]
-async fn hostile_input_is_refused_cleanly_and_changes_nothing() {
-    let seed = env_u64("HOSTILE_SEED").unwrap_or_else(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(7)
-    });
-    let requests = env_u64("HOSTILE_REQUESTS").unwrap_or(1000) as usize;
-    eprintln!(
-        "hostile: seed {seed} (replay with HOSTILE_SEED={seed}), {requests} requests per backend"
-    );
-    for url in db::testing::database_urls().await {
+db::backend_test! {
+    async fn hostile_input_is_refused_cleanly_and_changes_nothing(url: String) {
+        let seed = env_u64("HOSTILE_SEED").unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(7)
+        });
+        let requests = env_u64("HOSTILE_REQUESTS").unwrap_or(1000) as usize;
+        eprintln!(
+            "hostile: seed {seed} (replay with HOSTILE_SEED={seed}), {requests} requests per backend"
+        );
         let backend = if url.starts_with("postgres") {
             "postgresql"
         } else {
