@@ -616,8 +616,8 @@ pub async fn sign_as(
     if by_me.is_some() {
         return Err(refused(Refusal::AlreadySigned));
     }
-    let done = rules::sign(status, pr.revision.is_some(), &required, &signed, signer)
-        .map_err(refused)?;
+    let done =
+        rules::sign(status, pr.revision.is_some(), &required, &signed, signer).map_err(refused)?;
     let txn = db.begin().await?;
     promise_sign_off::Entity::insert(promise_sign_off::ActiveModel {
         promise_id: Set(pr.id),
@@ -786,11 +786,13 @@ pub async fn log_progress(
     // Progress is logged against the version in force, also while a revision is drafted;
     // an activity planned for the revision waits for its signatures.
     if !status.takes_progress() || a.since_version > pr.current_version {
-        return Err(refused(if status == Status::Draft || status.takes_progress() {
-            Refusal::Unsigned
-        } else {
-            Refusal::Closed
-        }));
+        return Err(refused(
+            if status == Status::Draft || status.takes_progress() {
+                Refusal::Unsigned
+            } else {
+                Refusal::Closed
+            },
+        ));
     }
     if on_day > today(now) {
         return Err(invalid("on_day", "promise.future"));
@@ -1552,7 +1554,11 @@ pub async fn overdue(
             }
         };
         let Some(text) = text else { continue };
-        if !text.commitments.iter().any(|c| c.id == Some(r.commitment_id)) {
+        if !text
+            .commitments
+            .iter()
+            .any(|c| c.id == Some(r.commitment_id))
+        {
             continue;
         }
         let title = text.title;

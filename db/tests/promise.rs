@@ -128,7 +128,8 @@ async fn a_promise_is_signed_versioned_and_followed_up_by_the_rules() {
         let commitment = v1.commitments[0].id.expect("stable id");
 
         // Sign-offs: wrong roles refused, the manager and the partner make it agreed.
-        let r = db::promise::sign(&t.db, &who(Role::MunicipalPartner, 999_999, None), id, now).await;
+        let r =
+            db::promise::sign(&t.db, &who(Role::MunicipalPartner, 999_999, None), id, now).await;
         assert!(matches!(r, Err(BuilderError::Forbidden)), "{l}: {r:?}");
         let r = db::promise::sign(&t.db, &officer, id, now).await;
         assert!(
@@ -351,7 +352,9 @@ async fn public_state(t: &common::TestDb, id: i64, now: chrono::DateTime<Utc>) -
         .map(|r| (r.id, r.title, r.status, r.version, r.percent))
         .collect();
     let pct = db::promise::percent(&t.db, id).await.expect("percent");
-    let overdue = db::promise::overdue(&t.db, None, now).await.expect("overdue");
+    let overdue = db::promise::overdue(&t.db, None, now)
+        .await
+        .expect("overdue");
     serde_json::to_string(&(p, rows, pct, overdue)).expect("json")
 }
 
@@ -481,9 +484,17 @@ async fn a_draft_revision_changes_nothing_public_until_it_is_signed() {
             .find(|a| a.title == walk)
             .expect("activity")
             .id;
-        db::promise::log_progress(&t.db, &d.officer, walk_id, today, "Under revisionen", 1.0, now)
-            .await
-            .expect("progress while a revision is drafted");
+        db::promise::log_progress(
+            &t.db,
+            &d.officer,
+            walk_id,
+            today,
+            "Under revisionen",
+            1.0,
+            now,
+        )
+        .await
+        .expect("progress while a revision is drafted");
         let r = db::promise::log_progress(&t.db, &d.officer, planned, today, "", 1.0, now).await;
         assert!(
             matches!(r, Err(BuilderError::Invalid(_))),
@@ -518,17 +529,29 @@ async fn a_draft_revision_changes_nothing_public_until_it_is_signed() {
             .await
             .expect("read")
             .expect("public");
-        assert_eq!((p.version, p.revising, p.status), (2, false, Status::Active), "{l}");
+        assert_eq!(
+            (p.version, p.revising, p.status),
+            (2, false, Status::Active),
+            "{l}"
+        );
         assert_eq!(p.title.get(domain::Lang::Sv), "Reviderat löfte", "{l}");
-        assert_eq!(p.commitments.len(), 2, "{l}: the dropped commitment is gone");
+        assert_eq!(
+            p.commitments.len(),
+            2,
+            "{l}: the dropped commitment is gone"
+        );
         assert_eq!(p.signed.len(), 2, "{l}");
         let c = &p.commitments[0];
         assert!(
-            c.activities.iter().any(|a| a.title == walk && a.achieved >= 1.0),
+            c.activities
+                .iter()
+                .any(|a| a.title == walk && a.achieved >= 1.0),
             "{l}: activities and their progress carried over by commitment"
         );
         assert!(
-            c.activities.iter().any(|a| a.title == "Planerad i revisionen"),
+            c.activities
+                .iter()
+                .any(|a| a.title == "Planerad i revisionen"),
             "{l}: the revision's activity shows once signed"
         );
         assert_eq!(c.themes.len(), 1, "{l}: the revision's theme links");
@@ -537,8 +560,13 @@ async fn a_draft_revision_changes_nothing_public_until_it_is_signed() {
             "{l}: the history is kept"
         );
         let pct = db::promise::percent(&t.db, d.id).await.expect("pct");
-        assert_ne!(pct, in_force_pct, "{l}: the new weights and commitments count");
-        let overdue = db::promise::overdue(&t.db, None, now).await.expect("overdue");
+        assert_ne!(
+            pct, in_force_pct,
+            "{l}: the new weights and commitments count"
+        );
+        let overdue = db::promise::overdue(&t.db, None, now)
+            .await
+            .expect("overdue");
         let dropped_titles: Vec<String> = db::promise::staff_detail(&t.db, d.id)
             .await
             .expect("read")
@@ -603,7 +631,10 @@ async fn three_and_four_signatories_agree_only_with_the_last() {
         );
         for (n, extra) in [
             (3, vec![Signer::CommunityOfficer]),
-            (4, vec![Signer::MunicipalDirector(kh), Signer::BoardChair(kh)]),
+            (
+                4,
+                vec![Signer::MunicipalDirector(kh), Signer::BoardChair(kh)],
+            ),
         ] {
             let officer_named = extra.contains(&Signer::CommunityOfficer);
             let id = db::promise::create_with(
@@ -620,7 +651,11 @@ async fn three_and_four_signatories_agree_only_with_the_last() {
             .expect("drafted");
             let required = db::promise::signatories(&t.db, id, 1).await.expect("read");
             assert_eq!(required.len(), n, "{l}: {required:?}");
-            assert_eq!(&required[..2], &[Signer::Police, Signer::Municipality(kh)], "{l}");
+            assert_eq!(
+                &required[..2],
+                &[Signer::Police, Signer::Municipality(kh)],
+                "{l}"
+            );
             // The officer is not named, a partner is not the police, and a partner of
             // another municipality signs nothing here.
             if !officer_named {
@@ -629,8 +664,13 @@ async fn three_and_four_signatories_agree_only_with_the_last() {
             }
             let r = db::promise::sign_as(&t.db, &partners[0], id, Some(Signer::Police), now).await;
             assert!(matches!(r, Err(BuilderError::Invalid(_))), "{l}: {r:?}");
-            let r = db::promise::sign(&t.db, &person(200, Role::MunicipalPartner, torsby, None), id, now)
-                .await;
+            let r = db::promise::sign(
+                &t.db,
+                &person(200, Role::MunicipalPartner, torsby, None),
+                id,
+                now,
+            )
+            .await;
             assert!(matches!(r, Err(BuilderError::Forbidden)), "{l}: {r:?}");
             // The officer (when named) signs first, the manager in the middle.
             let mut signers = Vec::new();

@@ -153,7 +153,9 @@ pub fn signatories(municipalities: &[i64], extra: &[Signer]) -> Result<Vec<Signe
     let mut out = vec![Signer::Police];
     out.extend(municipalities.iter().map(|m| Signer::Municipality(*m)));
     for s in extra {
-        if s.municipality().is_some_and(|m| !municipalities.contains(&m)) {
+        if s.municipality()
+            .is_some_and(|m| !municipalities.contains(&m))
+        {
             return Err(Refusal::Signatories);
         }
     }
@@ -571,9 +573,18 @@ mod tests {
         };
         let two = signatories(&[7], &[]).expect("valid");
         assert_eq!(two, vec![Signer::Police, Signer::Municipality(7)]);
-        assert_eq!(sign(Status::Draft, false, &two, &[], Signer::Police), Ok(None));
         assert_eq!(
-            sign(Status::Draft, false, &two, &[off(Signer::Police)], Signer::Police),
+            sign(Status::Draft, false, &two, &[], Signer::Police),
+            Ok(None)
+        );
+        assert_eq!(
+            sign(
+                Status::Draft,
+                false,
+                &two,
+                &[off(Signer::Police)],
+                Signer::Police
+            ),
             Err(Refusal::AlreadySigned)
         );
         assert_eq!(
@@ -622,7 +633,13 @@ mod tests {
         );
         // A revision beside an active promise comes into force and stays active.
         assert_eq!(
-            sign(Status::Active, true, &two, &[off(Signer::Police)], Signer::Municipality(7)),
+            sign(
+                Status::Active,
+                true,
+                &two,
+                &[off(Signer::Police)],
+                Signer::Municipality(7)
+            ),
             Ok(Some(Status::Active))
         );
         assert_eq!(

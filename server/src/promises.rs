@@ -94,7 +94,9 @@ fn signatories(fields: &[(String, String)]) -> Result<Option<Vec<Signer>>, Build
     fields
         .iter()
         .filter(|(k, _)| k == "signatory")
-        .map(|(_, v)| Signer::parse(v.trim()).ok_or_else(|| bad("signatory", "promise.signatories")))
+        .map(|(_, v)| {
+            Signer::parse(v.trim()).ok_or_else(|| bad("signatory", "promise.signatories"))
+        })
         .collect::<Result<Vec<_>, _>>()
         .map(Some)
 }

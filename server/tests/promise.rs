@@ -146,11 +146,17 @@ async fn a_draft_revision_leaves_the_served_page_and_feed_alone() {
             .await
             .expect("revision drafted");
         let (_, _, feed_during) = get(&app, "/lofte/kristinehamn/flode").await;
-        assert_eq!(feed_during, feed_before, "{url}: the feed moved with a draft");
+        assert_eq!(
+            feed_during, feed_before,
+            "{url}: the feed moved with a draft"
+        );
         let (status, _, page) = get(&app, "/lofte/kristinehamn").await;
         assert_eq!(status, StatusCode::OK, "{url}");
         assert!(page.contains("En reviderad version förbereds"), "{url}");
-        assert!(page.contains(r#"data-status="active""#), "{url}: the status in force");
+        assert!(
+            page.contains(r#"data-status="active""#),
+            "{url}: the status in force"
+        );
         assert!(!page.contains("Utkast"), "{url}");
         assert!(!page.contains("Reviderat löfte"), "{url}");
         assert!(
