@@ -7,7 +7,8 @@ use crate::audit;
 use crate::builder::{BuilderError, invalid};
 use crate::entity::{
     activity, commitment, commitment_theme, compilation, dialogue, org_unit, progress_entry,
-    promise, promise_municipality, promise_sign_off, promise_version,
+    promise, promise_municipality, promise_sign_off, promise_signatory, promise_version,
+    promise_version_theme,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::compilation::Compilation;
@@ -71,6 +72,110 @@ fn edits(p: &Principal, lpo_id: i64) -> bool {
 
 fn today(now: DateTime<Utc>) -> NaiveDate {
     domain::time::stockholm_day(now)
+}
+
+/// The version staff work on: the revision drafted beside the version in force, or else
+/// `current_version` (the version in force, or the first draft before any is agreed).
+fn working(pr: &promise::Model) -> i32 {
+    pr.revision.unwrap_or(pr.current_version)
+}
+
+/// The municipalities a promise covers.
+async fn municipalities_of(db: &impl ConnectionTrait, promise_id: i64) -> Result<Vec<i64>, DbErr> {
+    Ok(promise_municipality::Entity::find()
+        .filter(promise_municipality::Column::PromiseId.eq(promise_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.municipality_id)
+        .collect())
+}
+
+/// The named signatories of one version, in their order.
+pub async fn signatories(
+    db: &impl ConnectionTrait,
+    promise_id: i64,
+    version: i32,
+) -> Result<Vec<Signer>, DbErr> {
+    Ok(promise_signatory::Entity::find()
+        .filter(promise_signatory::Column::PromiseId.eq(promise_id))
+        .filter(promise_signatory::Column::Version.eq(version))
+        .order_by_asc(promise_signatory::Column::Position)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|s| Signer::parse(&s.signer))
+        .collect())
+}
+
+async fn write_signatories(
+    txn: &DatabaseTransaction,
+    promise_id: i64,
+    version: i32,
+    required: &[Signer],
+) -> Result<(), DbErr> {
+    promise_signatory::Entity::delete_many()
+        .filter(promise_signatory::Column::PromiseId.eq(promise_id))
+        .filter(promise_signatory::Column::Version.eq(version))
+        .exec(txn)
+        .await?;
+    promise_signatory::Entity::insert_many(required.iter().enumerate().map(|(i, s)| {
+        promise_signatory::ActiveModel {
+            promise_id: Set(promise_id),
+            version: Set(version),
+            signer: Set(s.code()),
+            position: Set(i as i32),
+        }
+    }))
+    .exec_without_returning(txn)
+    .await?;
+    Ok(())
+}
+
+/// The theme links of one version's commitments, as part of its snapshot (the shared
+/// `commitment_theme` rows follow the newest text and are never read for what is shown).
+async fn write_version_themes(
+    txn: &DatabaseTransaction,
+    promise_id: i64,
+    version: i32,
+    text: &PromiseText,
+    links: &[Vec<(i64, i64)>],
+) -> Result<(), DbErr> {
+    promise_version_theme::Entity::delete_many()
+        .filter(promise_version_theme::Column::PromiseId.eq(promise_id))
+        .filter(promise_version_theme::Column::Version.eq(version))
+        .exec(txn)
+        .await?;
+    let rows: Vec<promise_version_theme::ActiveModel> = text
+        .commitments
+        .iter()
+        .zip(links)
+        .filter_map(|(c, these)| c.id.map(|id| (id, these)))
+        .flat_map(|(id, these)| {
+            these
+                .iter()
+                .map(move |(theme, comp)| promise_version_theme::ActiveModel {
+                    promise_id: Set(promise_id),
+                    version: Set(version),
+                    commitment_id: Set(id),
+                    theme_id: Set(*theme),
+                    compilation_id: Set(*comp),
+                })
+        })
+        .collect();
+    if !rows.is_empty() {
+        promise_version_theme::Entity::insert_many(rows)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Activities shown with `version`: those planned under it or an earlier one.
+fn shown_in(rows: Vec<(activity::Model, f64)>, version: i32) -> Vec<(activity::Model, f64)> {
+    rows.into_iter()
+        .filter(|(a, _)| a.since_version <= version)
+        .collect()
 }
 
 async fn load(
@@ -219,14 +324,31 @@ async fn write_commitments(
     Ok(())
 }
 
-/// Drafts a promise of the principal's LPO for `municipalities` (of that LPO).
+/// Drafts a promise of the principal's LPO for `municipalities` (of that LPO), to be signed
+/// by the LPO manager and a representative of each municipality.
 pub async fn create(
     db: &DatabaseConnection,
     p: &Principal,
     lpo_id: i64,
     municipalities: &[i64],
     period: (NaiveDate, NaiveDate),
+    text: PromiseText,
+    now: DateTime<Utc>,
+) -> Result<i64, BuilderError> {
+    create_with(db, p, lpo_id, municipalities, period, text, &[], now).await
+}
+
+/// [`create`] with `extra` signatories beside the police and the municipalities (the
+/// community officer, the chair of a municipal board, a municipal director).
+#[allow(clippy::too_many_arguments)]
+pub async fn create_with(
+    db: &DatabaseConnection,
+    p: &Principal,
+    lpo_id: i64,
+    municipalities: &[i64],
+    period: (NaiveDate, NaiveDate),
     mut text: PromiseText,
+    extra: &[Signer],
     now: DateTime<Utc>,
 ) -> Result<i64, BuilderError> {
     if !edits(p, lpo_id) {
@@ -248,6 +370,7 @@ pub async fn create(
             return Err(invalid("municipalities", "promise.other_municipality"));
         }
     }
+    let required = rules::signatories(municipalities, extra).map_err(refused)?;
     let links = validate(db, lpo_id, &text).await?;
     let txn = db.begin().await?;
     let id = promise::Entity::insert(promise::ActiveModel {
@@ -257,6 +380,7 @@ pub async fn create(
         period_to: Set(period.1),
         current_version: Set(1),
         created_at: Set(now),
+        revision: Set(None),
         ..Default::default()
     })
     .exec(&txn)
@@ -272,6 +396,8 @@ pub async fn create(
     .await?;
     write_commitments(&txn, id, &mut text, &links).await?;
     insert_version(&txn, id, 1, &text, p, now).await?;
+    write_version_themes(&txn, id, 1, &text, &links).await?;
+    write_signatories(&txn, id, 1, &required).await?;
     audit::record(
         &txn,
         entry(
@@ -319,29 +445,44 @@ async fn sign_offs(
     Ok(promise_sign_off::Entity::find()
         .filter(promise_sign_off::Column::PromiseId.eq(promise_id))
         .filter(promise_sign_off::Column::Version.eq(version))
+        .order_by_asc(promise_sign_off::Column::SignedOn)
+        .order_by_asc(promise_sign_off::Column::Signer)
         .all(db)
         .await?
         .into_iter()
-        .map(|s| SignOff {
-            signer: if s.signer == "police" {
-                Signer::Police
-            } else {
-                Signer::Municipality
-            },
-            name: s.name,
-            on: s.signed_on,
+        .filter_map(|s| {
+            Some(SignOff {
+                signer: Signer::parse(&s.signer)?,
+                name: s.name,
+                on: s.signed_on,
+            })
         })
         .collect())
 }
 
 /// Changes a promise's text. A draft nobody has signed changes in place; otherwise the change
-/// is a new version, back to draft, which needs new sign-offs. Signed versions never change.
-/// Returns the version now current.
+/// is a new version that needs new sign-offs. Once a version is in force, the new version is
+/// a revision drafted beside it: the version in force, its status and its follow-up stay as
+/// they are until every signatory of the revision has signed. Signed versions never change.
+/// Returns the version the change went into.
 pub async fn edit(
     db: &DatabaseConnection,
     p: &Principal,
     promise_id: i64,
+    text: PromiseText,
+    now: DateTime<Utc>,
+) -> Result<i32, BuilderError> {
+    edit_with(db, p, promise_id, text, None, now).await
+}
+
+/// [`edit`], naming the extra signatories of the changed version (`None`: those of the
+/// version it changes).
+pub async fn edit_with(
+    db: &DatabaseConnection,
+    p: &Principal,
+    promise_id: i64,
     mut text: PromiseText,
+    extra: Option<&[Signer]>,
     now: DateTime<Utc>,
 ) -> Result<i32, BuilderError> {
     let (pr, status) = load(db, promise_id).await?;
@@ -349,31 +490,51 @@ pub async fn edit(
         return Err(BuilderError::Forbidden);
     }
     let kind = rules::edit(status).map_err(refused)?;
-    let signed = !sign_offs(db, pr.id, pr.current_version).await?.is_empty();
+    let work = working(&pr);
+    let revising = pr.revision.is_some();
+    let signed = !sign_offs(db, pr.id, work).await?.is_empty();
+    let municipalities = municipalities_of(db, pr.id).await?;
+    let required = match extra {
+        Some(extra) => rules::signatories(&municipalities, extra).map_err(refused)?,
+        None => {
+            let before = signatories(db, pr.id, work).await?;
+            if before.is_empty() {
+                rules::signatories(&municipalities, &[]).map_err(refused)?
+            } else {
+                before
+            }
+        }
+    };
     let links = validate(db, pr.lpo_id, &text).await?;
     let txn = db.begin().await?;
     write_commitments(&txn, pr.id, &mut text, &links).await?;
-    let version = if kind == EditKind::InPlace && !signed {
+    let version = if (kind == EditKind::InPlace || revising) && !signed {
         let data = serde_json::to_string(&text).map_err(|e| DbErr::Custom(e.to_string()))?;
         let v = promise_version::Entity::find()
             .filter(promise_version::Column::PromiseId.eq(pr.id))
-            .filter(promise_version::Column::Version.eq(pr.current_version))
+            .filter(promise_version::Column::Version.eq(work))
             .one(&txn)
             .await?
             .ok_or(BuilderError::NotFound)?;
         let mut am: promise_version::ActiveModel = v.into();
         am.data = Set(data);
         am.update(&txn).await?;
-        pr.current_version
+        work
     } else {
-        let next = pr.current_version + 1;
+        let next = work + 1;
         insert_version(&txn, pr.id, next, &text, p, now).await?;
         let mut am: promise::ActiveModel = pr.clone().into();
-        am.current_version = Set(next);
-        am.status = Set(Status::Draft.code().to_owned());
+        if status == Status::Draft {
+            // Nothing is in force yet: the partly signed draft is set aside.
+            am.current_version = Set(next);
+        } else {
+            am.revision = Set(Some(next));
+        }
         am.update(&txn).await?;
         next
     };
+    write_version_themes(&txn, pr.id, version, &text, &links).await?;
+    write_signatories(&txn, pr.id, version, &required).await?;
     audit::record(
         &txn,
         entry(
@@ -391,52 +552,88 @@ pub async fn edit(
     Ok(version)
 }
 
-/// Signs the current version: the LPO manager for the police, a municipal partner of one of
-/// the promise's municipalities for the municipality. Anyone else is refused (403). Returns
-/// the status after signing (the second signature makes it agreed).
+/// Signs the version being signed (the first draft, or a revision) as the first of its named
+/// signatories `p` may sign for and nobody has signed yet. Returns the status after signing.
 pub async fn sign(
     db: &DatabaseConnection,
     p: &Principal,
     promise_id: i64,
     now: DateTime<Utc>,
 ) -> Result<Status, BuilderError> {
+    sign_as(db, p, promise_id, None, now).await.map(|(s, _)| s)
+}
+
+/// Signs as `slot` (`None`: as [`sign`] picks). Who may sign as what is
+/// [`Signer::may_sign`]; anyone outside the promise's LPO and municipalities is refused
+/// (403), staff of them who are not (that) named signatory get a message. One person signs a version once,
+/// whatever roles they could sign for. Returns the status after signing and whether this
+/// was the last signature: a first draft is then agreed, a revision comes into force (its
+/// activities with it; the lifecycle status stays).
+pub async fn sign_as(
+    db: &DatabaseConnection,
+    p: &Principal,
+    promise_id: i64,
+    slot: Option<Signer>,
+    now: DateTime<Utc>,
+) -> Result<(Status, bool), BuilderError> {
     let (pr, status) = load(db, promise_id).await?;
-    let signer = match p.role {
-        Role::LpoManager if p.scope_unit_id == Some(pr.lpo_id) => Signer::Police,
-        Role::MunicipalPartner => {
-            let covered = promise_municipality::Entity::find()
-                .filter(promise_municipality::Column::PromiseId.eq(pr.id))
-                .all(db)
-                .await?
-                .iter()
-                .any(|m| Some(m.municipality_id) == p.scope_unit_id);
-            if !covered {
-                return Err(BuilderError::Forbidden);
-            }
-            Signer::Municipality
-        }
-        _ => return Err(BuilderError::Forbidden),
+    let work = working(&pr);
+    let required = signatories(db, pr.id, work).await?;
+    let signed = sign_offs(db, pr.id, work).await?;
+    let may = |s: &Signer| s.may_sign(p.role, p.scope_unit_id, pr.lpo_id);
+    // Outside the promise's LPO and municipalities: 403. Inside, but not (as) a named
+    // signatory, e.g. an officer when no community officer is named: a message (422).
+    let in_scope = match p.role {
+        Role::LpoManager | Role::Officer => p.scope_unit_id == Some(pr.lpo_id),
+        Role::MunicipalPartner => partner_of(db, p, pr.id).await?,
+        _ => false,
     };
-    let signed = sign_offs(db, pr.id, pr.current_version).await?;
-    let next = rules::sign(status, &signed, signer).map_err(refused)?;
+    let not_mine = || {
+        if in_scope {
+            refused(Refusal::Signatories)
+        } else {
+            BuilderError::Forbidden
+        }
+    };
+    let signer = match slot {
+        Some(s) if may(&s) => s,
+        Some(_) => return Err(not_mine()),
+        None => {
+            let mine: Vec<Signer> = required.iter().copied().filter(may).collect();
+            let open = mine
+                .iter()
+                .copied()
+                .find(|s| !signed.iter().any(|x| x.signer == *s));
+            open.or(mine.first().copied()).ok_or_else(not_mine)?
+        }
+    };
+    let by_me = promise_sign_off::Entity::find()
+        .filter(promise_sign_off::Column::PromiseId.eq(pr.id))
+        .filter(promise_sign_off::Column::Version.eq(work))
+        .filter(promise_sign_off::Column::UserId.eq(p.user_id))
+        .one(db)
+        .await?;
+    if by_me.is_some() {
+        return Err(refused(Refusal::AlreadySigned));
+    }
+    let done =
+        rules::sign(status, pr.revision.is_some(), &required, &signed, signer).map_err(refused)?;
     let txn = db.begin().await?;
     promise_sign_off::Entity::insert(promise_sign_off::ActiveModel {
         promise_id: Set(pr.id),
-        version: Set(pr.current_version),
-        signer: Set(match signer {
-            Signer::Police => "police",
-            Signer::Municipality => "municipality",
-        }
-        .to_owned()),
+        version: Set(work),
+        signer: Set(signer.code()),
         user_id: Set(Some(p.user_id)),
         name: Set(p.name.clone()),
         signed_on: Set(today(now)),
     })
     .exec_without_returning(&txn)
     .await?;
-    if next != status {
+    if let Some(next) = done {
         let mut am: promise::ActiveModel = pr.clone().into();
         am.status = Set(next.code().to_owned());
+        am.current_version = Set(work);
+        am.revision = Set(None);
         am.update(&txn).await?;
     }
     audit::record(
@@ -448,12 +645,12 @@ pub async fn sign(
             "sign",
             "promise",
             pr.id,
-            format!("version={} signer={signer:?}", pr.current_version),
+            format!("version={work} signer={}", signer.code()),
         ),
     )
     .await?;
     txn.commit().await?;
-    Ok(next)
+    Ok((done.unwrap_or(status), done.is_some()))
 }
 
 /// Moves an agreed promise on: active, followed up, closed (one step at a time).
@@ -537,6 +734,7 @@ pub async fn add_activity(
         due_on: Set(input.due_on),
         status: Set("planned".to_owned()),
         weight: Set(input.weight),
+        since_version: Set(working(&pr)),
         ..Default::default()
     })
     .exec(&txn)
@@ -585,12 +783,16 @@ pub async fn log_progress(
     if !edits(p, pr.lpo_id) && !owns {
         return Err(BuilderError::Forbidden);
     }
-    if !status.takes_progress() {
-        return Err(refused(if status == Status::Draft {
-            Refusal::Unsigned
-        } else {
-            Refusal::Closed
-        }));
+    // Progress is logged against the version in force, also while a revision is drafted;
+    // an activity planned for the revision waits for its signatures.
+    if !status.takes_progress() || a.since_version > pr.current_version {
+        return Err(refused(
+            if status == Status::Draft || status.takes_progress() {
+                Refusal::Unsigned
+            } else {
+                Refusal::Closed
+            },
+        ));
     }
     if on_day > today(now) {
         return Err(invalid("on_day", "promise.future"));
@@ -628,16 +830,20 @@ pub async fn log_progress(
     Ok(id)
 }
 
-/// A promise's progress in percent, rolled up from its activities' logged amounts.
+/// A promise's progress in percent, rolled up from its activities' logged amounts, over the
+/// commitments and weights of the version in force (before any is agreed: of the draft).
 pub async fn percent(db: &impl ConnectionTrait, promise_id: i64) -> Result<f64, DbErr> {
-    let commitments = commitment::Entity::find()
-        .filter(commitment::Column::PromiseId.eq(promise_id))
-        .all(db)
-        .await?;
+    let Some(pr) = promise::Entity::find_by_id(promise_id).one(db).await? else {
+        return Ok(0.0);
+    };
+    let Some(text) = version_text(db, pr.id, pr.current_version).await? else {
+        return Ok(0.0);
+    };
     let mut parts = Vec::new();
-    for c in commitments {
-        let progress = progress_of(&activities_of(db, c.id).await?);
-        parts.push((rules::commitment_percent(&progress), c.weight));
+    for c in &text.commitments {
+        let Some(cid) = c.id else { continue };
+        let rows = shown_in(activities_of(db, cid).await?, pr.current_version);
+        parts.push((rules::commitment_percent(&progress_of(&rows)), c.weight));
     }
     Ok(rules::promise_percent(&parts))
 }
@@ -698,29 +904,52 @@ pub async fn version_text(
         .map_err(|e| DbErr::Custom(e.to_string()))
 }
 
-/// The latest version of a promise that both parties signed.
+/// The version in force and its sign-offs: `current_version` once a version is agreed
+/// (every named signatory signed it), never a draft.
 async fn signed_version(
     db: &impl ConnectionTrait,
     pr: &promise::Model,
 ) -> Result<Option<(i32, Vec<SignOff>)>, DbErr> {
-    for v in (1..=pr.current_version).rev() {
-        let s = sign_offs(db, pr.id, v).await?;
-        if s.len() >= 2 {
-            return Ok(Some((v, s)));
-        }
+    if Status::parse(&pr.status).unwrap_or(Status::Draft) == Status::Draft {
+        return Ok(None);
     }
-    Ok(None)
+    Ok(Some((
+        pr.current_version,
+        sign_offs(db, pr.id, pr.current_version).await?,
+    )))
 }
 
-/// How many people raised a theme, as the approved compilation published it (n<5 applied).
-async fn theme_people(
+/// The theme links of one commitment in one version's snapshot, in the order it lists them.
+async fn version_links(
     db: &impl ConnectionTrait,
-    commitment_id: i64,
-) -> Result<Vec<domain::promise::PublicTheme>, DbErr> {
-    let links = commitment_theme::Entity::find()
-        .filter(commitment_theme::Column::CommitmentId.eq(commitment_id))
+    promise_id: i64,
+    version: i32,
+    c: &CommitmentText,
+) -> Result<Vec<promise_version_theme::Model>, DbErr> {
+    let Some(cid) = c.id else {
+        return Ok(Vec::new());
+    };
+    let rows = promise_version_theme::Entity::find()
+        .filter(promise_version_theme::Column::PromiseId.eq(promise_id))
+        .filter(promise_version_theme::Column::Version.eq(version))
+        .filter(promise_version_theme::Column::CommitmentId.eq(cid))
         .all(db)
         .await?;
+    Ok(c.theme_ids
+        .iter()
+        .filter_map(|t| rows.iter().find(|r| r.theme_id == *t).cloned())
+        .collect())
+}
+
+/// How many people raised a theme, as the approved compilation published it (n<5 applied),
+/// for a commitment as `version` links it.
+async fn theme_people(
+    db: &impl ConnectionTrait,
+    promise_id: i64,
+    version: i32,
+    c: &CommitmentText,
+) -> Result<Vec<domain::promise::PublicTheme>, DbErr> {
+    let links = version_links(db, promise_id, version, c).await?;
     let mut out = Vec::new();
     for l in links {
         let Some(row) = compilation::Entity::find_by_id(l.compilation_id)
@@ -806,6 +1035,7 @@ pub async fn public(
         let Some(cid) = c.id else { continue };
         let activities = activity::Entity::find()
             .filter(activity::Column::CommitmentId.eq(cid))
+            .filter(activity::Column::SinceVersion.lte(version))
             .order_by_asc(activity::Column::Id)
             .all(db)
             .await?;
@@ -850,7 +1080,7 @@ pub async fn public(
         commitments.push(PublicCommitment {
             text: c.text.clone(),
             percent: cp,
-            themes: theme_people(db, cid).await?,
+            themes: theme_people(db, pr.id, version, c).await?,
             activities: shown,
         });
     }
@@ -861,7 +1091,7 @@ pub async fn public(
         .await?
         .map(|o| o.name)
         .unwrap_or_default();
-    let follow_up = follow_up(db, &text, now).await?;
+    let follow_up = follow_up(db, pr.id, version, &text, now).await?;
     Ok(Some(PublicPromise {
         id: pr.id,
         municipality: m.name,
@@ -878,6 +1108,7 @@ pub async fn public(
         updates,
         earlier,
         follow_up,
+        revising: pr.revision.is_some(),
     }))
 }
 
@@ -885,17 +1116,17 @@ pub async fn public(
 /// and the newest dialogue marked as that one's follow-up.
 async fn follow_up(
     db: &impl ConnectionTrait,
+    promise_id: i64,
+    version: i32,
     text: &PromiseText,
     now: DateTime<Utc>,
 ) -> Result<Option<domain::promise::BeforeAfter>, DbErr> {
-    let ids: Vec<i64> = text.commitments.iter().filter_map(|c| c.id).collect();
-    let compilations: Vec<i64> = commitment_theme::Entity::find()
-        .filter(commitment_theme::Column::CommitmentId.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|l| l.compilation_id)
-        .collect();
+    let mut compilations: Vec<i64> = Vec::new();
+    for c in &text.commitments {
+        for l in version_links(db, promise_id, version, c).await? {
+            compilations.push(l.compilation_id);
+        }
+    }
     let Some(before) = compilation::Entity::find()
         .filter(compilation::Column::Id.is_in(compilations))
         .order_by_desc(compilation::Column::ApprovedAt)
@@ -944,6 +1175,7 @@ pub async fn staff_list(
             status: Status::parse(&pr.status).unwrap_or(Status::Draft),
             version: pr.current_version,
             percent: percent(db, pr.id).await?,
+            revision: pr.revision,
         });
     }
     Ok(out)
@@ -958,11 +1190,12 @@ pub async fn staff_detail(
     let Some(pr) = promise::Entity::find_by_id(promise_id).one(db).await? else {
         return Ok(None);
     };
-    let Some(text) = version_text(db, pr.id, pr.current_version).await? else {
+    let status = Status::parse(&pr.status).unwrap_or(Status::Draft);
+    let work = working(&pr);
+    let Some(text) = version_text(db, pr.id, work).await? else {
         return Ok(None);
     };
     let mut commitments = Vec::new();
-    let mut parts = Vec::new();
     for c in &text.commitments {
         let Some(cid) = c.id else { continue };
         let rows = activities_of(db, cid).await?;
@@ -982,7 +1215,6 @@ pub async fn staff_detail(
             });
         }
         let cp = rules::commitment_percent(&progress);
-        parts.push((cp, c.weight));
         commitments.push(CommitmentLine {
             id: cid,
             text: c.text.clone(),
@@ -1015,15 +1247,18 @@ pub async fn staff_detail(
             .await?
             .map(|o| o.name)
             .unwrap_or_default(),
-        status: Status::parse(&pr.status).unwrap_or(Status::Draft),
-        version: pr.current_version,
+        status,
+        version: work,
         period_from: pr.period_from,
         period_to: pr.period_to,
-        signed: sign_offs(db, pr.id, pr.current_version).await?,
+        signed: sign_offs(db, pr.id, work).await?,
         text,
         commitments,
-        percent: rules::promise_percent(&parts),
+        // As the staff list and the public page show it: the version in force.
+        percent: percent(db, pr.id).await?,
         municipalities,
+        in_force: (status != Status::Draft).then_some(pr.current_version),
+        required: signatories(db, pr.id, work).await?,
     }))
 }
 
@@ -1060,26 +1295,50 @@ pub async fn choices(
     Ok((municipalities, themes))
 }
 
-/// Whether `p` may sign this promise's current version (and as what).
+/// The signatories of the version being signed that `p` may still sign as (empty once they
+/// have signed it, or when nothing awaits signatures).
 pub async fn signer_for(
     db: &impl ConnectionTrait,
     p: &Principal,
     promise_id: i64,
-) -> Result<Option<Signer>, DbErr> {
+) -> Result<Vec<Signer>, DbErr> {
     let Some(pr) = promise::Entity::find_by_id(promise_id).one(db).await? else {
-        return Ok(None);
+        return Ok(Vec::new());
     };
-    Ok(match p.role {
-        Role::LpoManager if p.scope_unit_id == Some(pr.lpo_id) => Some(Signer::Police),
-        Role::MunicipalPartner => promise_municipality::Entity::find()
-            .filter(promise_municipality::Column::PromiseId.eq(pr.id))
-            .all(db)
+    let status = Status::parse(&pr.status).unwrap_or(Status::Draft);
+    if status == Status::Closed || (status != Status::Draft && pr.revision.is_none()) {
+        return Ok(Vec::new());
+    }
+    let work = working(&pr);
+    let by_me = promise_sign_off::Entity::find()
+        .filter(promise_sign_off::Column::PromiseId.eq(pr.id))
+        .filter(promise_sign_off::Column::Version.eq(work))
+        .filter(promise_sign_off::Column::UserId.eq(p.user_id))
+        .one(db)
+        .await?;
+    if by_me.is_some() {
+        return Ok(Vec::new());
+    }
+    let signed = sign_offs(db, pr.id, work).await?;
+    Ok(signatories(db, pr.id, work)
+        .await?
+        .into_iter()
+        .filter(|s| s.may_sign(p.role, p.scope_unit_id, pr.lpo_id))
+        .filter(|s| !signed.iter().any(|x| x.signer == *s))
+        .collect())
+}
+
+/// Whether `p` is a municipal partner of a municipality the promise covers.
+pub async fn partner_of(
+    db: &impl ConnectionTrait,
+    p: &Principal,
+    promise_id: i64,
+) -> Result<bool, DbErr> {
+    Ok(p.role == Role::MunicipalPartner
+        && municipalities_of(db, promise_id)
             .await?
             .iter()
-            .any(|m| Some(m.municipality_id) == p.scope_unit_id)
-            .then_some(Signer::Municipality),
-        _ => None,
-    })
+            .any(|m| Some(*m) == p.scope_unit_id))
 }
 
 /// Whether `p` edits this LPO's promises.
@@ -1141,7 +1400,7 @@ pub async fn may_work_on(
     if edits(p, pr.lpo_id) {
         return Ok(());
     }
-    if partner && signer_for(db, p, promise_id).await? == Some(Signer::Municipality) {
+    if partner && partner_of(db, p, promise_id).await? {
         return Ok(());
     }
     Err(BuilderError::Forbidden)
@@ -1246,6 +1505,7 @@ pub async fn overdue(
         promise_id: i64,
         lpo_id: i64,
         version: i32,
+        commitment_id: i64,
         title: String,
         unit: String,
         target: f64,
@@ -1261,13 +1521,16 @@ pub async fn overdue(
     let rows = Row::find_by_statement(Statement::from_sql_and_values(
         backend,
         format!(
-            "SELECT p.id AS promise_id, p.lpo_id, p.current_version AS version, a.title, a.unit, \
+            "SELECT p.id AS promise_id, p.lpo_id, p.current_version AS version, \
+                    a.commitment_id, a.title, a.unit, \
                     a.target, a.due_on, COALESCE(SUM(e.amount), 0.0) AS achieved \
              FROM activity a JOIN commitment c ON c.id = a.commitment_id \
              JOIN promise p ON p.id = c.promise_id \
              LEFT JOIN progress_entry e ON e.activity_id = a.id \
              WHERE a.due_on < {p1} AND p.status IN ('agreed', 'active') \
-             GROUP BY p.id, p.lpo_id, p.current_version, a.id, a.title, a.unit, a.target, a.due_on \
+               AND a.since_version <= p.current_version \
+             GROUP BY p.id, p.lpo_id, p.current_version, a.commitment_id, a.id, a.title, a.unit, \
+                      a.target, a.due_on \
              HAVING COALESCE(SUM(e.amount), 0.0) < a.target \
              ORDER BY a.due_on, a.id"
         ),
@@ -1275,23 +1538,30 @@ pub async fn overdue(
     ))
     .all(db)
     .await?;
-    let mut titles: HashMap<i64, LocalizedText> = HashMap::new();
+    // The version in force of each promise: its title, and the commitments it still has.
+    let mut texts: HashMap<i64, Option<PromiseText>> = HashMap::new();
     let mut out = Vec::new();
     for r in rows {
         if lpos.is_some_and(|l| !l.contains(&r.lpo_id)) {
             continue;
         }
-        let title = match titles.get(&r.promise_id) {
+        let text = match texts.get(&r.promise_id) {
             Some(t) => t.clone(),
             None => {
-                let t = version_text(db, r.promise_id, r.version)
-                    .await?
-                    .map(|t| t.title)
-                    .unwrap_or_default();
-                titles.insert(r.promise_id, t.clone());
+                let t = version_text(db, r.promise_id, r.version).await?;
+                texts.insert(r.promise_id, t.clone());
                 t
             }
         };
+        let Some(text) = text else { continue };
+        if !text
+            .commitments
+            .iter()
+            .any(|c| c.id == Some(r.commitment_id))
+        {
+            continue;
+        }
+        let title = text.title;
         out.push(domain::promise::OverdueActivity {
             promise_id: r.promise_id,
             promise_title: title,

@@ -14,9 +14,15 @@ use domain::promise::Status;
 use domain::{LocalizedText, Principal, Role};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
+/// A principal; each role is another person (one person signs a version once).
 fn who(role: Role, scope: i64, unit: Option<i64>) -> Principal {
+    let user_id = 1 + Role::ALL.iter().position(|r| *r == role).unwrap_or(0) as i64;
+    person(user_id, role, scope, unit)
+}
+
+fn person(user_id: i64, role: Role, scope: i64, unit: Option<i64>) -> Principal {
     Principal {
-        user_id: 1,
+        user_id,
         name: format!("{role:?}"),
         email: "x@example.se".to_owned(),
         role,
@@ -122,10 +128,14 @@ async fn a_promise_is_signed_versioned_and_followed_up_by_the_rules() {
         let commitment = v1.commitments[0].id.expect("stable id");
 
         // Sign-offs: wrong roles refused, the manager and the partner make it agreed.
-        for wrong in [&officer, &who(Role::MunicipalPartner, 999_999, None)] {
-            let r = db::promise::sign(&t.db, wrong, id, now).await;
-            assert!(matches!(r, Err(BuilderError::Forbidden)), "{l}: {r:?}");
-        }
+        let r =
+            db::promise::sign(&t.db, &who(Role::MunicipalPartner, 999_999, None), id, now).await;
+        assert!(matches!(r, Err(BuilderError::Forbidden)), "{l}: {r:?}");
+        let r = db::promise::sign(&t.db, &officer, id, now).await;
+        assert!(
+            matches!(r, Err(BuilderError::Invalid(_))),
+            "{l}: the LPO's officer, not a named signatory: {r:?}"
+        );
         assert_eq!(
             db::promise::sign(&t.db, &manager, id, now)
                 .await
@@ -188,11 +198,11 @@ async fn a_promise_is_signed_versioned_and_followed_up_by_the_rules() {
             Some(v1.clone()),
             "{l}: version 1 unchanged"
         );
-        let r = db::promise::log_progress(&t.db, &partner, a, now.date_naive(), "", 1.0, now).await;
-        assert!(
-            matches!(r, Err(BuilderError::Invalid(_))),
-            "{l}: progress on an unsigned version"
-        );
+        // The revision is drafted beside version 1, which stays in force: follow-up goes on.
+        let today = domain::time::stockholm_day(now);
+        db::promise::log_progress(&t.db, &partner, a, today, "Under revisionen", 0.0, now)
+            .await
+            .expect("progress on the version in force while a revision is drafted");
         db::promise::sign(&t.db, &manager, id, now)
             .await
             .expect("signed v2");
@@ -207,7 +217,6 @@ async fn a_promise_is_signed_versioned_and_followed_up_by_the_rules() {
         );
 
         // Progress: the partner logs on their unit's activity only, never in the future.
-        let today = domain::time::stockholm_day(now);
         db::promise::log_progress(&t.db, &partner, a, today, "Första vandringen", 1.0, now)
             .await
             .expect("logged");
@@ -273,5 +282,454 @@ async fn overdue_activities_are_listed_for_their_lpo() {
             .await
             .expect("read");
         assert!(other.is_empty(), "{l}: another LPO's");
+    }
+}
+
+/// The demo's signed, active Kristinehamn promise, its LPO, municipality and people, with
+/// dialogue 1 made its own follow-up so the public page has a before/after table to keep.
+struct Demo {
+    id: i64,
+    lpo: i64,
+    manager: Principal,
+    partner: Principal,
+    officer: Principal,
+}
+
+async fn demo(t: &common::TestDb, now: chrono::DateTime<Utc>) -> Demo {
+    use db::entity::{dialogue, promise, staff_user};
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    db::demo::seed_if_empty(&t.db).await.expect("seed");
+    db::demo::seed_promise(&t.db, now).await.expect("promise");
+    let d = dialogue::Entity::find_by_id(1)
+        .one(&t.db)
+        .await
+        .expect("read")
+        .expect("dialogue 1");
+    let mut am: dialogue::ActiveModel = d.into();
+    am.follow_up_of = Set(Some(1));
+    am.update(&t.db).await.expect("follow-up set");
+    let user = |email: &'static str| async move {
+        let u = staff_user::Entity::find()
+            .filter(staff_user::Column::Email.eq(email))
+            .one(&t.db)
+            .await
+            .expect("read")
+            .expect("demo user");
+        db::accounts::principal(&u).expect("principal")
+    };
+    let manager = user("chef.kristinehamn@demo.polisen.se").await;
+    let partner = user("socialtjansten@demo.kristinehamn.se").await;
+    let officer = user("kommunpolis.kristinehamn@demo.polisen.se").await;
+    let id = promise::Entity::find()
+        .one(&t.db)
+        .await
+        .expect("read")
+        .expect("demo promise")
+        .id;
+    Demo {
+        id,
+        lpo: manager.scope_unit_id.expect("lpo"),
+        manager,
+        partner,
+        officer,
+    }
+}
+
+/// Everything public about the promise, as JSON: the public read model (the page and the
+/// Atom feed are rendered from it alone: text, status, sign-offs, percentages, "du sa – vi
+/// gjorde" counts, updates, before/after, earlier promises), the staff list's rows without
+/// their revision marker, the promise's percent and the overdue list.
+async fn public_state(t: &common::TestDb, id: i64, now: chrono::DateTime<Utc>) -> String {
+    let mut p = db::promise::public(&t.db, "kristinehamn", now)
+        .await
+        .expect("read")
+        .expect("public");
+    p.revising = false;
+    let rows: Vec<_> = db::promise::staff_list(&t.db, None)
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|r| (r.id, r.title, r.status, r.version, r.percent))
+        .collect();
+    let pct = db::promise::percent(&t.db, id).await.expect("percent");
+    let overdue = db::promise::overdue(&t.db, None, now)
+        .await
+        .expect("overdue");
+    serde_json::to_string(&(p, rows, pct, overdue)).expect("json")
+}
+
+/// Signed means signed: a draft revision that drops a commitment, reweights and relinks the
+/// other, adds a commitment and plans an activity changes nothing public, byte for byte;
+/// progress logged meanwhile on the version in force shows at once, overdue activities stay
+/// listed; once every signatory has signed, the revision shows with the activities and the
+/// progress carried over by commitment.
+#[tokio::test]
+async fn a_draft_revision_changes_nothing_public_until_it_is_signed() {
+    for t in common::all().await {
+        let l = t.label;
+        let now = Utc::now();
+        let d = demo(&t, now).await;
+        let before = public_state(&t, d.id, now).await;
+        let shown = db::promise::public(&t.db, "kristinehamn", now)
+            .await
+            .expect("read")
+            .expect("public");
+        assert!(shown.follow_up.is_some(), "{l}: before/after is shown");
+        assert!(!shown.revising, "{l}");
+        assert_eq!(shown.status, Status::Active, "{l}");
+        assert!(
+            !db::promise::overdue(&t.db, None, now)
+                .await
+                .expect("overdue")
+                .is_empty(),
+            "{l}: the demo has an overdue activity"
+        );
+        let v1 = db::promise::version_text(&t.db, d.id, 1)
+            .await
+            .expect("read")
+            .expect("v1");
+        let (kept, dropped) = (
+            v1.commitments[0].id.expect("id"),
+            v1.commitments[1].id.expect("id"),
+        );
+        let themes = db::themes::lpo_themes(&t.db, d.lpo).await.expect("themes");
+        let other_theme = themes
+            .iter()
+            .map(|t| t.id)
+            .find(|t| !v1.commitments.iter().any(|c| c.theme_ids.contains(t)))
+            .expect("a theme the promise does not answer");
+        let approved: Vec<i64> = db::promise::choices(&t.db, d.lpo)
+            .await
+            .expect("choices")
+            .1
+            .iter()
+            .map(|n| n.id)
+            .collect();
+        let other_theme = if approved.contains(&other_theme) {
+            other_theme
+        } else {
+            approved[0]
+        };
+        let revised = PromiseText {
+            title: LocalizedText::new("Reviderat löfte", "Revised promise"),
+            body: LocalizedText::new("Ny text", "New text"),
+            commitments: vec![
+                CommitmentText {
+                    id: Some(kept),
+                    text: LocalizedText::new("Ändrat åtagande", "Changed commitment"),
+                    weight: 5.0,
+                    theme_ids: vec![other_theme],
+                },
+                CommitmentText {
+                    id: None,
+                    text: LocalizedText::new("Nytt åtagande", "New commitment"),
+                    weight: 1.0,
+                    theme_ids: vec![other_theme],
+                },
+            ],
+        };
+        let v = db::promise::edit(&t.db, &d.officer, d.id, revised.clone(), now)
+            .await
+            .expect("revision drafted");
+        assert_eq!(v, 2, "{l}");
+        // Changed again in place, still unsigned.
+        assert_eq!(
+            db::promise::edit(&t.db, &d.officer, d.id, revised.clone(), now)
+                .await
+                .expect("changed in place"),
+            2,
+            "{l}"
+        );
+        let planned = db::promise::add_activity(
+            &t.db,
+            &d.officer,
+            kept,
+            &ActivityInput {
+                title: "Planerad i revisionen".to_owned(),
+                owner: Owner::PoliceUnit(d.lpo),
+                target: 2.0,
+                unit: "möten".to_owned(),
+                due_on: now.date_naive() - Duration::days(30),
+                weight: 1.0,
+            },
+            now,
+        )
+        .await
+        .expect("activity for the revision");
+        let after = public_state(&t, d.id, now).await;
+        assert_eq!(before, after, "{l}: a draft revision leaks into public");
+        let shown = db::promise::public(&t.db, "kristinehamn", now)
+            .await
+            .expect("read")
+            .expect("public");
+        assert!(shown.revising, "{l}: the revision is announced");
+        assert_eq!(shown.status, Status::Active, "{l}: the status in force");
+        assert_eq!(shown.version, 1, "{l}");
+        let detail = db::promise::staff_detail(&t.db, d.id)
+            .await
+            .expect("read")
+            .expect("detail");
+        assert_eq!(
+            (detail.version, detail.in_force),
+            (2, Some(1)),
+            "{l}: staff work on the revision"
+        );
+
+        // Follow-up goes on: progress on the version in force shows at once.
+        let today = domain::time::stockholm_day(now);
+        let walk = shown.commitments[0].activities[0].title.clone();
+        let walk_id = detail.commitments[0]
+            .activities
+            .iter()
+            .find(|a| a.title == walk)
+            .expect("activity")
+            .id;
+        db::promise::log_progress(
+            &t.db,
+            &d.officer,
+            walk_id,
+            today,
+            "Under revisionen",
+            1.0,
+            now,
+        )
+        .await
+        .expect("progress while a revision is drafted");
+        let r = db::promise::log_progress(&t.db, &d.officer, planned, today, "", 1.0, now).await;
+        assert!(
+            matches!(r, Err(BuilderError::Invalid(_))),
+            "{l}: an activity of the unsigned revision: {r:?}"
+        );
+        let shown = db::promise::public(&t.db, "kristinehamn", now)
+            .await
+            .expect("read")
+            .expect("public");
+        assert_eq!(shown.updates[0].text, "Under revisionen", "{l}");
+        assert_ne!(public_state(&t, d.id, now).await, before, "{l}");
+        let in_force_pct = db::promise::percent(&t.db, d.id).await.expect("pct");
+
+        // All signatories of the revision: the last signature brings it into force.
+        assert_eq!(
+            db::promise::sign(&t.db, &d.manager, d.id, now)
+                .await
+                .expect("signed"),
+            Status::Active,
+            "{l}"
+        );
+        let waiting = db::promise::public(&t.db, "kristinehamn", now)
+            .await
+            .expect("read")
+            .expect("public");
+        assert_eq!((waiting.version, waiting.revising), (1, true), "{l}");
+        let (status, complete) = db::promise::sign_as(&t.db, &d.partner, d.id, None, now)
+            .await
+            .expect("signed");
+        assert_eq!((status, complete), (Status::Active, true), "{l}");
+        let p = db::promise::public(&t.db, "kristinehamn", now)
+            .await
+            .expect("read")
+            .expect("public");
+        assert_eq!(
+            (p.version, p.revising, p.status),
+            (2, false, Status::Active),
+            "{l}"
+        );
+        assert_eq!(p.title.get(domain::Lang::Sv), "Reviderat löfte", "{l}");
+        assert_eq!(
+            p.commitments.len(),
+            2,
+            "{l}: the dropped commitment is gone"
+        );
+        assert_eq!(p.signed.len(), 2, "{l}");
+        let c = &p.commitments[0];
+        assert!(
+            c.activities
+                .iter()
+                .any(|a| a.title == walk && a.achieved >= 1.0),
+            "{l}: activities and their progress carried over by commitment"
+        );
+        assert!(
+            c.activities
+                .iter()
+                .any(|a| a.title == "Planerad i revisionen"),
+            "{l}: the revision's activity shows once signed"
+        );
+        assert_eq!(c.themes.len(), 1, "{l}: the revision's theme links");
+        assert!(
+            p.updates.iter().any(|u| u.text == "Under revisionen"),
+            "{l}: the history is kept"
+        );
+        let pct = db::promise::percent(&t.db, d.id).await.expect("pct");
+        assert_ne!(
+            pct, in_force_pct,
+            "{l}: the new weights and commitments count"
+        );
+        let overdue = db::promise::overdue(&t.db, None, now)
+            .await
+            .expect("overdue");
+        let dropped_titles: Vec<String> = db::promise::staff_detail(&t.db, d.id)
+            .await
+            .expect("read")
+            .expect("detail")
+            .commitments
+            .iter()
+            .flat_map(|c| c.activities.iter().map(|a| a.title.clone()))
+            .collect();
+        assert!(
+            overdue.iter().all(|o| dropped_titles.contains(&o.title)),
+            "{l}: the dropped commitment ({dropped}) is no longer followed up: {overdue:?}"
+        );
+        assert!(
+            overdue.iter().any(|o| o.title == "Planerad i revisionen"),
+            "{l}: the revision's overdue activity is listed once in force"
+        );
+    }
+}
+
+/// Any number of signatories: the police, the municipality and the board chair (three), or
+/// also the municipal director (four). The promise is agreed, and public, only with the last
+/// signature; each signature records name, role and date; nobody signs as a role they do
+/// not hold, nor twice as two roles.
+#[tokio::test]
+async fn three_and_four_signatories_agree_only_with_the_last() {
+    use domain::promise::Signer;
+    for t in common::all().await {
+        let l = t.label;
+        db::demo::seed_if_empty(&t.db).await.expect("seed");
+        let now = Utc::now();
+        let period = (now.date_naive(), now.date_naive() + Duration::days(365));
+        let lpo = unit_id(&t.db, "lpo-kristinehamn").await;
+        let kh = unit_id(&t.db, "kristinehamn").await;
+        let torsby = unit_id(&t.db, "torsby").await;
+        let manager = who(Role::LpoManager, lpo, None);
+        db::compilation::approve(&t.db, &manager, 1, now)
+            .await
+            .expect("compilation approved");
+        let officer = who(Role::Officer, lpo, None);
+        let drugs = db::themes::lpo_themes(&t.db, lpo).await.expect("themes")[1].id;
+        let partners: Vec<Principal> = (0..3)
+            .map(|i| {
+                let mut p = person(100 + i, Role::MunicipalPartner, kh, None);
+                p.name = format!("Partner {i}");
+                p
+            })
+            .collect();
+        let bad = db::promise::create_with(
+            &t.db,
+            &officer,
+            lpo,
+            &[kh],
+            period,
+            text("Löfte", vec![drugs], None),
+            &[Signer::BoardChair(torsby)],
+            now,
+        )
+        .await;
+        assert!(
+            matches!(bad, Err(BuilderError::Invalid(_))),
+            "{l}: a chair of a municipality the promise does not cover"
+        );
+        for (n, extra) in [
+            (3, vec![Signer::CommunityOfficer]),
+            (
+                4,
+                vec![Signer::MunicipalDirector(kh), Signer::BoardChair(kh)],
+            ),
+        ] {
+            let officer_named = extra.contains(&Signer::CommunityOfficer);
+            let id = db::promise::create_with(
+                &t.db,
+                &officer,
+                lpo,
+                &[kh],
+                period,
+                text(&format!("Löfte med {n}"), vec![drugs], None),
+                &extra,
+                now,
+            )
+            .await
+            .expect("drafted");
+            let required = db::promise::signatories(&t.db, id, 1).await.expect("read");
+            assert_eq!(required.len(), n, "{l}: {required:?}");
+            assert_eq!(
+                &required[..2],
+                &[Signer::Police, Signer::Municipality(kh)],
+                "{l}"
+            );
+            // The officer is not named, a partner is not the police, and a partner of
+            // another municipality signs nothing here.
+            if !officer_named {
+                let r = db::promise::sign(&t.db, &officer, id, now).await;
+                assert!(matches!(r, Err(BuilderError::Invalid(_))), "{l}: {r:?}");
+            }
+            let r = db::promise::sign_as(&t.db, &partners[0], id, Some(Signer::Police), now).await;
+            assert!(matches!(r, Err(BuilderError::Invalid(_))), "{l}: {r:?}");
+            let r = db::promise::sign(
+                &t.db,
+                &person(200, Role::MunicipalPartner, torsby, None),
+                id,
+                now,
+            )
+            .await;
+            assert!(matches!(r, Err(BuilderError::Forbidden)), "{l}: {r:?}");
+            // The officer (when named) signs first, the manager in the middle.
+            let mut signers = Vec::new();
+            if officer_named {
+                signers.push(officer.clone());
+            }
+            signers.push(partners[0].clone());
+            signers.push(manager.clone());
+            signers.extend(partners.iter().skip(1).take(n - signers.len()).cloned());
+            for (i, p) in signers.iter().enumerate() {
+                let last = i + 1 == n;
+                let (status, complete) = db::promise::sign_as(&t.db, p, id, None, now)
+                    .await
+                    .expect("signed");
+                assert_eq!(complete, last, "{l}: signature {i} of {n}");
+                assert_eq!(
+                    status,
+                    if last { Status::Agreed } else { Status::Draft },
+                    "{l}"
+                );
+                if !last {
+                    let again = db::promise::sign(&t.db, p, id, now).await;
+                    assert!(
+                        matches!(again, Err(BuilderError::Invalid(_))),
+                        "{l}: one person signs once: {again:?}"
+                    );
+                    let shown = db::promise::public(&t.db, "kristinehamn", now)
+                        .await
+                        .expect("read");
+                    assert!(
+                        shown.is_none_or(|s| s.id != id),
+                        "{l}: not public before the last signature"
+                    );
+                }
+            }
+            let shown = db::promise::public(&t.db, "kristinehamn", now)
+                .await
+                .expect("read")
+                .expect("public");
+            assert_eq!(shown.id, id, "{l}");
+            assert_eq!(shown.signed.len(), n, "{l}");
+            let mut roles: Vec<Signer> = shown.signed.iter().map(|s| s.signer).collect();
+            roles.sort_by_key(|s| s.code());
+            let mut want = required.clone();
+            want.sort_by_key(|s| s.code());
+            assert_eq!(roles, want, "{l}: each signature records its role");
+            assert!(
+                shown
+                    .signed
+                    .iter()
+                    .all(|s| !s.name.is_empty() && s.on == domain::time::stockholm_day(now)),
+                "{l}: name and date"
+            );
+            // Closed, so the next promise is the municipality's current one.
+            for to in [Status::Active, Status::FollowedUp, Status::Closed] {
+                db::promise::advance(&t.db, &officer, id, to, now)
+                    .await
+                    .expect("advanced");
+            }
+        }
     }
 }

@@ -50,14 +50,130 @@ impl Status {
     }
 }
 
-/// Who signs a version for it to become agreed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Who must sign a version (*undertecknare*). Each promise names its signatories: at least
+/// the LPO manager and a representative of each covered municipality; often also the
+/// community officer, the chair of the municipal board and the municipal director. A version
+/// is agreed when every named signatory has signed it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Signer {
-    /// The LPO manager of the promise's LPO.
+    /// The LPO manager of the promise's LPO (*lokalpolisområdeschef*).
     Police,
-    /// A municipal partner of one of the promise's municipalities.
-    Municipality,
+    /// A community officer of the promise's LPO (*kommunpolis*).
+    CommunityOfficer,
+    /// A representative of this municipality (a municipal partner of it).
+    Municipality(i64),
+    /// The chair of this municipality's municipal board (*kommunstyrelsens ordförande*).
+    BoardChair(i64),
+    /// This municipality's municipal director (*kommundirektör*).
+    MunicipalDirector(i64),
+}
+
+impl Signer {
+    /// The stored code (at most 20 characters for any 11-digit id).
+    pub fn code(self) -> String {
+        match self {
+            Signer::Police => "police".to_owned(),
+            Signer::CommunityOfficer => "officer".to_owned(),
+            Signer::Municipality(m) => format!("mun:{m}"),
+            Signer::BoardChair(m) => format!("chair:{m}"),
+            Signer::MunicipalDirector(m) => format!("director:{m}"),
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Signer> {
+        match code {
+            "police" => return Some(Signer::Police),
+            "officer" => return Some(Signer::CommunityOfficer),
+            _ => {}
+        }
+        let (kind, id) = code.split_once(':')?;
+        let id: i64 = id.parse().ok()?;
+        match kind {
+            "mun" => Some(Signer::Municipality(id)),
+            "chair" => Some(Signer::BoardChair(id)),
+            "director" => Some(Signer::MunicipalDirector(id)),
+            _ => None,
+        }
+    }
+
+    /// The municipality a municipal signatory signs for.
+    pub fn municipality(self) -> Option<i64> {
+        match self {
+            Signer::Municipality(m) | Signer::BoardChair(m) | Signer::MunicipalDirector(m) => {
+                Some(m)
+            }
+            Signer::Police | Signer::CommunityOfficer => None,
+        }
+    }
+
+    /// The i18n key of the role's name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Signer::Police => "promise.signed_police",
+            Signer::CommunityOfficer => "promise.signed_officer",
+            Signer::Municipality(_) => "promise.signed_municipality",
+            Signer::BoardChair(_) => "promise.signed_chair",
+            Signer::MunicipalDirector(_) => "promise.signed_director",
+        }
+    }
+
+    /// The i18n key of the signatory's role (in forms and lists).
+    pub fn role_key(self) -> &'static str {
+        match self {
+            Signer::Police => "promise.role.police",
+            Signer::CommunityOfficer => "promise.role.officer",
+            Signer::Municipality(_) => "promise.role.municipality",
+            Signer::BoardChair(_) => "promise.role.chair",
+            Signer::MunicipalDirector(_) => "promise.role.director",
+        }
+    }
+
+    /// Whether someone with `role` scoped to `scope` may sign as this signatory of a promise
+    /// of `lpo`: the LPO manager for the police, an officer of the LPO for the community
+    /// officer, and a municipal partner of that municipality for each municipal role (the
+    /// system has no separate roles for the chair and the director; their municipality's
+    /// partner account signs in their name). Admins sign for nobody.
+    pub fn may_sign(self, role: crate::Role, scope: Option<i64>, lpo: i64) -> bool {
+        use crate::Role;
+        match self {
+            Signer::Police => role == Role::LpoManager && scope == Some(lpo),
+            Signer::CommunityOfficer => role == Role::Officer && scope == Some(lpo),
+            Signer::Municipality(m) | Signer::BoardChair(m) | Signer::MunicipalDirector(m) => {
+                role == Role::MunicipalPartner && scope == Some(m)
+            }
+        }
+    }
+}
+
+/// The signatories of a version: always the police and a representative of each of
+/// `municipalities`, then `extra` (the optional roles) in a fixed order, without repeats.
+/// An extra signatory of a municipality the promise does not cover is refused.
+pub fn signatories(municipalities: &[i64], extra: &[Signer]) -> Result<Vec<Signer>, Refusal> {
+    let mut out = vec![Signer::Police];
+    out.extend(municipalities.iter().map(|m| Signer::Municipality(*m)));
+    for s in extra {
+        if s.municipality()
+            .is_some_and(|m| !municipalities.contains(&m))
+        {
+            return Err(Refusal::Signatories);
+        }
+    }
+    let rank = |s: &Signer| match s {
+        Signer::Police => 0,
+        Signer::Municipality(_) => 1,
+        Signer::BoardChair(_) => 2,
+        Signer::MunicipalDirector(_) => 3,
+        Signer::CommunityOfficer => 4,
+    };
+    let mut extra: Vec<Signer> = extra.to_vec();
+    extra.sort_by_key(|s| (rank(s), s.municipality()));
+    for s in extra {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    Ok(out)
 }
 
 /// One sign-off of one version: who, as what, and when.
@@ -75,8 +191,11 @@ pub enum Refusal {
     Frozen,
     /// The step needs both sign-offs of the current version.
     Unsigned,
-    /// This signer has already signed this version.
+    /// This signer (or this person, as another signatory) has already signed this version.
     AlreadySigned,
+    /// Not one of the version's named signatories, or a signatory of a municipality the
+    /// promise does not cover.
+    Signatories,
     /// Not the next step of the lifecycle.
     WrongStep,
     /// A closed promise takes nothing more.
@@ -89,29 +208,45 @@ impl Refusal {
             Refusal::Frozen => "promise.frozen",
             Refusal::Unsigned => "promise.unsigned",
             Refusal::AlreadySigned => "promise.already_signed",
+            Refusal::Signatories => "promise.signatories",
             Refusal::WrongStep => "promise.wrong_step",
             Refusal::Closed => "promise.closed",
         }
     }
 }
 
-/// A sign-off of the current version. Returns the new status: the second of the two
-/// signatures makes a draft agreed.
-pub fn sign(status: Status, signed: &[SignOff], by: Signer) -> Result<Status, Refusal> {
-    if status != Status::Draft {
-        return Err(if status == Status::Closed {
-            Refusal::Closed
-        } else {
-            Refusal::WrongStep
-        });
+/// A sign-off of the version being signed: a first draft (`status` draft), or a revision
+/// drafted beside the version in force (`revising`). `required` are the version's named
+/// signatories. Returns `Some(status)` when this was the last signature missing (a first
+/// draft becomes agreed; a revision comes into force with the lifecycle status unchanged),
+/// `None` while signatures are still missing.
+pub fn sign(
+    status: Status,
+    revising: bool,
+    required: &[Signer],
+    signed: &[SignOff],
+    by: Signer,
+) -> Result<Option<Status>, Refusal> {
+    if status == Status::Closed {
+        return Err(Refusal::Closed);
+    }
+    if status != Status::Draft && !revising {
+        return Err(Refusal::WrongStep);
+    }
+    if !required.contains(&by) {
+        return Err(Refusal::Signatories);
     }
     if signed.iter().any(|s| s.signer == by) {
         return Err(Refusal::AlreadySigned);
     }
-    let both = [Signer::Police, Signer::Municipality]
+    let all = required
         .iter()
         .all(|need| *need == by || signed.iter().any(|s| s.signer == *need));
-    Ok(if both { Status::Agreed } else { Status::Draft })
+    Ok(all.then_some(if status == Status::Draft {
+        Status::Agreed
+    } else {
+        status
+    }))
 }
 
 /// The next step of the lifecycle after agreement: agreed → active → followed up → closed.
@@ -250,9 +385,13 @@ pub struct PromiseRow {
     pub status: Status,
     pub version: i32,
     pub percent: f64,
+    /// The version of a revision drafted beside the signed one, if any.
+    #[serde(default)]
+    pub revision: Option<i32>,
 }
 
-/// A promise as staff work on it: its current version, its sign-offs, its commitments.
+/// A promise as staff work on it: the version being worked on (the draft revision when there
+/// is one, else the version in force), its sign-offs, its commitments.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PromiseDetail {
     pub id: i64,
@@ -267,6 +406,13 @@ pub struct PromiseDetail {
     pub commitments: Vec<CommitmentLine>,
     pub percent: f64,
     pub municipalities: Vec<crate::Named>,
+    /// The signed version in force (`version` is then either it or a revision drafted beside
+    /// it); `None` before the first version is agreed.
+    #[serde(default)]
+    pub in_force: Option<i32>,
+    /// The named signatories of `version`.
+    #[serde(default)]
+    pub required: Vec<Signer>,
 }
 
 /// An activity as the public follow-up page shows it.
@@ -340,6 +486,9 @@ pub struct PublicPromise {
     /// shared question-bank items.
     #[serde(default)]
     pub follow_up: Option<BeforeAfter>,
+    /// A revised version is being drafted (it changes nothing shown until it is signed).
+    #[serde(default)]
+    pub revising: bool,
 }
 
 /// One bank item's figures in one dialogue, as published (each `None` under the n<5 rule).
@@ -415,34 +564,104 @@ mod tests {
     }
 
     #[test]
-    fn both_sign_offs_make_a_draft_agreed() {
+    fn every_named_signatory_must_sign() {
         let day = NaiveDate::from_ymd_opt(2027, 3, 1).expect("date");
-        let police = SignOff {
-            signer: Signer::Police,
-            name: "Chef".into(),
+        let off = |signer| SignOff {
+            signer,
+            name: "Namn".into(),
             on: day,
         };
-        assert_eq!(sign(Status::Draft, &[], Signer::Police), Ok(Status::Draft));
+        let two = signatories(&[7], &[]).expect("valid");
+        assert_eq!(two, vec![Signer::Police, Signer::Municipality(7)]);
         assert_eq!(
-            sign(Status::Draft, std::slice::from_ref(&police), Signer::Police),
+            sign(Status::Draft, false, &two, &[], Signer::Police),
+            Ok(None)
+        );
+        assert_eq!(
+            sign(
+                Status::Draft,
+                false,
+                &two,
+                &[off(Signer::Police)],
+                Signer::Police
+            ),
             Err(Refusal::AlreadySigned)
         );
         assert_eq!(
             sign(
                 Status::Draft,
-                std::slice::from_ref(&police),
-                Signer::Municipality
+                false,
+                &two,
+                &[off(Signer::Police)],
+                Signer::Municipality(7)
             ),
-            Ok(Status::Agreed)
+            Ok(Some(Status::Agreed))
         );
         assert_eq!(
-            sign(Status::Agreed, &[], Signer::Police),
+            sign(Status::Draft, false, &two, &[], Signer::Municipality(8)),
+            Err(Refusal::Signatories),
+            "not a named signatory"
+        );
+        // Four: agreed only with the last one, whatever the order.
+        let four = signatories(
+            &[7],
+            &[
+                Signer::MunicipalDirector(7),
+                Signer::BoardChair(7),
+                Signer::BoardChair(7),
+            ],
+        )
+        .expect("valid");
+        assert_eq!(
+            four,
+            vec![
+                Signer::Police,
+                Signer::Municipality(7),
+                Signer::BoardChair(7),
+                Signer::MunicipalDirector(7)
+            ]
+        );
+        let mut done = Vec::new();
+        for (i, s) in [four[3], four[0], four[2], four[1]].into_iter().enumerate() {
+            let r = sign(Status::Draft, false, &four, &done, s);
+            assert_eq!(r, Ok((i == 3).then_some(Status::Agreed)), "{i}");
+            done.push(off(s));
+        }
+        assert_eq!(
+            signatories(&[7], &[Signer::BoardChair(8)]),
+            Err(Refusal::Signatories)
+        );
+        // A revision beside an active promise comes into force and stays active.
+        assert_eq!(
+            sign(
+                Status::Active,
+                true,
+                &two,
+                &[off(Signer::Police)],
+                Signer::Municipality(7)
+            ),
+            Ok(Some(Status::Active))
+        );
+        assert_eq!(
+            sign(Status::Agreed, false, &two, &[], Signer::Police),
             Err(Refusal::WrongStep)
         );
         assert_eq!(
-            sign(Status::Closed, &[], Signer::Police),
+            sign(Status::Closed, true, &two, &[], Signer::Police),
             Err(Refusal::Closed)
         );
+        for s in four.iter().chain([Signer::CommunityOfficer].iter()) {
+            assert_eq!(Signer::parse(&s.code()), Some(*s));
+            assert!(Signer::MunicipalDirector(99_999_999_999).code().len() <= 20);
+        }
+        use crate::Role;
+        assert!(Signer::Police.may_sign(Role::LpoManager, Some(1), 1));
+        assert!(!Signer::Police.may_sign(Role::LpoManager, Some(2), 1));
+        assert!(!Signer::Police.may_sign(Role::Admin, None, 1));
+        assert!(Signer::CommunityOfficer.may_sign(Role::Officer, Some(1), 1));
+        assert!(Signer::BoardChair(7).may_sign(Role::MunicipalPartner, Some(7), 1));
+        assert!(!Signer::BoardChair(7).may_sign(Role::MunicipalPartner, Some(8), 1));
+        assert!(!Signer::Municipality(7).may_sign(Role::Officer, Some(7), 1));
     }
 
     #[test]

@@ -3,11 +3,21 @@
 // answers a theme of that compilation; the manager and the municipal partner sign; the officer
 // adds an activity with a measurable target and logs progress; and a resident on a phone sees
 // the commitment, how many raised its theme, and the new percentage on the public page.
-// Then a change to the signed text becomes a new version that the public page does not show
-// until it is signed again.
+// Then a change to the signed text becomes a revision: a resident's phone keeps showing the
+// signed version, its status and figures, with a line that a revision is under way, until
+// the last signatory signs; then the new version shows.
 
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { DEMO, DESKTOP, PHONE, openAsStaff } from './helpers';
+
+/** axe-core on the page as it is (no rules disabled): no serious or critical violation. */
+async function axeClean(page: Page, label: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const report = serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`).join('\n');
+  expect(serious, `axe found serious/critical violations on ${label}:\n${report}`).toEqual([]);
+}
 
 async function as(browser: Browser, email: string, path: string): Promise<Page> {
   const ctx = await browser.newContext({ ...DESKTOP });
@@ -61,6 +71,7 @@ test('the loop: coding → approved compilation → signed promise → progress 
 
   // 3. The officer drafts a promise for Kristinehamn with one commitment answering drugs.
   await officer.goto('/personal/lofte');
+  await axeClean(officer, 'the promise list with the draft form');
   const form = officer.locator('#promise-form');
   await form.getByLabel('Rubrik', { exact: true }).fill('Medborgarlöfte Kristinehamn 2028');
   await form.getByLabel('Inledning', { exact: true }).fill('Polisen och kommunen lovar att arbeta mot narkotikan.');
@@ -76,12 +87,13 @@ test('the loop: coding → approved compilation → signed promise → progress 
 
   // 4. The manager and the municipal partner sign: agreed.
   await manager.goto(promisePath);
-  await submit(manager, manager.getByRole('button', { name: 'Underteckna den här versionen' }));
-  await expect(manager.locator('#sign-offs li')).toHaveCount(1);
+  await expect(manager.locator('#sign-offs li')).toHaveCount(2);
+  await submit(manager, manager.getByRole('button', { name: 'Underteckna som Lokalpolisområdeschefen' }));
+  await expect(manager.locator('#sign-offs li[data-state="signed"]')).toHaveCount(1);
   const partner = await as(browser, DEMO.partnerKristinehamn, promisePath);
-  await submit(partner, partner.getByRole('button', { name: 'Underteckna den här versionen' }));
+  await submit(partner, partner.getByRole('button', { name: /^Underteckna som Kommunens företrädare/ }));
   await expect(partner.locator('#promise-status')).toHaveAttribute('data-status', 'agreed');
-  await expect(partner.locator('#sign-offs li')).toHaveCount(2);
+  await expect(partner.locator('#sign-offs li[data-state="signed"]')).toHaveCount(2);
 
   // 5. The officer adds an activity (4 walks) and logs one walk: 25 %.
   await officer.goto(promisePath);
@@ -113,17 +125,41 @@ test('the loop: coding → approved compilation → signed promise → progress 
   await expect(said.locator('.said-theme')).toContainText(expected);
   await expect(phone.locator('ul.updates li').first()).toContainText('Första vandringen med föräldrar');
 
-  // 7. A change to the signed text is a new version in draft; the public page keeps the
-  //    signed one until both sign again.
+  // 7. A change to the signed text is a revision drafted beside it: the public page keeps the
+  //    signed version, its status and its figures, and says a revision is under way, until
+  //    everyone named has signed the revision.
+  const before = await phone.locator('main').innerText();
   await officer.goto(promisePath);
   await officer.locator('#change summary').click();
   await officer.locator('#edit-title').fill('Medborgarlöfte Kristinehamn 2028, reviderat');
+  await officer.locator('#edit-c1-weight').fill('3');
   await submit(officer, officer.getByRole('button', { name: 'Spara ändringen' }));
-  await expect(officer.locator('#promise-status')).toHaveAttribute('data-status', 'draft');
-  await expect(officer.locator('#promise-status')).toContainText('2');
+  await expect(officer.locator('#promise-status')).toHaveAttribute('data-status', 'agreed');
+  await expect(officer.locator('#revision-note')).toContainText('Version 2');
   await phone.reload();
   await expect(phone.getByRole('heading', { level: 1 })).toHaveText('Medborgarlöfte Kristinehamn 2028');
-  // The activity and its progress survive the new version.
+  await expect(phone.locator('#promise-status')).toHaveText('Överenskommet');
+  await expect(phone.locator('#revision-note')).toHaveText(/^En reviderad version förbereds/);
+  // Nothing else moved: the page reads as before, but for the revision line.
+  const during = await phone.locator('main').innerText();
+  expect(during.replace(/\n?En reviderad version förbereds[^\n]*/, '')).toBe(before);
   await expect(phone.locator('article.commitment', { hasText: commitmentText }).locator('.progress-value').first()).toHaveText('25 %');
+  await axeClean(phone, 'the public page during a revision');
+  await axeClean(officer, 'the staff page of a promise under revision');
+
+  // 8. Everyone named signs the revision: the new version shows, its activity carried over.
+  await manager.goto(promisePath);
+  await submit(manager, manager.getByRole('button', { name: 'Underteckna som Lokalpolisområdeschefen' }));
+  await phone.reload();
+  await expect(phone.getByRole('heading', { level: 1 })).toHaveText('Medborgarlöfte Kristinehamn 2028');
+  await partner.goto(promisePath);
+  await submit(partner, partner.getByRole('button', { name: /^Underteckna som Kommunens företrädare/ }));
+  await phone.reload();
+  await expect(phone.getByRole('heading', { level: 1 })).toHaveText('Medborgarlöfte Kristinehamn 2028, reviderat');
+  await expect(phone.locator('#revision-note')).toHaveCount(0);
+  await expect(phone.locator('#promise-status')).toHaveText('Överenskommet');
+  await expect(phone.locator('#sign-offs li')).toHaveCount(2);
+  await expect(phone.locator('article.commitment', { hasText: commitmentText }).locator('.progress-value').first()).toHaveText('25 %');
+  await axeClean(phone, 'the public page after the revision is signed');
   await resident.close();
 });

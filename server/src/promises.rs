@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use db::builder::BuilderError;
 use db::promise::{ActivityInput, CommitmentText, Owner, PromiseText};
 use domain::LocalizedText;
-use domain::promise::Status;
+use domain::promise::{Signer, Status};
 use tower_sessions::Session;
 
 fn bad(field: &str, key: &str) -> BuilderError {
@@ -85,6 +85,22 @@ fn promise_text(fields: &[(String, String)]) -> Result<PromiseText, BuilderError
     })
 }
 
+/// The optional signatories the form names (repeated `signatory`, `Signer` codes), or `None`
+/// when the form has no such fieldset (`signatories_form` absent): the version's stay.
+fn signatories(fields: &[(String, String)]) -> Result<Option<Vec<Signer>>, BuilderError> {
+    if field(fields, "signatories_form").is_empty() {
+        return Ok(None);
+    }
+    fields
+        .iter()
+        .filter(|(k, _)| k == "signatory")
+        .map(|(_, v)| {
+            Signer::parse(v.trim()).ok_or_else(|| bad("signatory", "promise.signatories"))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
 /// `POST /personal/lofte/{promise}/andra`: the changed text. A signed version is never changed:
 /// the change becomes a new version that needs new sign-offs (`db::promise::edit`).
 pub async fn edit(
@@ -97,11 +113,13 @@ pub async fn edit(
     let now = state.app.clock.now();
     let result = match db::promise::may_work_on(&state.app.db, &f.p, id, false).await {
         Err(e) => Err(e),
-        Ok(()) => match promise_text(&f.fields) {
-            Ok(t) => db::promise::edit(&state.app.db, &f.p, id, t, now)
-                .await
-                .map(|_| ()),
-            Err(e) => Err(e),
+        Ok(()) => match (promise_text(&f.fields), signatories(&f.fields)) {
+            (Ok(t), Ok(extra)) => {
+                db::promise::edit_with(&state.app.db, &f.p, id, t, extra.as_deref(), now)
+                    .await
+                    .map(|_| ())
+            }
+            (Err(e), _) | (_, Err(e)) => Err(e),
         },
     };
     let page = promise_staff_href(id);
@@ -166,14 +184,16 @@ pub async fn create(
         let period = (day(&f.fields, "from")?, day(&f.fields, "to")?);
         let promise = promise_text(&f.fields)?;
         let municipalities = ids(&f.fields, "municipality")?;
+        let extra = signatories(&f.fields)?.unwrap_or_default();
         let now = state.app.clock.now();
-        db::promise::create(
+        db::promise::create_with(
             &state.app.db,
             &f.p,
             lpo,
             &municipalities,
             period,
             promise,
+            &extra,
             now,
         )
         .await
@@ -189,7 +209,8 @@ pub async fn create(
         .await)
 }
 
-/// `POST /personal/lofte/{promise}/signera`.
+/// `POST /personal/lofte/{promise}/signera`: `as`, the signatory signed for (a `Signer` code;
+/// absent: the first the signed-in person may sign as).
 pub async fn sign(
     State(state): State<ServerState>,
     Path(id): Path<i64>,
@@ -198,9 +219,24 @@ pub async fn sign(
 ) -> Result<Response, Response> {
     let f = StaffForm::read(&state, &session, req, SIGN_ROLES).await?;
     let now = state.app.clock.now();
-    let result = db::promise::sign(&state.app.db, &f.p, id, now)
-        .await
-        .map(|_| ());
+    let result = match f.field("as").trim() {
+        "" => Ok(None),
+        code => match Signer::parse(code) {
+            Some(s) => Ok(Some(s)),
+            // Scope first: someone who signs nothing here is 403 whatever the input.
+            None => match db::promise::signer_for(&state.app.db, &f.p, id).await {
+                Ok(mine) if mine.is_empty() => Err(BuilderError::Forbidden),
+                Ok(_) => Err(bad("as", "promise.signatories")),
+                Err(e) => Err(BuilderError::from(e)),
+            },
+        },
+    };
+    let result = match result {
+        Ok(slot) => db::promise::sign_as(&state.app.db, &f.p, id, slot, now)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
     let page = promise_staff_href(id);
     Ok(f.answer(
         state,

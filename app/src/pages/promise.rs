@@ -87,14 +87,8 @@ fn body(p: PublicPromise, code: &str, lang: Lang) -> AnyView {
         .signed
         .iter()
         .map(|s| {
-            let who = tr(
-                lang,
-                match s.signer {
-                    domain::promise::Signer::Police => "promise.signed_police",
-                    domain::promise::Signer::Municipality => "promise.signed_municipality",
-                },
-            );
-            view! { <li>{who}": "{s.name.clone()}", "{s.on.to_string()}</li> }
+            let who = tr(lang, s.signer.label_key());
+            view! { <li>{who}": "{s.name.clone()}", "<time datetime=s.on.to_string()>{s.on.to_string()}</time></li> }
         })
         .collect_view();
     let commitments = p
@@ -152,9 +146,10 @@ fn body(p: PublicPromise, code: &str, lang: Lang) -> AnyView {
         <dl class="facts">
             <dt>{tr(lang, "promise.municipality")}</dt><dd>{p.municipality.clone()}", "{p.lpo_name.clone()}</dd>
             <dt>{tr(lang, "promise.period")}</dt><dd>{p.period_from.to_string()}" – "{p.period_to.to_string()}</dd>
-            <dt>{tr(lang, "promise.status")}</dt><dd><span class="badge">{status}</span>" ("{tr(lang, "promise.version")}" "{p.version}")"</dd>
+            <dt>{tr(lang, "promise.status")}</dt><dd><span class="badge" id="promise-status" data-status=p.status.code()>{status}</span>" ("{tr(lang, "promise.version")}" "{p.version}")"</dd>
         </dl>
-        <ul class="signed">{signed}</ul>
+        {p.revising.then(|| view! { <p class="notice" id="revision-note">{tr(lang, "promise.revising")}</p> })}
+        <ul class="signed" id="sign-offs">{signed}</ul>
         <section class="card" aria-labelledby="overall-h">
             <h2 id="overall-h">{tr(lang, "promise.overall")}</h2>
             {bar(p.percent, tr(lang, "promise.overall"))}

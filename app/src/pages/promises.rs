@@ -19,8 +19,15 @@ use serde::{Deserialize, Serialize};
 pub const PROMISE_ROLES: &[domain::Role] = ALL_ROLES;
 /// Who drafts and changes promises, adds activities and moves the lifecycle on (in their LPO).
 pub const EDIT_ROLES: &[domain::Role] = crate::pages::dialogues::BUILDER_ROLES;
-/// Who signs: the LPO manager (for the police) and a municipal partner (for the municipality).
-pub const SIGN_ROLES: &[domain::Role] = &[domain::Role::LpoManager, domain::Role::MunicipalPartner];
+/// Who signs: the LPO manager (for the police), an officer (as the community officer, when
+/// named) and a municipal partner (for their municipality, as its representative, the chair
+/// of its board or its director, when named). Which signatory one may sign as is
+/// `domain::promise::Signer::may_sign`, checked on the server.
+pub const SIGN_ROLES: &[domain::Role] = &[
+    domain::Role::LpoManager,
+    domain::Role::Officer,
+    domain::Role::MunicipalPartner,
+];
 /// Who logs progress: editors, and municipal partners on what their unit owns.
 pub const LOG_ROLES: &[domain::Role] = &[
     domain::Role::Admin,
@@ -51,7 +58,11 @@ pub struct PromisesData {
 pub struct PromiseData {
     pub detail: PromiseDetail,
     pub may_edit: bool,
-    pub signer: Option<Signer>,
+    /// The signatories of the version being signed that the reader may still sign as.
+    pub signer: Vec<Signer>,
+    /// The reader is a municipal partner of a covered municipality (logs their unit's
+    /// progress).
+    pub partner: bool,
     /// Activity owners: `(form value, label)`.
     pub owners: Vec<(String, String)>,
     /// The themes of the LPO's approved compilations (for a new version).
@@ -128,6 +139,9 @@ pub async fn load_promise(id: i64) -> Result<PromiseData, AppError> {
         agreements,
         may_edit: db::promise::may_edit(&p, detail.lpo_id),
         signer: db::promise::signer_for(&st.db, &p, id)
+            .await
+            .map_err(internal)?,
+        partner: db::promise::partner_of(&st.db, &p, id)
             .await
             .map_err(internal)?,
         detail,
@@ -208,6 +222,64 @@ fn text_values(t: &PromiseText) -> Vec<(String, String)> {
         }
     }
     v
+}
+
+/// The optional signatories a promise of `municipalities` may name: the community officer,
+/// and each municipality's board chair and director.
+fn optional_signers(municipalities: &[Named]) -> Vec<(Signer, String)> {
+    let mut out = vec![(Signer::CommunityOfficer, String::new())];
+    for m in municipalities {
+        let name = m.name.get(Lang::Sv).to_owned();
+        out.push((Signer::BoardChair(m.id), name.clone()));
+        out.push((Signer::MunicipalDirector(m.id), name));
+    }
+    out
+}
+
+/// The form values of the named optional signatories.
+fn signatory_values(required: &[Signer]) -> Vec<(String, String)> {
+    required
+        .iter()
+        .filter(|s| !matches!(s, Signer::Police | Signer::Municipality(_)))
+        .map(|s| ("signatory".to_owned(), s.code()))
+        .collect()
+}
+
+/// Who signs, beside the police and each municipality (always): checkboxes `signatory`.
+fn signatory_fields(
+    lang: Lang,
+    key: &'static str,
+    municipalities: &[Named],
+    values: &[(String, String)],
+) -> AnyView {
+    let items = optional_signers(municipalities)
+        .into_iter()
+        .map(|(s, of)| {
+            let code = s.code();
+            let id = format!("{key}-sig-{}", code.replace(':', "-"));
+            let for_id = id.clone();
+            let checked = values.iter().any(|(k, v)| k == "signatory" && *v == code);
+            let label = if of.is_empty() {
+                tr(lang, s.role_key())
+            } else {
+                format!("{}, {of}", tr(lang, s.role_key()))
+            };
+            view! {
+                <label class="choice" for=for_id>
+                    <input type="checkbox" id=id name="signatory" value=code checked=checked />" "{label}
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <fieldset class="field">
+            <legend class="q-label">{tr(lang, "promises.signatories")}</legend>
+            <p class="muted">{tr(lang, "promises.signatories_lead")}</p>
+            <input type="hidden" name="signatories_form" value="1" />
+            {items}
+        </fieldset>
+    }
+    .into_any()
 }
 
 /// Checkboxes `name` = each item's id, checked as in `values`; element ids start with `key`.
@@ -298,7 +370,7 @@ fn list_body(d: PromisesData, lang: Lang, posted: Option<PostedBuilderForm>) -> 
                     <th scope="row"><a href=promise_staff_href(r.id)>{r.title.get(lang).to_owned()}</a></th>
                     <td>{r.lpo_name.clone()}</td>
                     <td>{tr(lang, &format!("promise.status.{}", r.status.code()))}</td>
-                    <td class="num">{r.version}</td>
+                    <td class="num">{r.version}{r.revision.map(|v| format!(" (→ {v})"))}</td>
                     <td class="num">{pct(r.percent)}</td>
                 </tr>
             }
@@ -324,6 +396,7 @@ fn list_body(d: PromisesData, lang: Lang, posted: Option<PostedBuilderForm>) -> 
                         {boxes(lang, "municipality".to_owned(), &municipalities, "m".to_owned(), &values)}
                     </fieldset>
                     {text_fields(lang, "new", &values, &themes, 3)}
+                    {signatory_fields(lang, "new", &municipalities, &values)}
                     <button type="submit" class="button">{tr(lang, "promises.create")}</button>
                 </form>
             </section>
@@ -385,25 +458,50 @@ fn detail_body(d: PromiseData, lang: Lang, posted: Option<PostedBuilderForm>) ->
         .as_ref()
         .and_then(|x| x.message.clone().or_else(|| x.errors.first().map(|(_, k)| k.clone())))
         .map(|k| view! { <div class="error-summary" role="alert" tabindex="-1" id="refused"><p>{tr(lang, &k)}</p></div> });
+    let municipality_name = |s: &Signer| {
+        s.municipality()
+            .and_then(|m| p.municipalities.iter().find(|n| n.id == m))
+            .map(|n| format!(" ({})", n.name.get(lang)))
+            .unwrap_or_default()
+    };
+    // Every named signatory of the version being signed, signed or awaited.
     let signed = p
-        .signed
+        .required
         .iter()
-        .map(|s| {
-            let who = tr(
-                lang,
-                match s.signer {
-                    Signer::Police => "promise.signed_police",
-                    Signer::Municipality => "promise.signed_municipality",
-                },
-            );
-            view! { <li>{who}": "{s.name.clone()}", "{s.on.to_string()}</li> }
+        .map(|r| {
+            let role = format!("{}{}", tr(lang, r.role_key()), municipality_name(r));
+            let done = p.signed.iter().find(|s| s.signer == *r);
+            let state = if done.is_some() { "signed" } else { "awaiting" };
+            let line = match done {
+                Some(s) => format!(
+                    "{}: {}, {}",
+                    tr(lang, "promises.has_signed"),
+                    s.name,
+                    s.on
+                ),
+                None => tr(lang, "promises.awaiting"),
+            };
+            view! { <li data-signer=r.code() data-state=state><strong>{role}</strong>" – "{line}</li> }
         })
         .collect_view();
-    let sign = (d.signer.is_some() && p.status == Status::Draft).then(|| {
+    let sign = d
+        .signer
+        .iter()
+        .map(|s| {
+            let role = format!("{}{}", tr(lang, s.role_key()), municipality_name(s));
+            view! {
+                <form method="post" action=format!("{base}/signera")>
+                    <input type="hidden" name="as" value=s.code() />
+                    <button type="submit" class="button">{tr_with(lang, "promises.sign_as", &[("role", &role)])}</button>
+                </form>
+            }
+        })
+        .collect_view();
+    let revision = p.in_force.filter(|v| *v != p.version).map(|v| {
         view! {
-            <form method="post" action=format!("{base}/signera")>
-                <button type="submit" class="button">{tr(lang, "promises.sign")}</button>
-            </form>
+            <p class="notice" id="revision-note">
+                {tr_with(lang, "promises.revision_under_way", &[("in_force", &v.to_string()), ("version", &p.version.to_string())])}
+            </p>
         }
     });
     let next = match p.status {
@@ -425,11 +523,13 @@ fn detail_body(d: PromiseData, lang: Lang, posted: Option<PostedBuilderForm>) ->
     let change = (d.may_edit && p.status != Status::Closed).then(|| {
         let post = posted_for(&posted, "promise-edit");
         let open = post.is_some();
-        let values = post
-            .map(|x| x.values)
-            .unwrap_or_else(|| text_values(&p.text));
+        let values = post.map(|x| x.values).unwrap_or_else(|| {
+            let mut v = text_values(&p.text);
+            v.extend(signatory_values(&p.required));
+            v
+        });
         let slots = (p.text.commitments.len() + 1).min(MAX_COMMITMENT_SLOTS);
-        let lead = if p.signed.is_empty() {
+        let lead = if p.signed.is_empty() && p.in_force.is_none() {
             "promises.change_lead_draft"
         } else {
             "promises.change_lead_signed"
@@ -440,6 +540,7 @@ fn detail_body(d: PromiseData, lang: Lang, posted: Option<PostedBuilderForm>) ->
                 <p>{tr(lang, lead)}</p>
                 <form method="post" action=format!("{base}/andra") novalidate=true>
                     {text_fields(lang, "edit", &values, &d.themes, slots)}
+                    {signatory_fields(lang, "edit", &p.municipalities, &values)}
                     <button type="submit" class="button">{tr(lang, "promises.save_change")}</button>
                 </form>
             </details>
@@ -499,7 +600,7 @@ fn detail_body(d: PromiseData, lang: Lang, posted: Option<PostedBuilderForm>) ->
                 .activities
                 .iter()
                 .map(|a| {
-                    let log = (d.may_edit || d.signer == Some(Signer::Municipality)).then(|| {
+                    let log = (d.may_edit || d.partner).then(|| {
                         let day_id = format!("a{}-day", a.id);
                         let day_for = day_id.clone();
                         let amount_id = format!("a{}-amount", a.id);
@@ -571,10 +672,11 @@ fn detail_body(d: PromiseData, lang: Lang, posted: Option<PostedBuilderForm>) ->
         {message}
         <dl class="facts">
             <dt>{tr(lang, "promise.status")}</dt>
-            <dd id="promise-status" data-status=p.status.code()>{tr(lang, &format!("promise.status.{}", p.status.code()))}" ("{tr(lang, "promise.version")}" "{p.version}")"</dd>
+            <dd id="promise-status" data-status=p.status.code()>{tr(lang, &format!("promise.status.{}", p.status.code()))}" ("{tr(lang, "promise.version")}" "{p.in_force.unwrap_or(p.version)}")"</dd>
             <dt>{tr(lang, "promise.period")}</dt><dd>{p.period_from.to_string()}" – "{p.period_to.to_string()}</dd>
             <dt>{tr(lang, "promise.overall")}</dt><dd>{pct(p.percent)}</dd>
         </dl>
+        {revision}
         <p class="lead">{p.text.body.get(lang).to_owned()}</p>
         <ul class="signed" id="sign-offs">{signed}</ul>
         {sign}

@@ -16,6 +16,9 @@ pub struct Model {
     pub due_on: Date,
     pub status: String,
     pub weight: f64,
+    /// The promise version it was planned under: shown in public once that version is the
+    /// one in force (an activity planned for a draft revision waits for its signatures).
+    pub since_version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,8 +11,12 @@ pub struct Model {
     pub status: String,
     pub period_from: Date,
     pub period_to: Date,
+    /// The version in force once one is agreed (before that: the draft).
     pub current_version: i32,
     pub created_at: DateTimeUtc,
+    /// A revision drafted beside the version in force; it becomes `current_version` when
+    /// all its signatories have signed.
+    pub revision: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,6 +8,8 @@ pub struct Model {
     pub promise_id: i64,
     #[sea_orm(primary_key, auto_increment = false)]
     pub version: i32,
+    /// `domain::promise::Signer` code (before the named signatories: `police` and
+    /// `municipality`, rewritten by the migration that introduced them).
     #[sea_orm(primary_key, auto_increment = false)]
     pub signer: String,
     pub user_id: Option<i64>,

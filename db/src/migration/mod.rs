@@ -12,6 +12,7 @@ mod m20261130_000007_themes;
 mod m20261130_000008_compilation;
 mod m20261130_000009_promise;
 mod m20261130_000010_followup;
+mod m20261202_000011_promise_signed;
 mod m20261202_000013_unlinkable;
 
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000008_compilation::Migration),
             Box::new(m20261130_000009_promise::Migration),
             Box::new(m20261130_000010_followup::Migration),
+            Box::new(m20261202_000011_promise_signed::Migration),
             Box::new(m20261202_000013_unlinkable::Migration),
         ]
     }
