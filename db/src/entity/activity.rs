@@ -14,8 +14,11 @@ pub struct Model {
     pub target: f64,
     pub unit: String,
     pub due_on: Date,
+    /// `domain::progress::ActivityStatus::code`.
     pub status: String,
     pub weight: f64,
+    /// Why it was cancelled (set while cancelled only).
+    pub status_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

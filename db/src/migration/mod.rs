@@ -12,6 +12,7 @@ mod m20261130_000007_themes;
 mod m20261130_000008_compilation;
 mod m20261130_000009_promise;
 mod m20261130_000010_followup;
+mod m20261202_000012_progress_correction;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000008_compilation::Migration),
             Box::new(m20261130_000009_promise::Migration),
             Box::new(m20261130_000010_followup::Migration),
+            Box::new(m20261202_000012_progress_correction::Migration),
         ]
     }
 }
