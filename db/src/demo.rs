@@ -801,7 +801,7 @@ pub async fn seed_promise(
             now,
         )
         .await?;
-        crate::promise::log_progress(
+        let logged = crate::promise::log_progress(
             db,
             &officer,
             a,
@@ -811,6 +811,20 @@ pub async fn seed_promise(
             now,
         )
         .await?;
+        // A typo put right in the open: the public page and the feed show both entries.
+        if i == 2 {
+            crate::progress::correct(
+                db,
+                &officer,
+                id,
+                logged,
+                Some(12.0),
+                Some("Tolv kvällspass i centrum och vid busstationen"),
+                "Två inställda pass räknades av misstag",
+                now,
+            )
+            .await?;
+        }
     }
     Ok(())
 }

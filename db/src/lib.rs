@@ -17,6 +17,7 @@ pub mod live;
 pub mod migration;
 pub mod moderation;
 pub mod org;
+pub mod progress;
 pub mod promise;
 pub mod register;
 pub mod retention;

@@ -12,6 +12,7 @@ use crate::entity::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::compilation::Compilation;
+use domain::progress::ActivityStatus;
 use domain::promise::{self as rules, EditKind, Refusal, SignOff, Signer, Status};
 use domain::{LocalizedText, Principal, Role};
 use sea_orm::{
@@ -794,6 +795,7 @@ pub async fn log_progress(
             },
         ));
     }
+    crate::progress::takes_progress(&a)?;
     if on_day > today(now) {
         return Err(invalid("on_day", "promise.future"));
     }
@@ -843,7 +845,10 @@ pub async fn percent(db: &impl ConnectionTrait, promise_id: i64) -> Result<f64, 
     for c in &text.commitments {
         let Some(cid) = c.id else { continue };
         let rows = shown_in(activities_of(db, cid).await?, pr.current_version);
-        parts.push((rules::commitment_percent(&progress_of(&rows)), c.weight));
+        parts.push((
+            domain::progress::commitment_percent(&progress_of(&rows)),
+            c.weight,
+        ));
     }
     Ok(rules::promise_percent(&parts))
 }
@@ -858,14 +863,12 @@ async fn activities_of(
         .order_by_asc(activity::Column::Id)
         .all(db)
         .await?;
-    let mut achieved: HashMap<i64, f64> = HashMap::new();
-    for e in progress_entry::Entity::find()
-        .filter(progress_entry::Column::ActivityId.is_in(activities.iter().map(|a| a.id)))
-        .all(db)
-        .await?
-    {
-        *achieved.entry(e.activity_id).or_default() += e.amount;
-    }
+    let achieved = crate::progress::achieved_by_activity(
+        &progress_entry::Entity::find()
+            .filter(progress_entry::Column::ActivityId.is_in(activities.iter().map(|a| a.id)))
+            .all(db)
+            .await?,
+    );
     Ok(activities
         .into_iter()
         .map(|a| {
@@ -875,12 +878,15 @@ async fn activities_of(
         .collect())
 }
 
-fn progress_of(rows: &[(activity::Model, f64)]) -> Vec<rules::ActivityProgress> {
+fn progress_of(rows: &[(activity::Model, f64)]) -> Vec<(rules::ActivityProgress, ActivityStatus)> {
     rows.iter()
-        .map(|(a, achieved)| rules::ActivityProgress {
-            target: a.target,
-            achieved: *achieved,
-            weight: a.weight,
+        .map(|(a, achieved)| {
+            let p = rules::ActivityProgress {
+                target: a.target,
+                achieved: *achieved,
+                weight: a.weight,
+            };
+            (p, ActivityStatus::from_stored(&a.status))
         })
         .collect()
 }
@@ -978,7 +984,7 @@ pub async fn public(
     municipality_code: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<domain::promise::PublicPromise>, DbErr> {
-    use domain::promise::{Earlier, PublicActivity, PublicCommitment, PublicPromise, Update};
+    use domain::promise::{Earlier, PublicActivity, PublicCommitment, PublicPromise};
     let Some(m) = org_unit::Entity::find()
         .filter(org_unit::Column::Kind.eq("municipality"))
         .filter(org_unit::Column::Code.eq(municipality_code))
@@ -1047,26 +1053,23 @@ pub async fn public(
                 .order_by_desc(progress_entry::Column::Id)
                 .all(db)
                 .await?;
-            let achieved: f64 = entries.iter().map(|e| e.amount).sum();
+            let achieved = crate::progress::achieved(&entries);
             let pct = rules::activity_percent(a.target, achieved);
-            for e in &entries {
-                updates.push(Update {
-                    id: e.id,
-                    on: e.on_day,
-                    at: e.created_at,
-                    activity: a.title.clone(),
-                    text: e.text.clone(),
-                    amount: e.amount,
-                    unit: a.unit.clone(),
-                });
-            }
-            progress.push(rules::ActivityProgress {
-                target: a.target,
-                achieved,
-                weight: a.weight,
-            });
+            updates.extend(crate::progress::updates(&a, &entries));
+            let status = ActivityStatus::from_stored(&a.status);
+            progress.push((
+                rules::ActivityProgress {
+                    target: a.target,
+                    achieved,
+                    weight: a.weight,
+                },
+                status,
+            ));
             shown.push(PublicActivity {
-                overdue: a.due_on < today && pct < 100.0,
+                overdue: a.due_on < today && pct < 100.0 && status.may_be_overdue(),
+                status: status.shown(a.target, achieved),
+                status_reason: a.status_reason,
+                weight: a.weight,
                 title: a.title,
                 unit: a.unit,
                 target: a.target,
@@ -1075,7 +1078,7 @@ pub async fn public(
                 due_on: a.due_on,
             });
         }
-        let cp = rules::commitment_percent(&progress);
+        let cp = domain::progress::commitment_percent(&progress);
         parts.push((cp, c.weight));
         commitments.push(PublicCommitment {
             text: c.text.clone(),
@@ -1214,7 +1217,7 @@ pub async fn staff_detail(
                 achieved,
             });
         }
-        let cp = rules::commitment_percent(&progress);
+        let cp = domain::progress::commitment_percent(&progress);
         commitments.push(CommitmentLine {
             id: cid,
             text: c.text.clone(),
@@ -1527,8 +1530,10 @@ pub async fn overdue(
              FROM activity a JOIN commitment c ON c.id = a.commitment_id \
              JOIN promise p ON p.id = c.promise_id \
              LEFT JOIN progress_entry e ON e.activity_id = a.id \
+                 AND NOT EXISTS (SELECT 1 FROM progress_entry x WHERE x.corrects = e.id) \
              WHERE a.due_on < {p1} AND p.status IN ('agreed', 'active') \
                AND a.since_version <= p.current_version \
+               AND a.status NOT IN ('done', 'cancelled') \
              GROUP BY p.id, p.lpo_id, p.current_version, a.commitment_id, a.id, a.title, a.unit, \
                       a.target, a.due_on \
              HAVING COALESCE(SUM(e.amount), 0.0) < a.target \

@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::TestDb;
+
 use chrono::Utc;
 use db::survey::{Gate, SubmitRequest};
 use domain::dashboard::Audience;
@@ -35,9 +37,8 @@ async fn dialogue_id(db: &db::Db) -> i64 {
     db::stats::dialogue_counts(db).await.expect("counts")[0].dialogue_id
 }
 
-#[tokio::test]
-async fn staff_see_exact_counts_and_small_figures_are_suppressed_everywhere() {
-    for t in common::all().await {
+db::backend_test! {
+    async fn staff_see_exact_counts_and_small_figures_are_suppressed_everywhere(t: TestDb) {
         db::demo::seed_if_empty(&t.db).await.expect("seed");
         let id = dialogue_id(&t.db).await;
         for _ in 0..3 {
@@ -84,9 +85,8 @@ async fn staff_see_exact_counts_and_small_figures_are_suppressed_everywhere() {
     }
 }
 
-#[tokio::test]
-async fn distributions_publish_a_new_state_only_after_five_new_answers() {
-    for t in common::all().await {
+db::backend_test! {
+    async fn distributions_publish_a_new_state_only_after_five_new_answers(t: TestDb) {
         db::demo::seed_if_empty(&t.db).await.expect("seed");
         let id = dialogue_id(&t.db).await;
         let look = || db::dashboard::dashboard(&t.db, id, Audience::Staff, Utc::now());

@@ -6,6 +6,7 @@ pub mod access;
 pub mod builder;
 pub mod compilation;
 pub mod dashboard;
+pub mod progress;
 pub mod promise;
 pub mod register;
 pub mod stats;

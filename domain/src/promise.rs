@@ -425,6 +425,14 @@ pub struct PublicActivity {
     pub percent: f64,
     pub due_on: NaiveDate,
     pub overdue: bool,
+    /// As shown (`crate::progress::ActivityStatus::shown`); a cancelled one does not count.
+    #[serde(default)]
+    pub status: crate::progress::ActivityStatus,
+    /// Why it was cancelled.
+    #[serde(default)]
+    pub status_reason: Option<String>,
+    #[serde(default = "crate::progress::one")]
+    pub weight: f64,
 }
 
 /// A theme residents raised, with how many (under the n<5 rule, from the approved compilation).
@@ -452,6 +460,12 @@ pub struct Update {
     pub text: String,
     pub amount: f64,
     pub unit: String,
+    /// On a correcting entry (*rättelse*): what it replaced and why.
+    #[serde(default)]
+    pub corrects: Option<crate::progress::Corrected>,
+    /// On an entry a later correction replaced: its amount no longer counts.
+    #[serde(default)]
+    pub superseded: Option<crate::progress::Supersession>,
 }
 
 /// An earlier promise and how it ended.

@@ -3,6 +3,7 @@
 //! entry's id, so they stay the same across requests.
 
 use crate::ServerState;
+use app::i18n::{Lang, tr, tr_with};
 use atom_syndication::{Entry, Feed, Link, Person, Text};
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -35,24 +36,30 @@ pub async fn feed(State(state): State<ServerState>, Path(code): Path<String>) ->
         .iter()
         .map(|u| Entry {
             id: format!("urn:medborgarloften:progress:{}", u.id),
-            title: Text::plain(format!("{}: {}", u.activity, u.text)),
-            updated: utc(u.at),
+            title: Text::plain(title(u)),
+            // A replaced entry is updated when its correction is made, so readers see it again.
+            updated: utc(u.superseded.as_ref().map_or(u.at, |s| s.at.max(u.at))),
             authors: vec![author.clone()],
             links: vec![Link {
                 href: page.clone(),
                 rel: "alternate".to_owned(),
                 ..Default::default()
             }],
-            summary: Some(Text::plain(format!("+{} {} ({})", u.amount, u.unit, u.on))),
+            summary: Some(Text::plain(summary(u))),
             ..Default::default()
         })
         .collect();
-    let updated = p.updates.iter().map(|u| u.at).max().unwrap_or_else(|| {
-        p.period_from
-            .and_hms_opt(0, 0, 0)
-            .map(|d| d.and_utc())
-            .unwrap_or(now)
-    });
+    let updated = p
+        .updates
+        .iter()
+        .flat_map(|u| std::iter::once(u.at).chain(u.superseded.as_ref().map(|s| s.at)))
+        .max()
+        .unwrap_or_else(|| {
+            p.period_from
+                .and_hms_opt(0, 0, 0)
+                .map(|d| d.and_utc())
+                .unwrap_or(now)
+        });
     let feed = Feed {
         id: format!("urn:medborgarloften:promise:{}", p.id),
         title: Text::plain(format!(
@@ -84,4 +91,38 @@ pub async fn feed(State(state): State<ServerState>, Path(code): Path<String>) ->
         HeaderValue::from_static("application/atom+xml; charset=utf-8"),
     );
     res
+}
+
+/// An entry's title; a correcting entry says so first (the feed is in Swedish).
+fn title(u: &domain::promise::Update) -> String {
+    let base = format!("{}: {}", u.activity, u.text);
+    if u.corrects.is_some() {
+        format!("{}: {base}", tr(Lang::Sv, "promise.correction"))
+    } else {
+        base
+    }
+}
+
+/// The amount and day; a correction with the figure it replaces and its reason, a replaced
+/// entry with a note that its figure no longer counts.
+fn summary(u: &domain::promise::Update) -> String {
+    let base = format!("+{} {} ({})", u.amount, u.unit, u.on);
+    if let Some(c) = &u.corrects {
+        let note = tr_with(
+            Lang::Sv,
+            "promise.corrected_note",
+            &[
+                ("day", &c.on.to_string()),
+                ("old", &format!("{}", c.amount)),
+                ("new", &format!("{}", u.amount)),
+                ("unit", &u.unit),
+                ("reason", &c.reason),
+            ],
+        );
+        format!("{base}. {note}")
+    } else if u.superseded.is_some() {
+        format!("{base}. {}", tr(Lang::Sv, "promise.superseded"))
+    } else {
+        base
+    }
 }

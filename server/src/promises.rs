@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use db::builder::BuilderError;
 use db::promise::{ActivityInput, CommitmentText, Owner, PromiseText};
 use domain::LocalizedText;
+use domain::progress::ActivityStatus;
 use domain::promise::{Signer, Status};
 use tower_sessions::Session;
 
@@ -312,7 +313,12 @@ pub async fn add_activity(
                 .map_err(|_| bad("target", "promise.target_positive"))?,
             unit: f.field("unit").to_owned(),
             due_on: day(&f.fields, "due_on")?,
-            weight: 1.0,
+            // Blank is the default weight, 1.
+            weight: if f.field("weight").trim().is_empty() {
+                1.0
+            } else {
+                number(&f.fields, "weight").map_err(|_| bad("weight", "promise.weight_positive"))?
+            },
         };
         let now = state.app.clock.now();
         db::promise::add_activity_of(&state.app.db, &f.p, id, commitment, &input, now)
@@ -365,6 +371,86 @@ pub async fn log_progress(
         page.clone(),
         "progress",
         format!("{page}#commitments-h"),
+    )
+    .await)
+}
+
+/// `POST /personal/lofte/{promise}/framsteg/{entry}/ratta`: `amount` (blank: unchanged), `text`
+/// (blank: unchanged) and a required `reason`. The entry is never changed: a correcting entry
+/// replaces its figure in public, with the reason (`db::progress::correct`).
+pub async fn correct_progress(
+    State(state): State<ServerState>,
+    Path((id, entry)): Path<(i64, i64)>,
+    session: Session,
+    req: Request,
+) -> Result<Response, Response> {
+    let f = StaffForm::read(&state, &session, req, LOG_ROLES).await?;
+    let result = async {
+        db::promise::may_work_on(&state.app.db, &f.p, id, true).await?;
+        let amount = if f.field("amount").trim().is_empty() {
+            None
+        } else {
+            Some(number(&f.fields, "amount")?)
+        };
+        let now = state.app.clock.now();
+        db::progress::correct(
+            &state.app.db,
+            &f.p,
+            id,
+            entry,
+            amount,
+            Some(f.field("text")),
+            f.field("reason"),
+            now,
+        )
+        .await
+        .map(|_| ())
+    }
+    .await;
+    let page = promise_staff_href(id);
+    Ok(f.answer(
+        state,
+        result,
+        page.clone(),
+        &format!("correct-{entry}"),
+        format!("{page}#entry-{entry}"),
+    )
+    .await)
+}
+
+/// `POST /personal/lofte/{promise}/aktivitet/{activity}/status`: `status` (planned, under_way,
+/// done, cancelled) and `reason` (required to cancel).
+pub async fn set_activity_status(
+    State(state): State<ServerState>,
+    Path((id, activity)): Path<(i64, i64)>,
+    session: Session,
+    req: Request,
+) -> Result<Response, Response> {
+    let f = StaffForm::read(&state, &session, req, EDIT_ROLES).await?;
+    let result = async {
+        db::promise::may_work_on(&state.app.db, &f.p, id, false).await?;
+        let to = ActivityStatus::parse(f.field("status").trim())
+            .ok_or_else(|| bad("status", "progress.bad_status"))?;
+        let now = state.app.clock.now();
+        db::progress::set_status(
+            &state.app.db,
+            &f.p,
+            id,
+            activity,
+            to,
+            f.field("reason"),
+            now,
+        )
+        .await
+    }
+    .await;
+    let page = promise_staff_href(id);
+    Ok(f.answer(
+        state,
+        result,
+        page.clone(),
+        &format!("status-{activity}"),
+        format!("{page}#activity-{activity}"),
     )
     .await)
 }

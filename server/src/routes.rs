@@ -86,6 +86,9 @@ pub enum Handler {
     AdvancePromise,
     AddActivity,
     LogProgress,
+    // Corrections and activity status (issue #14).
+    CorrectProgress,
+    SetActivityStatus,
 }
 
 /// A plain route: declared once here, where it both builds the router and feeds the
@@ -378,6 +381,18 @@ pub const PLAIN_ROUTES: &[PlainRoute] = &[
         handler: Handler::LogProgress,
         access: Access::Roles(LOG_ROLES),
     },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/lofte/{promise}/framsteg/{entry}/ratta",
+        handler: Handler::CorrectProgress,
+        access: Access::Roles(LOG_ROLES),
+    },
+    PlainRoute {
+        method: "POST",
+        path: "/personal/lofte/{promise}/aktivitet/{activity}/status",
+        handler: Handler::SetActivityStatus,
+        access: Access::Roles(EDIT_ROLES),
+    },
 ];
 
 fn method_router(h: Handler) -> MethodRouter<ServerState> {
@@ -428,6 +443,8 @@ fn method_router(h: Handler) -> MethodRouter<ServerState> {
         Handler::AdvancePromise => post(promises::advance),
         Handler::AddActivity => post(promises::add_activity),
         Handler::LogProgress => post(promises::log_progress),
+        Handler::CorrectProgress => post(promises::correct_progress),
+        Handler::SetActivityStatus => post(promises::set_activity_status),
     }
 }
 

@@ -150,6 +150,7 @@ fn concrete(path: &str) -> String {
         // The demo's promise (Kristinehamn's); no such activity.
         .replace("{promise}", "1")
         .replace("{activity}", "999999")
+        .replace("{entry}", "999999")
 }
 
 /// A valid input per server function: access is judged on a well-formed call.
@@ -348,6 +349,9 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Route
             Handler::AdvancePromise => ("to=kanske".to_owned(), "application/x-www-form-urlencoded"),
             Handler::AddActivity => ("commitment=x".to_owned(), "application/x-www-form-urlencoded"),
             Handler::LogProgress => ("on_day=&amount=".to_owned(), "application/x-www-form-urlencoded"),
+            // No such entry or activity: allowed callers in scope get 404, nothing is stored.
+            Handler::CorrectProgress => ("amount=1&reason=Fel".to_owned(), "application/x-www-form-urlencoded"),
+            Handler::SetActivityStatus => ("status=cancelled&reason=Fel".to_owned(), "application/x-www-form-urlencoded"),
             // Bad input (422) for allowed callers in scope; the file is harmless to fetch.
             Handler::SetRetention => ("days=0".to_owned(), "application/x-www-form-urlencoded"),
             Handler::RawTextExport => (String::new(), ""),

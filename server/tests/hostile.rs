@@ -553,6 +553,8 @@ fn plain_sample(h: Handler, kh_unit: &str) -> String {
                 .to_owned()
         }
         Handler::LogProgress => "on_day=2027-01-01&amount=1&text=Gjort".to_owned(),
+        Handler::CorrectProgress => "amount=2&text=R%C3%A4ttad&reason=Fel+antal".to_owned(),
+        Handler::SetActivityStatus => "status=cancelled&reason=Inst%C3%A4lld".to_owned(),
         Handler::LinkAgreements => "agreement=1".to_owned(),
     }
 }

@@ -6,7 +6,8 @@ use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
 use crate::pages::dashboard::cell;
-use domain::promise::{PublicCommitment, PublicPromise};
+use domain::progress::ActivityStatus;
+use domain::promise::{PublicCommitment, PublicPromise, Update};
 use leptos::prelude::*;
 use leptos_meta::{Link, Title};
 use leptos_router::hooks::use_params_map;
@@ -118,11 +119,14 @@ fn body(p: PublicPromise, code: &str, lang: Lang) -> AnyView {
         .updates
         .iter()
         .map(|u| {
+            let gone = u.superseded.is_some();
             view! {
-                <li data-update=u.id>
+                <li data-update=u.id class:superseded=gone class:correction=u.corrects.is_some()>
                     <time datetime=u.on.to_string()>{u.on.to_string()}</time>" · "
                     <strong>{u.activity.clone()}</strong>": "{u.text.clone()}
                     " (+"{format!("{}", u.amount)}" "{u.unit.clone()}")"
+                    {gone.then(|| view! { " "<span class="badge small">{tr(lang, "promise.superseded")}</span> })}
+                    {correction_note(u, lang)}
                 </li>
             }
         })
@@ -265,12 +269,18 @@ fn commitment(i: usize, c: &PublicCommitment, lang: Lang) -> AnyView {
                 ],
             );
             let label = format!("{}: {}", a.title, of);
+            let cancelled = a.status == ActivityStatus::Cancelled;
             view! {
-                <li class="activity" class:overdue=a.overdue>
+                <li class="activity" class:overdue=a.overdue class:cancelled=cancelled data-activity-status=a.status.code()>
                     <p><strong>{a.title.clone()}</strong>" – "{of}
                         " · "{tr(lang, "promise.due")}" "{a.due_on.to_string()}
+                        {(a.weight != 1.0).then(|| view! { " · "{tr_with(lang, "promise.weight_n", &[("w", &format!("{}", a.weight))])} })}
+                        " "<span class="badge small">{tr(lang, &format!("promise.activity_status.{}", a.status.code()))}</span>
                         {a.overdue.then(|| view! { " "<span class="behind">{tr(lang, "promise.overdue")}</span> })}
                     </p>
+                    {cancelled.then(|| view! {
+                        <p class="cancelled-reason">{tr_with(lang, "promise.cancelled_reason", &[("reason", a.status_reason.as_deref().unwrap_or(""))])}</p>
+                    })}
                     {bar(a.percent, label)}
                 </li>
             }
@@ -292,4 +302,30 @@ fn commitment(i: usize, c: &PublicCommitment, lang: Lang) -> AnyView {
         </article>
     }
     .into_any()
+}
+
+/// On a correcting entry: "Rättelse: corrected on …: old → new. Reason: …" (and the earlier
+/// text when it changed). Shared with the staff page.
+pub fn correction_note(u: &Update, lang: Lang) -> Option<AnyView> {
+    let c = u.corrects.as_ref()?;
+    let note = tr_with(
+        lang,
+        "promise.corrected_note",
+        &[
+            ("day", &c.on.to_string()),
+            ("old", &format!("{}", c.amount)),
+            ("new", &format!("{}", u.amount)),
+            ("unit", &u.unit),
+            ("reason", &c.reason),
+        ],
+    );
+    let earlier =
+        (c.text != u.text).then(|| tr_with(lang, "promise.corrected_text", &[("text", &c.text)]));
+    Some(
+        view! {
+            <span class="correction-note">" "<strong>{tr(lang, "promise.correction")}</strong>" – "{note}
+                {earlier.map(|t| view! { " "{t} })}</span>
+        }
+        .into_any(),
+    )
 }

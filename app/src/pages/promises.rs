@@ -69,6 +69,9 @@ pub struct PromiseData {
     pub themes: Vec<Named>,
     /// The LPO's agreements: `(id, purpose, linked to this promise)`.
     pub agreements: Vec<(i64, String, bool)>,
+    /// Each activity's status, weight and full history (corrections included).
+    #[serde(default)]
+    pub records: Vec<domain::progress::ActivityRecord>,
 }
 
 #[server(endpoint = "staff/promises")]
@@ -135,7 +138,9 @@ pub async fn load_promise(id: i64) -> Result<PromiseData, AppError> {
     let agreements = db::promise::agreement_choices(&st.db, id, detail.lpo_id)
         .await
         .map_err(internal)?;
+    let records = db::progress::records(&st.db, id).await.map_err(internal)?;
     Ok(PromiseData {
+        records,
         agreements,
         may_edit: db::promise::may_edit(&p, detail.lpo_id),
         signer: db::promise::signer_for(&st.db, &p, id)
@@ -619,11 +624,15 @@ fn detail_body(d: PromiseData, lang: Lang, posted: Option<PostedBuilderForm>) ->
                             </form>
                         }
                     });
+                    let record = d.records.iter().find(|r| r.activity_id == a.id);
+                    let may_log = d.may_edit || d.partner;
                     view! {
-                        <li class="activity" data-activity=a.id>
+                        <li class="activity" data-activity=a.id id=format!("activity-{}", a.id)>
                             <p><strong>{a.title.clone()}</strong>" – "
                                 {tr_with(lang, "promise.of_target", &[("done", &format!("{}", a.achieved)), ("target", &format!("{}", a.target)), ("unit", &a.unit)])}
-                                " · "{pct(a.percent)}" · "{tr(lang, "promise.due")}" "{a.due_on.to_string()}</p>
+                                " · "{pct(a.percent)}" · "{tr(lang, "promise.due")}" "{a.due_on.to_string()}
+                                {record.map(|r| record_facts(r, lang))}</p>
+                            {record.map(|r| record_forms(r, &base, a.id, &a.unit, d.may_edit, may_log, &posted, lang))}
                             {log}
                         </li>
                     }
@@ -650,6 +659,8 @@ fn detail_body(d: PromiseData, lang: Lang, posted: Option<PostedBuilderForm>) ->
                                 <input id=format!("{prefix}-unit") name="unit" type="text" /></div>
                             <div class="field"><label for=format!("{prefix}-due")>{tr(lang, "promises.due_on")}</label>
                                 <input id=format!("{prefix}-due") name="due_on" type="date" /></div>
+                            <div class="field"><label for=format!("{prefix}-weight")>{tr(lang, "promises.activity_weight")}</label>
+                                <input id=format!("{prefix}-weight") name="weight" type="number" min="0.1" step="0.1" value="1" class="narrow" /></div>
                             <button type="submit" class="button">{tr(lang, "promises.add_activity")}</button>
                         </form>
                     </details>
@@ -689,4 +700,121 @@ fn detail_body(d: PromiseData, lang: Lang, posted: Option<PostedBuilderForm>) ->
         {agreements}
     }
     .into_any()
+}
+
+/// An activity's weight, its status (as shown) and, when cancelled, the reason.
+fn record_facts(r: &domain::progress::ActivityRecord, lang: Lang) -> AnyView {
+    use domain::progress::ActivityStatus;
+    let reason = (r.shown == ActivityStatus::Cancelled)
+        .then(|| r.status_reason.clone())
+        .flatten()
+        .map(|why| view! { " "<span class="cancelled-reason">{tr_with(lang, "promise.cancelled_reason", &[("reason", &why)])}</span> });
+    view! {
+        " · "{tr_with(lang, "promise.weight_n", &[("w", &format!("{}", r.weight))])}" "
+        <span class="badge small" data-activity-status=r.shown.code()>{tr(lang, &format!("promise.activity_status.{}", r.shown.code()))}</span>
+        {reason}
+    }
+    .into_any()
+}
+
+/// Under an activity: the status form (editors), and every logged entry with a "Rätta" form
+/// on the ones that count now (who may log). A refused form comes back open with its values.
+#[allow(clippy::too_many_arguments)]
+fn record_forms(
+    r: &domain::progress::ActivityRecord,
+    base: &str,
+    activity: i64,
+    unit: &str,
+    may_edit: bool,
+    may_log: bool,
+    posted: &Option<PostedBuilderForm>,
+    lang: Lang,
+) -> AnyView {
+    use domain::progress::ActivityStatus;
+    let status = may_edit.then(|| {
+        let post = posted_for(posted, &format!("status-{activity}"));
+        let open = post.is_some();
+        let values = post.map(|p| p.values).unwrap_or_default();
+        let chosen = match get(&values, "status") {
+            // The status as shown: progress may have moved a planned one on.
+            v if v.is_empty() => r.shown.code().to_owned(),
+            v => v,
+        };
+        let reason = match get(&values, "reason") {
+            v if v.is_empty() => r.status_reason.clone().unwrap_or_default(),
+            v => v,
+        };
+        let options = ActivityStatus::ALL
+            .into_iter()
+            .map(|st| {
+                view! {
+                    <option value=st.code() selected=st.code() == chosen>
+                        {tr(lang, &format!("promise.activity_status.{}", st.code()))}
+                    </option>
+                }
+            })
+            .collect_view();
+        let sid = format!("a{activity}-status");
+        let rid = format!("a{activity}-status-reason");
+        view! {
+            <details class="inline-form" open=open>
+                <summary>{tr(lang, "promises.status_change")}</summary>
+                <form method="post" class="filters" action=format!("{base}/aktivitet/{activity}/status")>
+                    <div class="field"><label for=sid.clone()>{tr(lang, "promises.status_label")}</label>
+                        <select id=sid name="status">{options}</select></div>
+                    <div class="field"><label for=rid.clone()>{tr(lang, "promises.status_reason")}</label>
+                        <input id=rid name="reason" type="text" maxlength="500" value=reason /></div>
+                    <button type="submit" class="button small">{tr(lang, "promises.save_status")}</button>
+                </form>
+            </details>
+        }
+    });
+    let entries = r
+        .entries
+        .iter()
+        .map(|u| {
+            let gone = u.superseded.is_some();
+            let form = (may_log && !gone).then(|| {
+                let post = posted_for(posted, &format!("correct-{}", u.id));
+                let open = post.is_some();
+                let values = post.map(|p| p.values).unwrap_or_default();
+                let amount = match get(&values, "amount") {
+                    v if v.is_empty() && !open => format!("{}", u.amount),
+                    v => v,
+                };
+                let id = |f: &str| format!("e{}-{f}", u.id);
+                view! {
+                    <details class="inline-form" open=open>
+                        <summary>{tr(lang, "promises.correct")}</summary>
+                        <p class="muted">{tr(lang, "promises.correct_lead")}</p>
+                        <form method="post" class="filters" action=format!("{base}/framsteg/{}/ratta", u.id)>
+                            <div class="field"><label for=id("amount")>{tr_with(lang, "promises.correct_amount", &[("unit", unit)])}</label>
+                                <input id=id("amount") name="amount" type="number" min="0" step="any" value=amount /></div>
+                            <div class="field"><label for=id("text")>{tr(lang, "promises.correct_text")}</label>
+                                <input id=id("text") name="text" type="text" value=get(&values, "text") /></div>
+                            <div class="field"><label for=id("reason")>{tr(lang, "promises.correct_reason")}</label>
+                                <input id=id("reason") name="reason" type="text" maxlength="500" required=true value=get(&values, "reason") /></div>
+                            <button type="submit" class="button small">{tr(lang, "promises.save_correction")}</button>
+                        </form>
+                    </details>
+                }
+            });
+            view! {
+                <li id=format!("entry-{}", u.id) data-entry=u.id class:superseded=gone class:correction=u.corrects.is_some()>
+                    <time datetime=u.on.to_string()>{u.on.to_string()}</time>": "{u.text.clone()}
+                    " (+"{format!("{}", u.amount)}" "{u.unit.clone()}")"
+                    {gone.then(|| view! { " "<span class="badge small">{tr(lang, "promise.superseded")}</span> })}
+                    {crate::pages::promise::correction_note(u, lang)}
+                    {form}
+                </li>
+            }
+        })
+        .collect_view();
+    let history = (!r.entries.is_empty()).then(|| {
+        view! {
+            <p class="q-label">{tr(lang, "promises.history")}</p>
+            <ul class="updates">{entries}</ul>
+        }
+    });
+    view! { {status}{history} }.into_any()
 }

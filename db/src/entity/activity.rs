@@ -14,11 +14,14 @@ pub struct Model {
     pub target: f64,
     pub unit: String,
     pub due_on: Date,
+    /// `domain::progress::ActivityStatus::code`.
     pub status: String,
     pub weight: f64,
     /// The promise version it was planned under: shown in public once that version is the
     /// one in force (an activity planned for a draft revision waits for its signatures).
     pub since_version: i32,
+    /// Why it was cancelled (set while cancelled only).
+    pub status_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,10 @@ pub struct Model {
     pub amount: f64,
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,
+    /// The entry this one corrects (*rättelse*); that entry's figure no longer counts.
+    pub corrects: Option<i64>,
+    /// Why the correction was made (set on correcting entries only).
+    pub reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,7 @@ mod m20261130_000008_compilation;
 mod m20261130_000009_promise;
 mod m20261130_000010_followup;
 mod m20261202_000011_promise_signed;
+mod m20261202_000012_progress_correction;
 mod m20261202_000013_unlinkable;
 
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000009_promise::Migration),
             Box::new(m20261130_000010_followup::Migration),
             Box::new(m20261202_000011_promise_signed::Migration),
+            Box::new(m20261202_000012_progress_correction::Migration),
             Box::new(m20261202_000013_unlinkable::Migration),
         ]
     }

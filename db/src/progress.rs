@@ -1,0 +1,320 @@
+//! Corrections of logged progress (*rättelse*) and an activity's status, stored so that the
+//! public record never changes silently: a correction is a new entry that names the entry it
+//! replaces and why, nothing is edited or deleted, and every change is audited in the same
+//! transaction. The rules are `domain::progress` (the chain rule is documented there).
+
+use crate::audit;
+use crate::builder::{BuilderError, invalid};
+use crate::entity::{activity, commitment, progress_entry, promise};
+use chrono::{DateTime, Utc};
+use domain::progress::{
+    self as rules, ActivityRecord, ActivityStatus, Corrected, Current, Logged, Refusal,
+    Supersession,
+};
+use domain::promise::{Status, Update};
+use domain::{Principal, Role};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, SqlErr, TransactionTrait,
+};
+use std::collections::HashMap;
+
+fn refused(r: Refusal) -> BuilderError {
+    invalid(r.field(), r.message_key())
+}
+
+/// An activity, its promise and that promise's status; `NotFound` unless the activity belongs
+/// to `promise_id` (another promise's activity through this promise's page is unknown here).
+async fn activity_of(
+    db: &impl ConnectionTrait,
+    promise_id: i64,
+    activity_id: i64,
+) -> Result<(activity::Model, promise::Model, Status), BuilderError> {
+    let a = activity::Entity::find_by_id(activity_id)
+        .one(db)
+        .await?
+        .ok_or(BuilderError::NotFound)?;
+    let c = commitment::Entity::find_by_id(a.commitment_id)
+        .one(db)
+        .await?
+        .ok_or(BuilderError::NotFound)?;
+    if c.promise_id != promise_id {
+        return Err(BuilderError::NotFound);
+    }
+    let pr = promise::Entity::find_by_id(promise_id)
+        .one(db)
+        .await?
+        .ok_or(BuilderError::NotFound)?;
+    let status = Status::parse(&pr.status).unwrap_or(Status::Draft);
+    Ok((a, pr, status))
+}
+
+fn entry(
+    p: &Principal,
+    lpo_id: i64,
+    now: DateTime<Utc>,
+    action: &'static str,
+    entity: &'static str,
+    id: i64,
+    detail: String,
+) -> audit::Entry<'static> {
+    audit::Entry {
+        at: now,
+        user_id: Some(p.user_id),
+        scope_unit_id: Some(lpo_id),
+        action,
+        entity,
+        entity_id: id.to_string(),
+        detail,
+    }
+}
+
+/// Whether `p` may log (and so correct) progress on `a`: the LPO's officers and manager, admins,
+/// and a municipal partner on what their unit owns (as `db::promise::log_progress`).
+fn logs(p: &Principal, lpo_id: i64, a: &activity::Model) -> bool {
+    let owns = p.role == Role::MunicipalPartner
+        && a.owner_kind == "municipal_unit"
+        && p.municipal_unit_id == Some(a.owner_id);
+    crate::promise::may_edit(p, lpo_id) || owns
+}
+
+/// Refuses progress on a cancelled activity.
+pub(crate) fn takes_progress(a: &activity::Model) -> Result<(), BuilderError> {
+    if ActivityStatus::from_stored(&a.status).takes_progress() {
+        Ok(())
+    } else {
+        Err(refused(Refusal::Cancelled))
+    }
+}
+
+/// Corrects progress entry `entry_id` of promise `promise_id` with a correcting entry: the new
+/// amount (`None`: unchanged) and/or text (`None` or blank: unchanged) and a required reason.
+/// The replaced entry stays as it was; only the entry that counts now can be corrected (an
+/// already corrected one is refused, also when two corrections race). Not on a closed promise.
+/// Returns the correcting entry's id.
+#[allow(clippy::too_many_arguments)]
+pub async fn correct(
+    db: &DatabaseConnection,
+    p: &Principal,
+    promise_id: i64,
+    entry_id: i64,
+    amount: Option<f64>,
+    text: Option<&str>,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, BuilderError> {
+    let old = progress_entry::Entity::find_by_id(entry_id)
+        .one(db)
+        .await?
+        .ok_or(BuilderError::NotFound)?;
+    let (a, pr, status) = activity_of(db, promise_id, old.activity_id).await?;
+    if !logs(p, pr.lpo_id, &a) {
+        return Err(BuilderError::Forbidden);
+    }
+    if status == Status::Closed {
+        return Err(invalid("promise", "promise.closed"));
+    }
+    let superseded = progress_entry::Entity::find()
+        .filter(progress_entry::Column::Corrects.eq(entry_id))
+        .one(db)
+        .await?
+        .is_some();
+    let current = Current {
+        amount: old.amount,
+        text: &old.text,
+        superseded,
+    };
+    let (new_amount, new_text, why) =
+        rules::correction(&current, amount, text, reason).map_err(refused)?;
+    let txn = db.begin().await?;
+    let inserted = progress_entry::Entity::insert(progress_entry::ActiveModel {
+        activity_id: Set(old.activity_id),
+        // The figure is about the day the work was done; the correction's own day is its
+        // `created_at`.
+        on_day: Set(old.on_day),
+        text: Set(new_text),
+        amount: Set(new_amount),
+        created_by: Set(Some(p.user_id)),
+        created_at: Set(now),
+        corrects: Set(Some(entry_id)),
+        reason: Set(Some(why.clone())),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await;
+    let id = match inserted {
+        Ok(r) => r.last_insert_id,
+        // Another correction of the same entry committed first (unique `corrects`).
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            return Err(refused(Refusal::Superseded));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audit::record(
+        &txn,
+        entry(
+            p,
+            pr.lpo_id,
+            now,
+            "correct",
+            "progress_entry",
+            id,
+            format!(
+                "corrects={entry_id} activity={} amount={}->{new_amount} reason={why}",
+                old.activity_id, old.amount
+            ),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// Sets an activity's status (the LPO's officers and manager, admins). Cancelling needs a
+/// reason (kept, and shown in public); another status clears it. Not on a closed promise.
+pub async fn set_status(
+    db: &DatabaseConnection,
+    p: &Principal,
+    promise_id: i64,
+    activity_id: i64,
+    to: ActivityStatus,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), BuilderError> {
+    let (a, pr, status) = activity_of(db, promise_id, activity_id).await?;
+    if !crate::promise::may_edit(p, pr.lpo_id) {
+        return Err(BuilderError::Forbidden);
+    }
+    if status == Status::Closed {
+        return Err(invalid("promise", "promise.closed"));
+    }
+    let from = ActivityStatus::from_stored(&a.status);
+    let kept =
+        rules::status_change((from, a.status_reason.as_deref()), to, reason).map_err(refused)?;
+    let txn = db.begin().await?;
+    let mut am: activity::ActiveModel = a.into();
+    am.status = Set(to.code().to_owned());
+    am.status_reason = Set(kept.clone());
+    am.update(&txn).await?;
+    audit::record(
+        &txn,
+        entry(
+            p,
+            pr.lpo_id,
+            now,
+            "status",
+            "activity",
+            activity_id,
+            format!(
+                "{}->{} reason={}",
+                from.code(),
+                to.code(),
+                kept.as_deref().unwrap_or("")
+            ),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+fn logged(entries: &[progress_entry::Model]) -> Vec<Logged> {
+    entries
+        .iter()
+        .map(|e| Logged {
+            id: e.id,
+            corrects: e.corrects,
+            amount: e.amount,
+        })
+        .collect()
+}
+
+/// What has been achieved on one activity, from all its entries (latest corrections count).
+pub(crate) fn achieved(entries: &[progress_entry::Model]) -> f64 {
+    rules::achieved(&logged(entries))
+}
+
+/// [`achieved`] per activity, from the entries of several activities.
+pub(crate) fn achieved_by_activity(entries: &[progress_entry::Model]) -> HashMap<i64, f64> {
+    let mut by: HashMap<i64, Vec<progress_entry::Model>> = HashMap::new();
+    for e in entries {
+        by.entry(e.activity_id).or_default().push(e.clone());
+    }
+    by.into_iter().map(|(a, es)| (a, achieved(&es))).collect()
+}
+
+/// The published history of one activity: every entry, in the order given, each correcting
+/// entry with what it replaced and why, each replaced one with what replaced it.
+pub(crate) fn updates(a: &activity::Model, entries: &[progress_entry::Model]) -> Vec<Update> {
+    let by_id: HashMap<i64, &progress_entry::Model> = entries.iter().map(|e| (e.id, e)).collect();
+    let replaced_by: HashMap<i64, &progress_entry::Model> = entries
+        .iter()
+        .filter_map(|e| e.corrects.map(|c| (c, e)))
+        .collect();
+    entries
+        .iter()
+        .map(|e| Update {
+            id: e.id,
+            on: e.on_day,
+            at: e.created_at,
+            activity: a.title.clone(),
+            text: e.text.clone(),
+            amount: e.amount,
+            unit: a.unit.clone(),
+            corrects: e.corrects.and_then(|c| by_id.get(&c)).map(|old| Corrected {
+                id: old.id,
+                amount: old.amount,
+                text: old.text.clone(),
+                reason: e.reason.clone().unwrap_or_default(),
+                on: domain::time::stockholm_day(e.created_at),
+            }),
+            superseded: replaced_by.get(&e.id).map(|by| Supersession {
+                by: by.id,
+                at: by.created_at,
+            }),
+        })
+        .collect()
+}
+
+/// The status, weight and full history of every activity of a promise, for its staff page.
+pub async fn records(
+    db: &impl ConnectionTrait,
+    promise_id: i64,
+) -> Result<Vec<ActivityRecord>, DbErr> {
+    let commitments: Vec<i64> = commitment::Entity::find()
+        .filter(commitment::Column::PromiseId.eq(promise_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    let activities = activity::Entity::find()
+        .filter(activity::Column::CommitmentId.is_in(commitments))
+        .order_by_asc(activity::Column::Id)
+        .all(db)
+        .await?;
+    let entries = progress_entry::Entity::find()
+        .filter(progress_entry::Column::ActivityId.is_in(activities.iter().map(|a| a.id)))
+        .order_by_desc(progress_entry::Column::Id)
+        .all(db)
+        .await?;
+    let mut by: HashMap<i64, Vec<progress_entry::Model>> = HashMap::new();
+    for e in entries {
+        by.entry(e.activity_id).or_default().push(e);
+    }
+    Ok(activities
+        .into_iter()
+        .map(|a| {
+            let es = by.remove(&a.id).unwrap_or_default();
+            let status = ActivityStatus::from_stored(&a.status);
+            ActivityRecord {
+                activity_id: a.id,
+                status,
+                shown: status.shown(a.target, achieved(&es)),
+                status_reason: a.status_reason.clone(),
+                weight: a.weight,
+                entries: updates(&a, &es),
+            }
+        })
+        .collect())
+}
