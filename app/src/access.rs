@@ -226,6 +226,14 @@ pub const AGGREGATES: &[(&str, Aggregates)] = &[
         "/personal/lofte/{promise}/aktivitet/{activity}/framsteg",
         Aggregates::No,
     ),
+    (
+        "/personal/lofte/{promise}/aktivitet/{activity}/status",
+        Aggregates::No,
+    ),
+    (
+        "/personal/lofte/{promise}/framsteg/{entry}/ratta",
+        Aggregates::No,
+    ),
 ];
 
 pub fn aggregates(path: &str) -> Option<Aggregates> {
