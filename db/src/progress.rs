@@ -7,12 +7,12 @@ use crate::audit;
 use crate::builder::{BuilderError, invalid};
 use crate::entity::{activity, commitment, progress_entry, promise};
 use chrono::{DateTime, Utc};
+use domain::Principal;
 use domain::progress::{
     self as rules, ActivityRecord, ActivityStatus, Corrected, Current, Logged, Refusal,
     Supersession,
 };
 use domain::promise::{Status, Update};
-use domain::{Principal, Role};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
     EntityTrait, QueryFilter, QueryOrder, SqlErr, TransactionTrait,
@@ -41,41 +41,8 @@ async fn activity_of(
     if c.promise_id != promise_id {
         return Err(BuilderError::NotFound);
     }
-    let pr = promise::Entity::find_by_id(promise_id)
-        .one(db)
-        .await?
-        .ok_or(BuilderError::NotFound)?;
-    let status = Status::parse(&pr.status).unwrap_or(Status::Draft);
+    let (pr, status) = crate::promise::load(db, promise_id).await?;
     Ok((a, pr, status))
-}
-
-fn entry(
-    p: &Principal,
-    lpo_id: i64,
-    now: DateTime<Utc>,
-    action: &'static str,
-    entity: &'static str,
-    id: i64,
-    detail: String,
-) -> audit::Entry<'static> {
-    audit::Entry {
-        at: now,
-        user_id: Some(p.user_id),
-        scope_unit_id: Some(lpo_id),
-        action,
-        entity,
-        entity_id: id.to_string(),
-        detail,
-    }
-}
-
-/// Whether `p` may log (and so correct) progress on `a`: the LPO's officers and manager, admins,
-/// and a municipal partner on what their unit owns (as `db::promise::log_progress`).
-fn logs(p: &Principal, lpo_id: i64, a: &activity::Model) -> bool {
-    let owns = p.role == Role::MunicipalPartner
-        && a.owner_kind == "municipal_unit"
-        && p.municipal_unit_id == Some(a.owner_id);
-    crate::promise::may_edit(p, lpo_id) || owns
 }
 
 /// Refuses progress on a cancelled activity.
@@ -108,7 +75,7 @@ pub async fn correct(
         .await?
         .ok_or(BuilderError::NotFound)?;
     let (a, pr, status) = activity_of(db, promise_id, old.activity_id).await?;
-    if !logs(p, pr.lpo_id, &a) {
+    if !crate::promise::may_log(p, pr.lpo_id, &a) {
         return Err(BuilderError::Forbidden);
     }
     if status == Status::Closed {
@@ -152,7 +119,7 @@ pub async fn correct(
     };
     audit::record(
         &txn,
-        entry(
+        crate::promise::audit_entry(
             p,
             pr.lpo_id,
             now,
@@ -198,7 +165,7 @@ pub async fn set_status(
     am.update(&txn).await?;
     audit::record(
         &txn,
-        entry(
+        crate::promise::audit_entry(
             p,
             pr.lpo_id,
             now,

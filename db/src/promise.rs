@@ -179,7 +179,8 @@ fn shown_in(rows: Vec<(activity::Model, f64)>, version: i32) -> Vec<(activity::M
         .collect()
 }
 
-async fn load(
+/// A promise and its status; `NotFound` when there is none.
+pub(crate) async fn load(
     db: &impl ConnectionTrait,
     promise_id: i64,
 ) -> Result<(promise::Model, Status), BuilderError> {
@@ -191,7 +192,8 @@ async fn load(
     Ok((pr, status))
 }
 
-fn entry(
+/// An audit entry by `p` in the LPO's scope.
+pub(crate) fn audit_entry(
     p: &Principal,
     lpo_id: i64,
     now: DateTime<Utc>,
@@ -401,7 +403,7 @@ pub async fn create_with(
     write_signatories(&txn, id, 1, &required).await?;
     audit::record(
         &txn,
-        entry(
+        audit_entry(
             p,
             lpo_id,
             now,
@@ -538,7 +540,7 @@ pub async fn edit_with(
     write_signatories(&txn, pr.id, version, &required).await?;
     audit::record(
         &txn,
-        entry(
+        audit_entry(
             p,
             pr.lpo_id,
             now,
@@ -639,7 +641,7 @@ pub async fn sign_as(
     }
     audit::record(
         &txn,
-        entry(
+        audit_entry(
             p,
             pr.lpo_id,
             now,
@@ -673,7 +675,7 @@ pub async fn advance(
     am.update(&txn).await?;
     audit::record(
         &txn,
-        entry(
+        audit_entry(
             p,
             pr.lpo_id,
             now,
@@ -743,7 +745,7 @@ pub async fn add_activity(
     .last_insert_id;
     audit::record(
         &txn,
-        entry(
+        audit_entry(
             p,
             pr.lpo_id,
             now,
@@ -778,10 +780,7 @@ pub async fn log_progress(
         .await?
         .ok_or(BuilderError::NotFound)?;
     let (pr, status) = promise_of_commitment(db, a.commitment_id).await?;
-    let owns = p.role == Role::MunicipalPartner
-        && a.owner_kind == "municipal_unit"
-        && p.municipal_unit_id == Some(a.owner_id);
-    if !edits(p, pr.lpo_id) && !owns {
+    if !may_log(p, pr.lpo_id, &a) {
         return Err(BuilderError::Forbidden);
     }
     // Progress is logged against the version in force, also while a revision is drafted;
@@ -817,7 +816,7 @@ pub async fn log_progress(
     .last_insert_id;
     audit::record(
         &txn,
-        entry(
+        audit_entry(
             p,
             pr.lpo_id,
             now,
@@ -1349,6 +1348,15 @@ pub fn may_edit(p: &Principal, lpo_id: i64) -> bool {
     edits(p, lpo_id)
 }
 
+/// Whether `p` may log (and so correct) progress on `a`: the LPO's editors, and a municipal
+/// partner on what their unit owns.
+pub(crate) fn may_log(p: &Principal, lpo_id: i64, a: &activity::Model) -> bool {
+    let owns = p.role == Role::MunicipalPartner
+        && a.owner_kind == "municipal_unit"
+        && p.municipal_unit_id == Some(a.owner_id);
+    edits(p, lpo_id) || owns
+}
+
 /// [`add_activity`] through a promise's page: the commitment must belong to `promise_id`.
 pub async fn add_activity_of(
     db: &DatabaseConnection,
@@ -1454,7 +1462,7 @@ pub async fn link_agreements(
     }
     audit::record(
         &txn,
-        entry(
+        audit_entry(
             p,
             pr.lpo_id,
             now,
