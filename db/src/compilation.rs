@@ -11,7 +11,7 @@ use crate::entity::{answer, compilation, compilation_quote, org_unit, response};
 use chrono::{DateTime, Utc};
 use domain::compilation::{Compilation, MAX_QUOTES, Quote, Reach, ThemeCount};
 use domain::dashboard::Audience;
-use domain::suppress::{MIN_ANSWERS, publishable, suppress_table};
+use domain::suppress::{Linked, MIN_ANSWERS};
 use domain::{Principal, Role};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
@@ -82,11 +82,43 @@ pub async fn draft(
                 .collect()
         })
         .collect();
-    let shown = suppress_table(&table);
+    // Themes × groups under the rule, linked to the group counts and the total (known
+    // exactly to staff): those in a group who did not raise a theme are a count too.
+    let exact = crate::dashboard::dashboard(db, dialogue_id, Audience::Staff, now).await?;
+    let group_n: Vec<i64> = exact
+        .as_ref()
+        .map(|e| e.groups.iter().map(|g| g.count.unwrap_or(0)).collect())
+        .unwrap_or_default();
+    let total_n = exact.and_then(|e| e.total).unwrap_or(0);
+    let mut p = Linked::new();
+    let total_cell = p.known(total_n);
+    let group_cells: Vec<usize> = group_ids
+        .iter()
+        .enumerate()
+        .map(|(i, _)| p.known(group_n.get(i).copied().unwrap_or(0)))
+        .collect();
+    let mut planned: Vec<(usize, Vec<usize>)> = Vec::new();
+    for raw in &table {
+        let overall = p.cell(raw.iter().sum());
+        let not_raised = p.unpublished(total_n - raw.iter().sum::<i64>());
+        p.line(total_cell, vec![overall, not_raised]);
+        let cells: Vec<usize> = raw.iter().map(|n| p.cell(*n)).collect();
+        p.line(overall, cells.clone());
+        let mut rest = Vec::new();
+        for ((c, g), n) in cells.iter().zip(&group_cells).zip(raw) {
+            let nt = p.unpublished(p.value(*g) - n);
+            p.line(*g, vec![*c, nt]);
+            rest.push(nt);
+        }
+        p.line(not_raised, rest);
+        planned.push((overall, cells));
+    }
+    let visible = p.solve();
+    let show = |id: usize| visible[id].then(|| p.value(id));
     let mut ranked: Vec<(i64, ThemeCount)> = themes
         .iter()
-        .zip(table.iter().zip(shown))
-        .map(|(t, (raw, cells))| {
+        .zip(table.iter().zip(planned))
+        .map(|(t, (raw, (overall, cells)))| {
             let total: i64 = raw.iter().sum();
             (
                 total,
@@ -94,13 +126,12 @@ pub async fn draft(
                     theme_id: t.id,
                     code: t.code.clone(),
                     name: t.name.clone(),
-                    overall: publishable(total).then_some(total),
-                    by_group: cells,
+                    overall: show(overall),
+                    by_group: cells.iter().map(|c| show(*c)).collect(),
                 },
             )
         })
         .collect();
-    // Shown counts highest first; suppressed ones after, by name (their order would leak).
     ranked.sort_by(|(a, x), (b, y)| match (x.overall, y.overall) {
         (Some(_), Some(_)) => b.cmp(a),
         (Some(_), None) => std::cmp::Ordering::Less,
@@ -412,7 +443,13 @@ pub fn to_csv(c: &Compilation, lang: domain::Lang) -> String {
             line(row);
         }
         for (a, cells) in &d.by_area {
-            let mut row = vec![cell(a)];
+            // The row of those who gave no area.
+            let name = match (a.is_empty(), lang) {
+                (false, _) => a.as_str(),
+                (true, domain::Lang::Sv) => "Inget svar",
+                (true, _) => "No answer",
+            };
+            let mut row = vec![cell(name)];
             row.extend(cells.iter().map(|n| num(*n)));
             line(row);
         }

@@ -9,7 +9,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::dashboard::{
     Audience, Dashboard, Distribution, FreeText, GroupCoverage, LATEST_TEXTS, expected_by,
 };
-use domain::suppress::{MIN_ANSWERS, gate, publishable, suppress_table};
+use domain::suppress::{Linked, MIN_ANSWERS, gate, publishable};
+use domain::dashboard::NO_ANSWER;
 use domain::{Channel, Choice, LocalizedText, QuestionKind, Questionnaire};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -52,7 +53,7 @@ pub async fn dashboard(
     };
     let total: i64 = groups.iter().map(|g| responses(g.id, None)).sum();
 
-    // Coverage: groups × channels. Staff see exact counts; everyone else the suppressed table.
+    // Coverage: groups × channels.
     let table: Vec<Vec<i64>> = groups
         .iter()
         .map(|g| {
@@ -62,18 +63,43 @@ pub async fn dashboard(
                 .collect()
         })
         .collect();
-    let shown: Vec<Vec<Option<i64>>> = match audience {
-        Audience::Staff => table
-            .iter()
-            .map(|row| row.iter().map(|n| Some(*n)).collect())
-            .collect(),
-        Audience::Public => suppress_table(&table),
+    let series = time_series(db, dialogue_id, now).await?;
+    let counts = Counts {
+        total,
+        table: &table,
+        series: &series,
+    };
+    let closed = now >= d.closes_at;
+    let questionnaire = load_questionnaire(db, dialogue_id).await?;
+    let answers = Answers {
+        questionnaire: &questionnaire,
+        groups: &groups,
+        tallies: &tallies,
+    };
+    let state = published(db, dialogue_id, total, closed, now, || {
+        suppress_all(&counts, Some(&answers)).1
+    })
+    .await?;
+    // What is published together is suppressed together: while the published distributions
+    // are of this very population, the counts are suppressed with them (a group's count is a
+    // row total of every distribution); once newer answers have arrived, on their own.
+    let fresh = state.total == total;
+    let (shown, _) = suppress_all(&counts, fresh.then_some(&answers));
+    let shown = match audience {
+        Audience::Public => shown,
+        // Staff see exact response counts (by design; never what people answered).
+        Audience::Staff => ShownCounts {
+            total: Some(total),
+            groups: table.iter().map(|r| Some(r.iter().sum())).collect(),
+            table: table.iter().map(|r| r.iter().map(|n| Some(*n)).collect()).collect(),
+            hourly: series.hourly.iter().map(|(_, n)| Some(*n)).collect(),
+            daily: series.daily.iter().map(|(_, n)| Some(*n)).collect(),
+        },
     };
     let coverage = groups
         .iter()
-        .zip(table.iter().zip(shown))
-        .map(|(g, (raw, cells))| {
-            let count = for_audience(audience, raw.iter().sum());
+        .zip(shown.table.into_iter().zip(shown.groups))
+        .map(|(g, (cells, count))| {
             let expected_now = expected_by(g.target, d.opens_at, d.closes_at, now);
             GroupCoverage {
                 group_code: g.code.clone(),
@@ -90,14 +116,18 @@ pub async fn dashboard(
             }
         })
         .collect();
-
-    let (hourly, daily) = time_series(db, dialogue_id, audience, now).await?;
-    let closed = now >= d.closes_at;
-    let questionnaire = load_questionnaire(db, dialogue_id).await?;
-    let state = published(db, dialogue_id, total, closed, now, || {
-        distributions(&questionnaire, &groups, &tallies)
-    })
-    .await?;
+    let hourly = series
+        .hourly
+        .iter()
+        .map(|(h, _)| *h)
+        .zip(shown.hourly)
+        .collect();
+    let daily = series
+        .daily
+        .iter()
+        .map(|(d, _)| *d)
+        .zip(shown.daily)
+        .collect();
     let texts = match audience {
         Audience::Staff => visible_texts(db, state.texts)
             .await?
@@ -122,12 +152,17 @@ pub async fn dashboard(
         preliminary: !closed,
         opens_at: d.opens_at,
         closes_at: d.closes_at,
-        total: for_audience(audience, total),
+        total: shown.total,
         groups: coverage,
         hourly,
         daily,
         distributions: state.distributions,
-        published_at_total: state.total,
+        // The total the distributions were taken at is itself a count: under the rule in
+        // public (0 stands for "fewer than 5", when every distribution cell is hidden too).
+        published_at_total: match audience {
+            Audience::Staff => state.total,
+            Audience::Public => publishable(state.total).then_some(state.total).unwrap_or(0),
+        },
         texts,
     }))
 }
@@ -138,14 +173,6 @@ pub async fn lpo_of(db: &impl ConnectionTrait, dialogue_id: i64) -> Result<Optio
         .one(db)
         .await?
         .map(|d| d.lpo_id))
-}
-
-/// A response count as `audience` may see it: exact for staff, under the n<5 rule otherwise.
-fn for_audience(audience: Audience, n: i64) -> Option<i64> {
-    match audience {
-        Audience::Staff => Some(n),
-        Audience::Public => publishable(n).then_some(n),
-    }
 }
 
 /// The dialogue's group ids, in the order every dashboard table lists them.
@@ -186,16 +213,19 @@ async fn groups_of(db: &impl ConnectionTrait, dialogue_id: i64) -> Result<Vec<Gr
         .collect())
 }
 
-type Series = (
-    Vec<(DateTime<Utc>, Option<i64>)>,
-    Vec<(NaiveDate, Option<i64>)>,
-);
+/// Responses per hour over the last 48 hours and per Stockholm day, as counted.
+struct Series {
+    hourly: Vec<(DateTime<Utc>, i64)>,
+    daily: Vec<(NaiveDate, i64)>,
+    /// The responses of the window's first day from before the window (never shown: the
+    /// day's count less the hours shown would give it).
+    before_window: i64,
+}
 
 /// Responses per hour for the last 48 hours and per Stockholm day, from `tally_hour`.
 async fn time_series(
     db: &impl ConnectionTrait,
     dialogue_id: i64,
-    audience: Audience,
     now: DateTime<Utc>,
 ) -> Result<Series, DbErr> {
     let rows = tally_hour::Entity::find()
@@ -211,25 +241,219 @@ async fn time_series(
             .or_default() += r.n;
     }
     let this_hour = domain::time::truncate_to_hour(now);
-    let hours: Vec<DateTime<Utc>> = (0..48)
+    let first = this_hour - Duration::hours(47);
+    let first_day = domain::time::stockholm_day(first);
+    let before_window = per_hour
+        .range(..first)
+        .filter(|(h, _)| domain::time::stockholm_day(**h) == first_day)
+        .map(|(_, n)| *n)
+        .sum();
+    let hourly = (0..48)
         .rev()
         .map(|i| this_hour - Duration::hours(i))
+        .map(|h| (h, per_hour.get(&h).copied().unwrap_or(0)))
         .collect();
-    let hourly: Vec<i64> = hours
+    Ok(Series {
+        hourly,
+        daily: per_day.into_iter().collect(),
+        before_window,
+    })
+}
+
+/// The response counts published beside the distributions.
+struct Counts<'a> {
+    total: i64,
+    /// Groups × channels.
+    table: &'a [Vec<i64>],
+    series: &'a Series,
+}
+
+/// What people answered, to be counted by question, group and area.
+struct Answers<'a> {
+    questionnaire: &'a Questionnaire,
+    groups: &'a [Group],
+    tallies: &'a [tally::Model],
+}
+
+/// The counts as published (public audience).
+struct ShownCounts {
+    total: Option<i64>,
+    groups: Vec<Option<i64>>,
+    table: Vec<Vec<Option<i64>>>,
+    hourly: Vec<Option<i64>>,
+    daily: Vec<Option<i64>>,
+}
+
+/// The row of a distribution's table by area for those who gave no area (*Inget svar*).
+pub const NO_AREA: &str = "";
+
+/// Suppresses everything published together for a dialogue as one whole
+/// ([`domain::suppress::Linked`]): the total, the counts by group and channel, the series by
+/// hour and day, and (given `answers`, of the same population) every distribution, with
+/// the "did not answer" cells and the counts of those who did not tick an option linked in.
+fn suppress_all(counts: &Counts, answers: Option<&Answers>) -> (ShownCounts, Vec<Distribution>) {
+    let mut p = Linked::new();
+    let total = p.cell(counts.total);
+    let groups: Vec<usize> = counts
+        .table
         .iter()
-        .map(|h| per_hour.get(h).copied().unwrap_or(0))
+        .map(|r| p.cell(r.iter().sum()))
         .collect();
-    let daily: Vec<(NaiveDate, i64)> = per_day.into_iter().collect();
-    let shown = |values: Vec<i64>| -> Vec<Option<i64>> {
-        match audience {
-            Audience::Staff => values.into_iter().map(Some).collect(),
-            Audience::Public => suppress_table(&[values]).pop().unwrap_or_default(),
+    p.line(total, groups.clone());
+    let cells: Vec<Vec<usize>> = counts
+        .table
+        .iter()
+        .map(|r| r.iter().map(|n| p.cell(*n)).collect())
+        .collect();
+    for (g, row) in groups.iter().zip(&cells) {
+        p.line(*g, row.clone());
+    }
+    let channels = cells.first().map(Vec::len).unwrap_or(0);
+    let channel_totals: Vec<usize> = (0..channels)
+        .map(|c| {
+            let n = counts.table.iter().map(|r| r.get(c).copied().unwrap_or(0)).sum();
+            let id = p.unpublished(n);
+            p.line(id, cells.iter().filter_map(|r| r.get(c).copied()).collect());
+            id
+        })
+        .collect();
+    p.line(total, channel_totals);
+    // Days sum to the total; a day's hours in the window (with, for the first day, the hours
+    // before it) to the day.
+    let days: Vec<usize> = counts.series.daily.iter().map(|(_, n)| p.cell(*n)).collect();
+    p.line(total, days.clone());
+    let hours: Vec<usize> = counts.series.hourly.iter().map(|(_, n)| p.cell(*n)).collect();
+    let first_day = counts
+        .series
+        .hourly
+        .first()
+        .map(|(h, _)| domain::time::stockholm_day(*h));
+    for ((day, _), id) in counts.series.daily.iter().zip(&days) {
+        let mut parts: Vec<usize> = counts
+            .series
+            .hourly
+            .iter()
+            .zip(&hours)
+            .filter(|((h, _), _)| domain::time::stockholm_day(*h) == *day)
+            .map(|(_, id)| *id)
+            .collect();
+        if parts.is_empty() {
+            continue;
         }
+        if Some(*day) == first_day {
+            parts.push(p.unpublished(counts.series.before_window));
+        }
+        p.line(*id, parts);
+    }
+    // Two readers, two steps. Staff know every response count exactly (by design), so the
+    // distributions are suppressed first against a reader who knows them all; then the
+    // public counts, with the distributions settled as they will be shown.
+    let counted = p.len();
+    let plan = answers.map(|a| plan_distributions(&mut p, a, total, &groups));
+    let mut staff = p.clone();
+    for id in 0..counted {
+        staff.settle(id, true);
+    }
+    let dist_shown = staff.solve();
+    for (id, shown) in dist_shown.iter().enumerate().skip(counted) {
+        p.settle(id, *shown);
+    }
+    let shown = p.solve();
+    let show = |id: usize| shown[id].then(|| p.value(id));
+    let show_dist = |id: usize| dist_shown[id].then(|| p.value(id));
+    let counts_shown = ShownCounts {
+        total: show(total),
+        groups: groups.iter().map(|g| show(*g)).collect(),
+        table: cells
+            .iter()
+            .map(|r| r.iter().map(|c| show(*c)).collect())
+            .collect(),
+        hourly: hours.iter().map(|h| show(*h)).collect(),
+        daily: days.iter().map(|d| show(*d)).collect(),
     };
-    let hourly = hours.into_iter().zip(shown(hourly)).collect();
-    let (days, counts): (Vec<NaiveDate>, Vec<i64>) = daily.into_iter().unzip();
-    let daily = days.into_iter().zip(shown(counts)).collect();
-    Ok((hourly, daily))
+    let distributions = plan
+        .map(|plan| plan.into_iter().map(|d| d.publish(&show_dist)).collect())
+        .unwrap_or_default();
+    (counts_shown, distributions)
+}
+
+/// One distribution's cells in the linked problem, before solving.
+struct PlannedDistribution {
+    question_id: i64,
+    text: LocalizedText,
+    values: Vec<Choice>,
+    scale: bool,
+    overall: Vec<usize>,
+    /// The "did not answer" cell (every kind but multiple choice), last in every row.
+    no_answer: Option<usize>,
+    /// Whether the "did not answer" column is published (optional or conditional questions).
+    publish_no_answer: bool,
+    /// How many answered, as counted.
+    answered: i64,
+    by_group: Vec<(LocalizedText, Vec<usize>)>,
+    by_area: Vec<(String, Vec<usize>)>,
+}
+
+impl PlannedDistribution {
+    fn publish(self, show: &impl Fn(usize) -> Option<i64>) -> Distribution {
+        // Required questions every respondent answered publish no "did not answer" column
+        // (it is 0 and took part in the rule all the same).
+        let keep = |ids: &[usize]| -> Vec<Option<i64>> {
+            let n = if self.no_answer.is_some() && !self.publish_no_answer {
+                ids.len().saturating_sub(1)
+            } else {
+                ids.len()
+            };
+            ids.iter().take(n).map(|i| show(*i)).collect()
+        };
+        let overall = keep(&self.overall);
+        let (mean, share_high) = match (self.scale, overall.get(..5)) {
+            // Only when 1–5 are all shown: a mean and a share are weighted sums of the cells,
+            // and beside a known total they would give hidden cells away.
+            (true, Some(rated)) if rated.iter().all(Option::is_some) => {
+                let rated: Vec<i64> = rated.iter().map(|n| n.unwrap_or(0)).collect();
+                let n: i64 = rated.iter().sum();
+                let sum: i64 = rated.iter().zip(1..).map(|(c, i)| c * i).sum();
+                let high: i64 = rated[3] + rated[4];
+                (
+                    gate(n, sum as f64 / n.max(1) as f64),
+                    gate(n, high as f64 / n.max(1) as f64),
+                )
+            }
+            _ => (None, None),
+        };
+        // How many answered is the total less those who did not: only when that is shown.
+        let answered = self
+            .no_answer
+            .and_then(show)
+            .and_then(|_| gate(self.answered, self.answered));
+        let mut values = self.values;
+        if self.publish_no_answer {
+            values.push(Choice {
+                code: NO_ANSWER.to_owned(),
+                label: LocalizedText::new("Inget svar", "No answer"),
+            });
+        }
+        Distribution {
+            question_id: self.question_id,
+            text: self.text,
+            values,
+            answered,
+            overall,
+            by_group: self
+                .by_group
+                .into_iter()
+                .map(|(name, ids)| (name, keep(&ids)))
+                .collect(),
+            by_area: self
+                .by_area
+                .into_iter()
+                .map(|(name, ids)| (name, keep(&ids)))
+                .collect(),
+            mean,
+            share_high,
+        }
+    }
 }
 
 /// The values a closed question is counted by, with their labels.
@@ -255,104 +479,143 @@ fn values_of(kind: &QuestionKind, areas: &[Choice]) -> Option<Vec<Choice>> {
     }
 }
 
-/// Every closed question's distribution, suppressed, from the tallies.
-fn distributions(
-    questionnaire: &Questionnaire,
-    groups: &[Group],
-    tallies: &[tally::Model],
-) -> Vec<Distribution> {
-    // Sums by (question, group, value), (question, area, value) and (question, value).
+/// Adds every closed question's cells and lines to `p`: overall, by group and by area (with
+/// a row for those who gave no area), each with a "did not answer" column; for multiple
+/// choice, the unpublished counts of those who did not tick each option.
+fn plan_distributions(
+    p: &mut Linked,
+    a: &Answers,
+    total: usize,
+    group_cells: &[usize],
+) -> Vec<PlannedDistribution> {
+    let areas: Vec<&str> = a.questionnaire.areas.iter().map(|c| c.code.as_str()).collect();
+    // Sums by (question, group, value), (question, area, value) and (question, value), and
+    // the responses by area (question 0).
     let mut by_group: HashMap<(i64, i64, &str), i64> = HashMap::new();
     let mut by_area: HashMap<(i64, &str, &str), i64> = HashMap::new();
     let mut overall: HashMap<(i64, &str), i64> = HashMap::new();
-    for t in tallies.iter().filter(|t| t.question_id != 0) {
+    let mut area_responses: HashMap<&str, i64> = HashMap::new();
+    for t in a.tallies {
+        // Areas no longer listed count with those who gave none.
+        let area = if areas.contains(&t.area.as_str()) {
+            t.area.as_str()
+        } else {
+            NO_AREA
+        };
+        if t.question_id == 0 {
+            *area_responses.entry(area).or_default() += t.n;
+            continue;
+        }
         let v = t.value_key.as_str();
         *by_group
             .entry((t.question_id, t.dialogue_group_id, v))
             .or_default() += t.n;
-        *by_area
-            .entry((t.question_id, t.area.as_str(), v))
-            .or_default() += t.n;
+        *by_area.entry((t.question_id, area, v)).or_default() += t.n;
         *overall.entry((t.question_id, v)).or_default() += t.n;
     }
-    let count = |q: i64, group: Option<i64>, area: Option<&str>, value: &str| -> i64 {
-        match (group, area) {
-            (Some(g), _) => by_group.get(&(q, g, value)),
-            (None, Some(a)) => by_area.get(&(q, a, value)),
-            (None, None) => overall.get(&(q, value)),
-        }
-        .copied()
-        .unwrap_or(0)
-    };
-    questionnaire
-        .questions
+    // Those who gave each area (the last: none), never shown themselves: the area question's
+    // overall cells are linked to them.
+    let area_rows: Vec<&str> = areas.iter().copied().chain([NO_AREA]).collect();
+    let area_cells: Vec<usize> = area_rows
         .iter()
-        .filter_map(|q| {
-            let values = values_of(&q.kind, &questionnaire.areas)?;
-            let by_group_raw: Vec<Vec<i64>> = groups
-                .iter()
-                .map(|g| {
-                    values
-                        .iter()
-                        .map(|v| count(q.id, Some(g.id), None, &v.code))
-                        .collect()
-                })
-                .collect();
-            let by_area_raw: Vec<Vec<i64>> = questionnaire
-                .areas
-                .iter()
-                .map(|a| {
-                    values
-                        .iter()
-                        .map(|v| count(q.id, None, Some(&a.code), &v.code))
-                        .collect()
-                })
-                .collect();
-            let overall_raw: Vec<i64> = values
-                .iter()
-                .map(|v| count(q.id, None, None, &v.code))
-                .collect();
-            let answered_raw: i64 = overall_raw.iter().sum();
-            let (mean, share_high) = match q.kind {
-                QuestionKind::Scale { .. } => {
-                    let n: i64 = overall_raw.iter().take(5).sum();
-                    let sum: i64 = overall_raw
-                        .iter()
-                        .take(5)
-                        .enumerate()
-                        .map(|(i, c)| (i as i64 + 1) * c)
-                        .sum();
-                    let high: i64 = overall_raw.iter().skip(3).take(2).sum();
-                    (
-                        gate(n, sum as f64 / n.max(1) as f64),
-                        gate(n, high as f64 / n.max(1) as f64),
-                    )
-                }
-                _ => (None, None),
+        .map(|r| p.unpublished(area_responses.get(r).copied().unwrap_or(0)))
+        .collect();
+    p.line(total, area_cells.clone());
+    let mut planned = Vec::new();
+    for q in &a.questionnaire.questions {
+        let Some(values) = values_of(&q.kind, &a.questionnaire.areas) else {
+            continue;
+        };
+        let multi = matches!(q.kind, QuestionKind::Multi { .. });
+        let codes: Vec<&str> = values.iter().map(|v| v.code.as_str()).collect();
+        let count = |key: Option<i64>, area: Option<&str>, v: &str| -> i64 {
+            match (key, area) {
+                (Some(g), _) => by_group.get(&(q.id, g, v)),
+                (None, Some(ar)) => by_area.get(&(q.id, ar, v)),
+                (None, None) => overall.get(&(q.id, v)),
+            }
+            .copied()
+            .unwrap_or(0)
+        };
+        // One row of cells: the values, then (not multiple choice) "did not answer" as the
+        // row's total less the rest. Multiple choice: per value, its "did not tick" count.
+        let row = |p: &mut Linked, raw: Vec<i64>, row_total: usize| -> (Vec<usize>, Vec<usize>) {
+            let ids: Vec<usize> = raw.iter().map(|n| p.cell(*n)).collect();
+            let whole = p.value(row_total);
+            if multi {
+                let not_ticked: Vec<usize> = raw
+                    .iter()
+                    .zip(&ids)
+                    .map(|(n, id)| {
+                        let nt = p.unpublished(whole - n);
+                        p.line(row_total, vec![*id, nt]);
+                        nt
+                    })
+                    .collect();
+                (ids, not_ticked)
+            } else {
+                let none = p.cell(whole - raw.iter().sum::<i64>());
+                let mut all = ids;
+                all.push(none);
+                p.line(row_total, all.clone());
+                (all, Vec::new())
+            }
+        };
+        let overall_raw: Vec<i64> = codes.iter().map(|v| count(None, None, v)).collect();
+        let answered: i64 = overall_raw.iter().sum();
+        let (overall_ids, overall_nt) = row(p, overall_raw, total);
+        let mut group_rows = Vec::new();
+        let mut group_nts = Vec::new();
+        for (g, gcell) in a.groups.iter().zip(group_cells) {
+            let raw = codes.iter().map(|v| count(Some(g.id), None, v)).collect();
+            let (ids, nts) = row(p, raw, *gcell);
+            group_rows.push((g.name.clone(), ids));
+            group_nts.push(nts);
+        }
+        let mut area_ids = Vec::new();
+        let mut area_nts = Vec::new();
+        for (ar, acell) in area_rows.iter().zip(&area_cells) {
+            let raw = codes.iter().map(|v| count(None, Some(ar), v)).collect();
+            let (ids, nts) = row(p, raw, *acell);
+            let name = match a.questionnaire.areas.iter().find(|c| c.code == *ar) {
+                Some(c) => c.label.get(domain::Lang::Sv).to_owned(),
+                None => NO_AREA.to_owned(),
             };
-            let multi = matches!(q.kind, QuestionKind::Multi { .. });
-            Some(Distribution {
-                question_id: q.id,
-                text: q.text.clone(),
-                answered: (!multi && answered_raw >= MIN_ANSWERS).then_some(answered_raw),
-                overall: suppress_table(&[overall_raw]).pop().unwrap_or_default(),
-                by_group: groups
-                    .iter()
-                    .map(|g| g.name.clone())
-                    .zip(suppress_table(&by_group_raw))
-                    .collect(),
-                by_area: questionnaire
-                    .areas
-                    .iter()
-                    .map(|a| a.label.get(domain::Lang::Sv).to_owned())
-                    .zip(suppress_table(&by_area_raw))
-                    .collect(),
-                values,
-                mean,
-                share_high,
-            })
-        })
-        .collect()
+            area_ids.push((name, ids));
+            area_nts.push(nts);
+        }
+        // Columns: each value (and "did not answer", or "did not tick") over the groups and
+        // over the areas.
+        for (c, o) in overall_ids.iter().enumerate() {
+            p.line(*o, group_rows.iter().filter_map(|(_, r)| r.get(c).copied()).collect());
+            p.line(*o, area_ids.iter().filter_map(|(_, r)| r.get(c).copied()).collect());
+        }
+        for (c, o) in overall_nt.iter().enumerate() {
+            p.line(*o, group_nts.iter().filter_map(|r| r.get(c).copied()).collect());
+            p.line(*o, area_nts.iter().filter_map(|r| r.get(c).copied()).collect());
+        }
+        // The area question's answers are the areas the responses are counted by.
+        if matches!(q.kind, QuestionKind::Area) {
+            for (c, acell) in area_cells.iter().enumerate() {
+                if let Some(o) = overall_ids.get(c) {
+                    p.line(*acell, vec![*o]);
+                }
+            }
+        }
+        planned.push(PlannedDistribution {
+            question_id: q.id,
+            text: q.text.clone(),
+            values,
+            scale: matches!(q.kind, QuestionKind::Scale { .. }),
+            no_answer: (!multi).then(|| overall_ids.last().copied()).flatten(),
+            publish_no_answer: !multi && (!q.required || q.condition.is_some()),
+            answered,
+            overall: overall_ids,
+            by_group: group_rows,
+            by_area: area_ids,
+        });
+    }
+    planned
 }
 
 /// What a dialogue's dashboards show of what people answered: a new state only once at least

@@ -117,12 +117,14 @@ fn protect_line(
 /// The rule, to a fixed point:
 /// 1. a cell of 1–4 is hidden;
 /// 2. a hidden cell that the lines determine (some line's other cells are all known, directly
-///    or by the same step) counts as known;
+///    or by the same step; or the known parts of a line already make up its known total, so
+///    the rest are 0) counts as known;
 /// 3. in every line, the hidden cells that are not known hold 0 or at least [`MIN_ANSWERS`]
 ///    answers (every total is taken as known, whether shown or not: the reader may get it
 ///    from another view); otherwise the smallest visible non-zero part of that line is
 ///    hidden too;
-/// 4. a hidden cell of 1–4 that step 2 determines makes its line hide one more part.
+/// 4. a hidden cell of 1–4 that step 2 determines makes its line hide one more part (a shown
+///    0 too, when no other part is left to hide).
 #[derive(Clone, Debug, Default)]
 pub struct Linked {
     values: Vec<i64>,
@@ -172,6 +174,27 @@ impl Linked {
         self.values.get(id).copied().unwrap_or(0)
     }
 
+    /// How many cells there are (the next cell's id).
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// Settles cell `id` as decided elsewhere: shown (the reader knows it) or hidden (never
+    /// shown). Used to suppress in two steps, against two readers.
+    pub fn settle(&mut self, id: usize, shown: bool) {
+        if let Some(k) = self.kind.get_mut(id) {
+            *k = if shown {
+                CellKind::Known
+            } else {
+                CellKind::Unpublished
+            };
+        }
+    }
+
     /// Which cells may be shown (indexed by cell id). Unpublished cells are never shown.
     pub fn solve(&self) -> Vec<bool> {
         let n = self.values.len();
@@ -193,18 +216,52 @@ impl Linked {
                     .filter(|c| hideable(*c))
                     .min_by_key(|c| self.values[*c])
             };
-            // Hiding a cell that another line determines does not help: break that line.
-            let break_derivation = |line: usize| {
-                let (total, parts) = &self.lines[line];
-                std::iter::once(*total)
-                    .chain(parts.iter().copied())
-                    .filter(|c| hidden[*c] && known[*c])
-                    .filter_map(|c| derived_by[c].filter(|l| *l != line))
-                    .filter_map(|l| {
-                        let (t, ps) = &self.lines[l];
-                        smallest_in(&mut std::iter::once(*t).chain(ps.iter().copied()))
+            // A shown 0 beside a known total can give a small cell away (a group of 3 in
+            // which nobody ticked an option: all 3 did not): then the 0 is hidden too.
+            let a_zero_in = |cells: &mut dyn Iterator<Item = usize>| {
+                cells
+                    .filter(|c| {
+                        !hidden[*c] && self.kind[*c] == CellKind::Cell && self.values[*c] == 0
                     })
-                    .min_by_key(|c| self.values[*c])
+                    .min()
+            };
+            // Hiding a cell that another line determines does not help: break that line (or,
+            // when it has nothing left to hide, the lines that determine its cells in turn).
+            let break_derivation = |line: usize| {
+                let mut seen = vec![line];
+                let mut next = vec![line];
+                while !next.is_empty() {
+                    let mut found: Option<usize> = None;
+                    let mut further = Vec::new();
+                    for l in next {
+                        let (total, parts) = &self.lines[l];
+                        let others = std::iter::once(*total)
+                            .chain(parts.iter().copied())
+                            .filter(|c| hidden[*c] && known[*c])
+                            .filter_map(|c| derived_by[c].filter(|d| *d != l));
+                        for d in others {
+                            if seen.contains(&d) {
+                                continue;
+                            }
+                            seen.push(d);
+                            let (t, ps) = &self.lines[d];
+                            let cells = || std::iter::once(*t).chain(ps.iter().copied());
+                            match smallest_in(&mut cells()).or_else(|| a_zero_in(&mut cells())) {
+                                Some(c) => {
+                                    if found.is_none_or(|f| self.values[c] < self.values[f]) {
+                                        found = Some(c);
+                                    }
+                                }
+                                None => further.push(d),
+                            }
+                        }
+                    }
+                    if found.is_some() {
+                        return found;
+                    }
+                    next = further;
+                }
+                None
             };
             let mut to_hide: Vec<usize> = Vec::new();
             for (line, (total, parts)) in self.lines.iter().enumerate() {
@@ -224,7 +281,12 @@ impl Linked {
                 }
                 let next = smallest_in(&mut parts.iter().copied())
                     .or_else(|| Some(*total).filter(|t| determines_small && hideable(*t)))
-                    .or_else(|| break_derivation(line));
+                    .or_else(|| break_derivation(line))
+                    .or_else(|| {
+                        determines_small
+                            .then(|| a_zero_in(&mut parts.iter().copied()))
+                            .flatten()
+                    });
                 to_hide.extend(next);
             }
             to_hide.retain(|p| !hidden[*p]);
@@ -253,6 +315,25 @@ impl Linked {
                     known[*only] = true;
                     derived_by[*only] = Some(line);
                     changed = true;
+                    continue;
+                }
+                // No count is negative: when the known parts already make up the known total,
+                // every other part is 0.
+                if known[*total] {
+                    let shown: i64 = parts
+                        .iter()
+                        .filter(|c| known[**c])
+                        .map(|c| self.values[*c])
+                        .sum();
+                    if shown == self.values[*total] {
+                        for c in parts {
+                            if !known[*c] {
+                                known[*c] = true;
+                                derived_by[*c] = Some(line);
+                                changed = true;
+                            }
+                        }
+                    }
                 }
             }
             if !changed {

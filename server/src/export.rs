@@ -68,7 +68,15 @@ pub fn to_xlsx(c: &Compilation, lang: Lang) -> Result<Vec<u8>, XlsxError> {
                 .iter()
                 .map(|(g, cells)| (g.get(lang).to_owned(), cells)),
         )
-        .chain(d.by_area.iter().map(|(a, cells)| (a.clone(), cells)));
+        .chain(d.by_area.iter().map(|(a, cells)| {
+            // The row of those who gave no area.
+            let name = match (a.is_empty(), lang) {
+                (false, _) => a.clone(),
+                (true, Lang::Sv) => "Inget svar".to_owned(),
+                (true, _) => "No answer".to_owned(),
+            };
+            (name, cells)
+        }));
         for (name, cells) in lines {
             ws.write_string(row, 0, &name)?;
             for (i, n) in cells.iter().enumerate() {

@@ -116,11 +116,13 @@ async fn get(app: &axum::Router, path: &str, cookie: &str) -> Vec<u8> {
         .to_vec()
 }
 
-/// The first `state` frame of a live stream: its total and its regions' HTML.
+/// The first `state` frame of a live stream that shows `total` (a stream may open on a frame
+/// up to one hub tick old, then catch up): its total and its regions' HTML.
 async fn first_frame(
     app: &axum::Router,
     uri: &str,
     cookie: Option<&str>,
+    total: Option<i64>,
 ) -> (Option<i64>, BTreeMap<String, String>) {
     #[derive(serde::Deserialize)]
     struct Frame {
@@ -154,12 +156,14 @@ async fn first_frame(
             }
             if event == "state" {
                 let f: Frame = serde_json::from_str(&data.join("\n")).expect("frame is JSON");
-                return (f.total, f.regions);
+                if f.total == total {
+                    return (f.total, f.regions);
+                }
             }
         }
         let frame = tokio::time::timeout_at(deadline, body.frame())
             .await
-            .expect("a frame within the wait")
+            .unwrap_or_else(|_| panic!("{uri}: no frame with the total {total:?} within the wait"))
             .expect("stream open")
             .expect("frame");
         if let Ok(bytes) = frame.into_data() {
@@ -792,7 +796,13 @@ async fn attack(b: &server::Built, qs: &Questions, staff_reader: bool, what: &st
                         format!("/visning/{}/live?lang={lang}", db::demo::DEMO_DISPLAY_TOKEN)
                     };
                     let (total, regions) =
-                        first_frame(&b.router, &uri, staff_stream.then_some(staff.as_str())).await;
+                        first_frame(
+                        &b.router,
+                        &uri,
+                        staff_stream.then_some(staff.as_str()),
+                        reference.total,
+                    )
+                    .await;
                     assert_eq!(total, reference.total, "{what}: {uri} total");
                     let numbers: Vec<i64> = regions.values().flat_map(|h| rendered_numbers(h)).collect();
                     for n in &numbers {
@@ -807,6 +817,18 @@ async fn attack(b: &server::Built, qs: &Questions, staff_reader: bool, what: &st
             }
             other => panic!("aggregate endpoint {other} has no reader in the attacker"),
         }
+    }
+    if std::env::var("ATTACKER_DEBUG").is_ok() {
+        for d in staff_view.distributions.iter().filter(|d| d.question_id == 5) {
+            eprintln!("q{} overall {:?} answered {:?}", d.question_id, d.overall, d.answered);
+            for (g, r) in &d.by_group {
+                eprintln!("   {} {:?}", g.get(domain::Lang::Sv), r);
+            }
+            for (a, r) in &d.by_area {
+                eprintln!("   area '{a}' {:?}", r);
+            }
+        }
+        eprintln!("groups {:?} at {}", staff_view.groups.iter().map(|g| g.count).collect::<Vec<_>>(), staff_view.published_at_total);
     }
     judge(&m, staff_reader, what, tally);
 }

@@ -508,7 +508,7 @@ pub(crate) fn distribution(d: &Distribution, lang: Lang) -> AnyView {
             let width = n.unwrap_or(0) as f64 / max as f64 * 70.0;
             let y = i as f64 * 10.0;
             view! {
-                <text class="bar-label" x="0" y=format!("{:.1}", y + 6.5)>{v.label.get(lang).to_owned()}</text>
+                <text class="bar-label" x="0" y=format!("{:.1}", y + 6.5)>{if v.code == domain::dashboard::NO_ANSWER { tr(lang, "dash.no_answer") } else { v.label.get(lang).to_owned() }}</text>
                 <rect class="bar" x="28" y=format!("{:.1}", y + 1.5) width=format!("{width:.2}") height="6"></rect>
                 <text class="bar-value" x=format!("{:.2}", 30.0 + width) y=format!("{:.1}", y + 6.5)>{cell(*n)}</text>
             }
@@ -518,7 +518,14 @@ pub(crate) fn distribution(d: &Distribution, lang: Lang) -> AnyView {
     let head = d
         .values
         .iter()
-        .map(|v| view! { <th scope="col" class="num">{v.label.get(lang).to_owned()}</th> })
+        .map(|v| {
+            let label = if v.code == domain::dashboard::NO_ANSWER {
+                tr(lang, "dash.no_answer")
+            } else {
+                v.label.get(lang).to_owned()
+            };
+            view! { <th scope="col" class="num">{label}</th> }
+        })
         .collect_view();
     let rows = |lines: Vec<(String, &Vec<Option<i64>>)>| {
         lines
@@ -542,7 +549,15 @@ pub(crate) fn distribution(d: &Distribution, lang: Lang) -> AnyView {
     let area_rows = rows(
         d.by_area
             .iter()
-            .map(|(name, cells)| (name.clone(), cells))
+            .map(|(name, cells)| {
+                // The row of those who gave no area (an empty name).
+                let name = if name.is_empty() {
+                    tr(lang, "dash.no_answer")
+                } else {
+                    name.clone()
+                };
+                (name, cells)
+            })
             .collect(),
     );
     let stats = d.mean.map(|mean| {
