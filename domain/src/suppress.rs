@@ -124,7 +124,9 @@ fn protect_line(
 ///    from another view); otherwise the smallest visible non-zero part of that line is
 ///    hidden too;
 /// 4. a hidden cell of 1–4 that step 2 determines makes its line hide one more part (a shown
-///    0 too, when no other part is left to hide).
+///    0 too, when no other part is left to hide);
+/// 5. a hidden cell that the lines bound inside 1–4 (counts are never negative, so a total
+///    bounds its parts) makes one of its lines hide one more cell.
 #[derive(Clone, Debug, Default)]
 pub struct Linked {
     values: Vec<i64>,
@@ -206,6 +208,14 @@ impl Linked {
                 CellKind::Cell => small(i),
             })
             .collect();
+        let mut lines_of: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (line, (total, parts)) in self.lines.iter().enumerate() {
+            for c in std::iter::once(total).chain(parts.iter()) {
+                if !lines_of[*c].contains(&line) {
+                    lines_of[*c].push(line);
+                }
+            }
+        }
         // Each pass hides at least one more cell or stops, so this ends.
         loop {
             let (known, derived_by) = self.derivable(&hidden);
@@ -289,6 +299,34 @@ impl Linked {
                     });
                 to_hide.extend(next);
             }
+            if to_hide.is_empty() {
+                // 5. No hidden cell may be bounded inside 1–4 either (a range is a leak too):
+                // widen it by hiding one more cell of a line it is in, or of a line beside.
+                let bounds = self.bounds(&known);
+                for c in 0..n {
+                    let (lo, hi) = bounds[c];
+                    if !hidden[c] || known[c] || lo < 1 || hi >= MIN_ANSWERS {
+                        continue;
+                    }
+                    let in_lines = |cell: usize| lines_of[cell].iter().copied();
+                    let pick = |line: usize| {
+                        let (t, ps) = &self.lines[line];
+                        let cells = || std::iter::once(*t).chain(ps.iter().copied());
+                        smallest_in(&mut cells()).or_else(|| a_zero_in(&mut cells()))
+                    };
+                    let near = in_lines(c).find_map(pick).or_else(|| {
+                        in_lines(c)
+                            .flat_map(|l| {
+                                let (t, ps) = &self.lines[l];
+                                std::iter::once(*t).chain(ps.iter().copied()).collect::<Vec<_>>()
+                            })
+                            .filter(|m| *m != c)
+                            .flat_map(|m| in_lines(m).collect::<Vec<_>>())
+                            .find_map(pick)
+                    });
+                    to_hide.extend(near);
+                }
+            }
             to_hide.retain(|p| !hidden[*p]);
             if to_hide.is_empty() {
                 break;
@@ -298,6 +336,64 @@ impl Linked {
             }
         }
         hidden.iter().map(|h| !h).collect()
+    }
+
+    /// What the reader can bound every cell to, from the known ones and the lines (every count
+    /// is at least 0; a total is the sum of its parts): `(min, max)`, propagated to a fixed
+    /// point (or a bounded number of rounds).
+    fn bounds(&self, known: &[bool]) -> Vec<(i64, i64)> {
+        const OPEN: i64 = i64::MAX / 4;
+        let mut b: Vec<(i64, i64)> = (0..self.values.len())
+            .map(|i| {
+                if known[i] {
+                    (self.values[i], self.values[i])
+                } else {
+                    (0, OPEN)
+                }
+            })
+            .collect();
+        for _ in 0..64 {
+            let mut changed = false;
+            for (total, parts) in &self.lines {
+                let lo_sum: i64 = parts.iter().map(|p| b[*p].0).sum();
+                let open_parts = parts.iter().filter(|p| b[**p].1 >= OPEN).count();
+                let hi_sum: i64 = parts
+                    .iter()
+                    .map(|p| b[*p].1)
+                    .filter(|h| *h < OPEN)
+                    .sum();
+                let (tlo, thi) = b[*total];
+                let new_t = (
+                    tlo.max(lo_sum),
+                    if open_parts == 0 { thi.min(hi_sum) } else { thi },
+                );
+                if new_t != b[*total] {
+                    b[*total] = new_t;
+                    changed = true;
+                }
+                let (tlo, thi) = b[*total];
+                for p in parts {
+                    let (plo, phi) = b[*p];
+                    let others_lo = lo_sum - plo;
+                    let others_open = open_parts - usize::from(phi >= OPEN);
+                    let hi = if thi < OPEN { phi.min(thi - others_lo) } else { phi };
+                    let lo = if others_open == 0 {
+                        let others_hi = hi_sum - if phi < OPEN { phi } else { 0 };
+                        plo.max(tlo - others_hi)
+                    } else {
+                        plo
+                    };
+                    if (lo, hi) != (plo, phi) {
+                        b[*p] = (lo, hi);
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        b
     }
 
     /// The cells the reader knows: the shown ones and those the lines determine from them,
