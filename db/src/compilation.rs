@@ -138,7 +138,9 @@ pub async fn draft(
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => x.code.cmp(&y.code),
     });
-    let quotes = if dash.total.is_some_and(|t| t >= MIN_ANSWERS) {
+    // Quotes once enough people answered (the exact count: the public total may be hidden
+    // for its neighbours' sake).
+    let quotes = if total_n >= MIN_ANSWERS {
         quotes(db, dialogue_id).await?
     } else {
         Vec::new()

@@ -6,11 +6,11 @@ use crate::entity::{
 };
 use crate::survey::{load_questionnaire, parse_text};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use domain::dashboard::NO_ANSWER;
 use domain::dashboard::{
     Audience, Dashboard, Distribution, FreeText, GroupCoverage, LATEST_TEXTS, expected_by,
 };
 use domain::suppress::{Linked, MIN_ANSWERS, gate, publishable};
-use domain::dashboard::NO_ANSWER;
 use domain::{Channel, Choice, LocalizedText, QuestionKind, Questionnaire};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -91,7 +91,10 @@ pub async fn dashboard(
         Audience::Staff => ShownCounts {
             total: Some(total),
             groups: table.iter().map(|r| Some(r.iter().sum())).collect(),
-            table: table.iter().map(|r| r.iter().map(|n| Some(*n)).collect()).collect(),
+            table: table
+                .iter()
+                .map(|r| r.iter().map(|n| Some(*n)).collect())
+                .collect(),
             hourly: series.hourly.iter().map(|(_, n)| Some(*n)).collect(),
             daily: series.daily.iter().map(|(_, n)| Some(*n)).collect(),
         },
@@ -311,7 +314,11 @@ fn suppress_all(counts: &Counts, answers: Option<&Answers>) -> (ShownCounts, Vec
     let channels = cells.first().map(Vec::len).unwrap_or(0);
     let channel_totals: Vec<usize> = (0..channels)
         .map(|c| {
-            let n = counts.table.iter().map(|r| r.get(c).copied().unwrap_or(0)).sum();
+            let n = counts
+                .table
+                .iter()
+                .map(|r| r.get(c).copied().unwrap_or(0))
+                .sum();
             let id = p.unpublished(n);
             p.line(id, cells.iter().filter_map(|r| r.get(c).copied()).collect());
             id
@@ -320,9 +327,19 @@ fn suppress_all(counts: &Counts, answers: Option<&Answers>) -> (ShownCounts, Vec
     p.line(total, channel_totals);
     // Days sum to the total; a day's hours in the window (with, for the first day, the hours
     // before it) to the day.
-    let days: Vec<usize> = counts.series.daily.iter().map(|(_, n)| p.cell(*n)).collect();
+    let days: Vec<usize> = counts
+        .series
+        .daily
+        .iter()
+        .map(|(_, n)| p.cell(*n))
+        .collect();
     p.line(total, days.clone());
-    let hours: Vec<usize> = counts.series.hourly.iter().map(|(_, n)| p.cell(*n)).collect();
+    let hours: Vec<usize> = counts
+        .series
+        .hourly
+        .iter()
+        .map(|(_, n)| p.cell(*n))
+        .collect();
     let first_day = counts
         .series
         .hourly
@@ -488,7 +505,12 @@ fn plan_distributions(
     total: usize,
     group_cells: &[usize],
 ) -> Vec<PlannedDistribution> {
-    let areas: Vec<&str> = a.questionnaire.areas.iter().map(|c| c.code.as_str()).collect();
+    let areas: Vec<&str> = a
+        .questionnaire
+        .areas
+        .iter()
+        .map(|c| c.code.as_str())
+        .collect();
     // Sums by (question, group, value), (question, area, value) and (question, value), and
     // the responses by area (question 0).
     let mut by_group: HashMap<(i64, i64, &str), i64> = HashMap::new();
@@ -587,12 +609,30 @@ fn plan_distributions(
         // Columns: each value (and "did not answer", or "did not tick") over the groups and
         // over the areas.
         for (c, o) in overall_ids.iter().enumerate() {
-            p.line(*o, group_rows.iter().filter_map(|(_, r)| r.get(c).copied()).collect());
-            p.line(*o, area_ids.iter().filter_map(|(_, r)| r.get(c).copied()).collect());
+            p.line(
+                *o,
+                group_rows
+                    .iter()
+                    .filter_map(|(_, r)| r.get(c).copied())
+                    .collect(),
+            );
+            p.line(
+                *o,
+                area_ids
+                    .iter()
+                    .filter_map(|(_, r)| r.get(c).copied())
+                    .collect(),
+            );
         }
         for (c, o) in overall_nt.iter().enumerate() {
-            p.line(*o, group_nts.iter().filter_map(|r| r.get(c).copied()).collect());
-            p.line(*o, area_nts.iter().filter_map(|r| r.get(c).copied()).collect());
+            p.line(
+                *o,
+                group_nts.iter().filter_map(|r| r.get(c).copied()).collect(),
+            );
+            p.line(
+                *o,
+                area_nts.iter().filter_map(|r| r.get(c).copied()).collect(),
+            );
         }
         // The area question's answers are the areas the responses are counted by.
         if matches!(q.kind, QuestionKind::Area) {
@@ -767,7 +807,9 @@ fn scale_items<'a>(
 ) -> impl Iterator<Item = (i64, &'a domain::dashboard::Distribution)> + 'a {
     dash.distributions.iter().filter_map(|dist| {
         let item = bank_of.get(&dist.question_id)?;
-        (matches!(dist.values.len(), 5 | 6) && dist.values.first().is_some_and(|v| v.code == "1"))
+        // The scale's values (1–5, maybe "don't know"), whether or not "did not answer" follows.
+        let values = dist.values.iter().filter(|v| v.code != NO_ANSWER).count();
+        (matches!(values, 5 | 6) && dist.values.first().is_some_and(|v| v.code == "1"))
             .then_some((*item, dist))
     })
 }

@@ -58,6 +58,11 @@ db::backend_test! {
         for _ in 0..3 {
             answer(&t.db, "kh-foretagare", "Fortkörningen på Storgatan").await;
         }
+        // Four more residents who raise nothing in particular: those who did not raise drugs
+        // (a count too, beside the known total) are then at least 5.
+        for _ in 0..4 {
+            answer(&t.db, "kh-invanare", "Inget särskilt").await;
+        }
         answer(&t.db, "kh-invanare", "=HYPERLINK(\"http://x\";\"klicka\")").await;
         let c = db::themes::coding(&t.db, &officer, 1)
             .await
@@ -91,7 +96,14 @@ db::backend_test! {
             .find(|x| x.theme_id == id("trafik"))
             .expect("traffic");
         assert_eq!(traffic.overall, None, "{}: 3 people is under 5", t.label);
-        assert!(traffic.by_group.iter().all(Option::is_none), "{}", t.label);
+        // Hidden, or a 0 in a group nobody of whom raised it.
+        assert!(
+            traffic.by_group.iter().all(|n| n.is_none_or(|n| n == 0)),
+            "{}: {:?}",
+            t.label,
+            traffic.by_group
+        );
+        assert_eq!(traffic.by_group.iter().flatten().sum::<i64>(), 0, "{}", t.label);
         for th in &draft.themes {
             for n in th.by_group.iter().flatten() {
                 assert!(*n == 0 || *n >= 5, "{}: a shown cell of {n}", t.label);

@@ -256,7 +256,11 @@ impl Linked {
                             seen.push(d);
                             let (t, ps) = &self.lines[d];
                             let cells = || std::iter::once(*t).chain(ps.iter().copied());
-                            match smallest_in(&mut cells()).or_else(|| a_zero_in(&mut cells())) {
+                            // A part rather than the total, when there is one.
+                            let pick = smallest_in(&mut ps.iter().copied())
+                                .or_else(|| smallest_in(&mut std::iter::once(*t)))
+                                .or_else(|| a_zero_in(&mut cells()));
+                            match pick {
                                 Some(c) => {
                                     if found.is_none_or(|f| self.values[c] < self.values[f]) {
                                         found = Some(c);
@@ -318,7 +322,9 @@ impl Linked {
                         in_lines(c)
                             .flat_map(|l| {
                                 let (t, ps) = &self.lines[l];
-                                std::iter::once(*t).chain(ps.iter().copied()).collect::<Vec<_>>()
+                                std::iter::once(*t)
+                                    .chain(ps.iter().copied())
+                                    .collect::<Vec<_>>()
                             })
                             .filter(|m| *m != c)
                             .flat_map(|m| in_lines(m).collect::<Vec<_>>())
@@ -357,15 +363,15 @@ impl Linked {
             for (total, parts) in &self.lines {
                 let lo_sum: i64 = parts.iter().map(|p| b[*p].0).sum();
                 let open_parts = parts.iter().filter(|p| b[**p].1 >= OPEN).count();
-                let hi_sum: i64 = parts
-                    .iter()
-                    .map(|p| b[*p].1)
-                    .filter(|h| *h < OPEN)
-                    .sum();
+                let hi_sum: i64 = parts.iter().map(|p| b[*p].1).filter(|h| *h < OPEN).sum();
                 let (tlo, thi) = b[*total];
                 let new_t = (
                     tlo.max(lo_sum),
-                    if open_parts == 0 { thi.min(hi_sum) } else { thi },
+                    if open_parts == 0 {
+                        thi.min(hi_sum)
+                    } else {
+                        thi
+                    },
                 );
                 if new_t != b[*total] {
                     b[*total] = new_t;
@@ -376,7 +382,11 @@ impl Linked {
                     let (plo, phi) = b[*p];
                     let others_lo = lo_sum - plo;
                     let others_open = open_parts - usize::from(phi >= OPEN);
-                    let hi = if thi < OPEN { phi.min(thi - others_lo) } else { phi };
+                    let hi = if thi < OPEN {
+                        phi.min(thi - others_lo)
+                    } else {
+                        phi
+                    };
                     let lo = if others_open == 0 {
                         let others_hi = hi_sum - if phi < OPEN { phi } else { 0 };
                         plo.max(tlo - others_hi)

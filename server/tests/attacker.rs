@@ -294,12 +294,13 @@ impl Model {
     fn fix(&mut self, name: &str, n: i64) {
         let v = self.var(name);
         if (1..MIN_ANSWERS).contains(&n) {
-            self.shown_small.push(format!("{name} = {n} ({})", self.source));
+            self.shown_small
+                .push(format!("{name} = {n} ({})", self.source));
         }
         match self.fixed[v] {
-            Some(old) if (old - n as f64).abs() > 1e-9 => {
-                self.conflicts.push(format!("{name}: {old} and {n} ({})", self.source))
-            }
+            Some(old) if (old - n as f64).abs() > 1e-9 => self
+                .conflicts
+                .push(format!("{name}: {old} and {n} ({})", self.source)),
             _ => self.fixed[v] = Some(n as f64),
         }
     }
@@ -356,7 +357,9 @@ impl Model {
             .collect();
         let mut out: Vec<(String, i64, i64)> = (0..self.names.len())
             .filter(|v| self.fixed[*v].is_none())
-            .filter_map(|v| value[v].map(|x| (self.names[v].clone(), x.round() as i64, x.round() as i64)))
+            .filter_map(|v| {
+                value[v].map(|x| (self.names[v].clone(), x.round() as i64, x.round() as i64))
+            })
             .collect();
         if unknown.is_empty() {
             return Ok(out);
@@ -365,7 +368,12 @@ impl Model {
             let mut p = Problem::new(direction);
             let vars: HashMap<usize, microlp::Variable> = unknown
                 .iter()
-                .map(|v| (*v, p.add_var(if *v == target { 1.0 } else { 0.0 }, (0.0, f64::INFINITY))))
+                .map(|v| {
+                    (
+                        *v,
+                        p.add_var(if *v == target { 1.0 } else { 0.0 }, (0.0, f64::INFINITY)),
+                    )
+                })
                 .collect();
             for (row, op, rhs) in &self.rows {
                 let mut terms = Vec::new();
@@ -472,7 +480,11 @@ fn distribution(m: &mut Model, qs: &Questions, d: &Distribution, groups: usize) 
         .map(|(v, n)| ("all".to_owned(), v, n))
         .collect();
     for (g, (_, cells)) in d.by_group.iter().enumerate() {
-        fixes.extend(published(cells).into_iter().map(|(v, n)| (format!("g{g}"), v, n)));
+        fixes.extend(
+            published(cells)
+                .into_iter()
+                .map(|(v, n)| (format!("g{g}"), v, n)),
+        );
     }
     let mut listed = 0;
     for (name, cells) in &d.by_area {
@@ -482,7 +494,11 @@ fn distribution(m: &mut Model, qs: &Questions, d: &Distribution, groups: usize) 
             listed += 1;
             listed - 1
         };
-        fixes.extend(published(cells).into_iter().map(|(v, n)| (format!("a{a}"), v, n)));
+        fixes.extend(
+            published(cells)
+                .into_iter()
+                .map(|(v, n)| (format!("a{a}"), v, n)),
+        );
     }
     for (row, v, n) in fixes {
         m.fix(&cell(&row, &v), n);
@@ -665,7 +681,13 @@ struct Tally {
 
 /// Everything published for dialogue 1 now, read as `who`, solved: fails on any count of 1–4
 /// a reader can pin or bound inside 1–4.
-async fn attack(b: &server::Built, qs: &Questions, staff_reader: bool, what: &str, tally: &mut Tally) {
+async fn attack(
+    b: &server::Built,
+    qs: &Questions,
+    staff_reader: bool,
+    what: &str,
+    tally: &mut Tally,
+) {
     let staff = sign_in(&b.router, MANAGER).await;
     let mut m = Model::default();
     let body = call(
@@ -680,7 +702,13 @@ async fn attack(b: &server::Built, qs: &Questions, staff_reader: bool, what: &st
     // The snapshot is this population unless newer answers came (the staff's exact figures
     // tell; the public may assume it whenever the published total matches).
     let staff_view: Dashboard = {
-        let body = call(&b.router, "/api/staff/dashboard", "dialogue_id=1", Some(&staff)).await;
+        let body = call(
+            &b.router,
+            "/api/staff/dashboard",
+            "dialogue_id=1",
+            Some(&staff),
+        )
+        .await;
         let v: serde_json::Value = serde_json::from_str(&body).expect("json");
         serde_json::from_value(v["dashboard"].clone()).expect("dashboard")
     };
@@ -731,7 +759,8 @@ async fn attack(b: &server::Built, qs: &Questions, staff_reader: bool, what: &st
             "/api/staff/compilation" => {
                 let body = call(&b.router, endpoint, "dialogue_id=1&version=0", Some(&staff)).await;
                 let v: serde_json::Value = serde_json::from_str(&body).expect("json");
-                let c: Compilation = serde_json::from_value(v["shown"].clone()).expect("compilation");
+                let c: Compilation =
+                    serde_json::from_value(v["shown"].clone()).expect("compilation");
                 compilation(&mut m, qs, &c, groups);
             }
             "/personal/sammanstallning/{dialogue}/export/{format}" => {
@@ -746,12 +775,18 @@ async fn attack(b: &server::Built, qs: &Questions, staff_reader: bool, what: &st
                         ..Model::default()
                     };
                     compilation(&mut snap, qs, &c, groups);
-                    judge(&snap, staff_reader, &format!("{what}, approved version"), tally);
+                    judge(
+                        &snap,
+                        staff_reader,
+                        &format!("{what}, approved version"),
+                        tally,
+                    );
                 }
             }
             "/api/public/promise" => {
                 let body = call(&b.router, endpoint, "municipality=kristinehamn", None).await;
-                let p: domain::promise::PublicPromise = serde_json::from_str(&body).expect("promise");
+                let p: domain::promise::PublicPromise =
+                    serde_json::from_str(&body).expect("promise");
                 // Before and after are the public dashboards' figures: nothing new if equal.
                 if let Some(f) = &p.follow_up {
                     for item in &f.items {
@@ -804,8 +839,7 @@ async fn attack(b: &server::Built, qs: &Questions, staff_reader: bool, what: &st
                     } else {
                         format!("/visning/{}/live?lang={lang}", db::demo::DEMO_DISPLAY_TOKEN)
                     };
-                    let (total, regions) =
-                        first_frame(
+                    let (total, regions) = first_frame(
                         &b.router,
                         &uri,
                         staff_stream.then_some(staff.as_str()),
@@ -814,13 +848,18 @@ async fn attack(b: &server::Built, qs: &Questions, staff_reader: bool, what: &st
                     )
                     .await;
                     assert_eq!(total, reference.total, "{what}: {uri} total");
-                    let numbers: Vec<i64> = regions.values().flat_map(|h| rendered_numbers(h)).collect();
+                    let numbers: Vec<i64> =
+                        regions.values().flat_map(|h| rendered_numbers(h)).collect();
                     for (region, html) in &regions {
                         for n in rendered_numbers(html) {
                             assert!(
                                 allowed.contains(&n),
                                 "{what}: {uri} renders {n} in {region}, a figure its JSON does not publish (JSON hourly {:?} daily {:?} at {})",
-                                reference.hourly.iter().filter_map(|(_, n)| *n).collect::<Vec<_>>(),
+                                reference
+                                    .hourly
+                                    .iter()
+                                    .filter_map(|(_, n)| *n)
+                                    .collect::<Vec<_>>(),
                                 reference.daily,
                                 reference.published_at_total
                             );
@@ -828,14 +867,24 @@ async fn attack(b: &server::Built, qs: &Questions, staff_reader: bool, what: &st
                     }
                     seen.push(numbers);
                 }
-                assert_eq!(seen[0], seen[1], "{what}: sv and en streams publish the same figures");
+                assert_eq!(
+                    seen[0], seen[1],
+                    "{what}: sv and en streams publish the same figures"
+                );
             }
             other => panic!("aggregate endpoint {other} has no reader in the attacker"),
         }
     }
     if std::env::var("ATTACKER_DEBUG").is_ok() {
-        for d in staff_view.distributions.iter().filter(|d| d.question_id == 5) {
-            eprintln!("q{} overall {:?} answered {:?}", d.question_id, d.overall, d.answered);
+        for d in staff_view
+            .distributions
+            .iter()
+            .filter(|d| d.question_id == 5)
+        {
+            eprintln!(
+                "q{} overall {:?} answered {:?}",
+                d.question_id, d.overall, d.answered
+            );
             for (g, r) in &d.by_group {
                 eprintln!("   {} {:?}", g.get(domain::Lang::Sv), r);
             }
@@ -843,7 +892,15 @@ async fn attack(b: &server::Built, qs: &Questions, staff_reader: bool, what: &st
                 eprintln!("   area '{a}' {:?}", r);
             }
         }
-        eprintln!("groups {:?} at {}", staff_view.groups.iter().map(|g| g.count).collect::<Vec<_>>(), staff_view.published_at_total);
+        eprintln!(
+            "groups {:?} at {}",
+            staff_view
+                .groups
+                .iter()
+                .map(|g| g.count)
+                .collect::<Vec<_>>(),
+            staff_view.published_at_total
+        );
     }
     judge(&m, staff_reader, what, tally);
 }
@@ -852,7 +909,11 @@ async fn attack(b: &server::Built, qs: &Questions, staff_reader: bool, what: &st
 /// pins or bounds inside 1–4.
 fn judge(m: &Model, staff_reader: bool, what: &str, tally: &mut Tally) {
     let who = if staff_reader { "staff" } else { "public" };
-    assert!(m.conflicts.is_empty(), "{what} ({who}): views disagree: {:?}", m.conflicts);
+    assert!(
+        m.conflicts.is_empty(),
+        "{what} ({who}): views disagree: {:?}",
+        m.conflicts
+    );
     if !staff_reader {
         assert!(
             m.shown_small.is_empty(),
@@ -862,11 +923,20 @@ fn judge(m: &Model, staff_reader: bool, what: &str, tally: &mut Tally) {
     } else {
         // Staff see exact response counts (T, G, GC, series, the snapshot's total); never a
         // small count of what people answered.
-        let answers: Vec<&String> = m.shown_small.iter().filter(|s| s.starts_with('q') || s.starts_with("theme")).collect();
-        assert!(answers.is_empty(), "{what} ({who}): answer counts of 1–4 shown: {answers:?}");
+        let answers: Vec<&String> = m
+            .shown_small
+            .iter()
+            .filter(|s| s.starts_with('q') || s.starts_with("theme"))
+            .collect();
+        assert!(
+            answers.is_empty(),
+            "{what} ({who}): answer counts of 1–4 shown: {answers:?}"
+        );
     }
     let started = Instant::now();
-    let bounds = m.solve().unwrap_or_else(|e| panic!("{what} ({who}): the LP failed: {e}"));
+    let bounds = m
+        .solve()
+        .unwrap_or_else(|e| panic!("{what} ({who}): the LP failed: {e}"));
     tally.lp_seconds += started.elapsed().as_secs_f64();
     let exact_for_staff = |name: &str| {
         staff_reader
