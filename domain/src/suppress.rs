@@ -307,8 +307,7 @@ impl Linked {
                 // 5. No hidden cell may be bounded inside 1–4 either (a range is a leak too):
                 // widen it by hiding one more cell of a line it is in, or of a line beside.
                 let bounds = self.bounds(&known);
-                for c in 0..n {
-                    let (lo, hi) = bounds[c];
+                for (c, &(lo, hi)) in bounds.iter().enumerate() {
                     if !hidden[c] || known[c] || lo < 1 || hi >= MIN_ANSWERS {
                         continue;
                     }
