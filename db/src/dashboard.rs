@@ -164,7 +164,8 @@ pub async fn dashboard(
         // public (0 stands for "fewer than 5", when every distribution cell is hidden too).
         published_at_total: match audience {
             Audience::Staff => state.total,
-            Audience::Public => publishable(state.total).then_some(state.total).unwrap_or(0),
+            Audience::Public if publishable(state.total) => state.total,
+            Audience::Public => 0,
         },
         texts,
     }))
