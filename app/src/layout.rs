@@ -1,6 +1,7 @@
 //! The frame every public page shares: skip link, header with language switch, footer.
 
 use crate::i18n::{current_lang, switch_href, tr};
+use crate::paths;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
@@ -16,7 +17,7 @@ pub fn Page(children: Children) -> impl IntoView {
         <a class="skip-link" href="#main">{tr(lang, "nav.skip")}</a>
         <header class="site-header">
             <div class="wrap header-row">
-                <a class="brand" href="/">
+                <a class="brand" href=paths::HOME>
                     <span class="brand-mark" aria-hidden="true"></span>
                     {tr(lang, "app.name")}
                 </a>
@@ -33,9 +34,9 @@ pub fn Page(children: Children) -> impl IntoView {
         <footer class="site-footer">
             <div class="wrap">
                 <ul class="footer-links">
-                    <li><a href="/tillganglighet">{tr(lang, "footer.accessibility")}</a></li>
-                    <li><a href="/integritet">{tr(lang, "footer.privacy")}</a></li>
-                    <li><a href="/personal">{tr(lang, "nav.staff")}</a></li>
+                    <li><a href=paths::ACCESSIBILITY>{tr(lang, "footer.accessibility")}</a></li>
+                    <li><a href=paths::PRIVACY>{tr(lang, "footer.privacy")}</a></li>
+                    <li><a href=paths::STAFF>{tr(lang, "nav.staff")}</a></li>
                 </ul>
                 <p>{tr(lang, "footer.org")}</p>
             </div>

@@ -11,6 +11,7 @@ pub mod access;
 pub mod error;
 pub mod hydration;
 pub mod i18n;
+pub mod paths;
 
 /// The hidden fields of the survey form, shared by the island and the server.
 pub mod form_fields {

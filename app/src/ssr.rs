@@ -245,9 +245,9 @@ pub async fn principal_from_session(
     }
 }
 
-/// The signed-in staff member with one of `roles`, or 401 / 403 (status set on the response).
-pub async fn require(roles: &[domain::Role]) -> Result<domain::Principal, AppError> {
-    let result = check(roles).await;
+/// The signed-in staff member holding `permission`, or 401 / 403 (status set on the response).
+pub async fn require(permission: domain::Permission) -> Result<domain::Principal, AppError> {
+    let result = check(permission).await;
     if let Err(e) = &result {
         set_status(e.status());
     }
@@ -255,11 +255,11 @@ pub async fn require(roles: &[domain::Role]) -> Result<domain::Principal, AppErr
 }
 
 /// Like [`require`], leaving the response status to the caller (pages redirect instead).
-pub async fn check(roles: &[domain::Role]) -> Result<domain::Principal, AppError> {
+pub async fn check(permission: domain::Permission) -> Result<domain::Principal, AppError> {
     match current_principal().await? {
         None => Err(AppError::Unauthorized),
         Some(p) if p.must_change_password => Err(AppError::MustChangePassword),
-        Some(p) if roles.contains(&p.role) => Ok(p),
+        Some(p) if p.may(permission) => Ok(p),
         Some(_) => Err(AppError::Forbidden),
     }
 }

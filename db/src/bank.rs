@@ -6,7 +6,7 @@ use crate::entity::bank_item;
 use crate::survey::{kind_json, parse_text, text_json};
 use chrono::{DateTime, Utc};
 use domain::builder::{BankItem, FormErrors, QuestionInput, parse_question};
-use domain::{Choice, LocalizedText, Principal, QuestionKind, Role};
+use domain::{Choice, LocalizedText, Principal, QuestionKind};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
     EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
@@ -202,7 +202,7 @@ pub async fn create(
     input: &QuestionInput,
     now: DateTime<Utc>,
 ) -> Result<i64, BankError> {
-    if p.role != Role::Admin {
+    if !p.may(domain::Permission::Administer) {
         return Err(BankError::Forbidden);
     }
     let code = input.code.trim().to_lowercase();
@@ -266,7 +266,7 @@ pub async fn update(
     input: &QuestionInput,
     now: DateTime<Utc>,
 ) -> Result<(), BankError> {
-    if p.role != Role::Admin {
+    if !p.may(domain::Permission::Administer) {
         return Err(BankError::Forbidden);
     }
     let row = bank_item::Entity::find_by_id(id)

@@ -46,9 +46,9 @@ pub(crate) fn invalid(field: &str, key: &str) -> BuilderError {
     BuilderError::Invalid(vec![(field.to_owned(), key.to_owned())])
 }
 
-/// Roles that build dialogues (in their LPO; admins anywhere).
+/// Whether `p` builds dialogues (in their LPO; admins anywhere).
 pub fn may_build(p: &Principal) -> bool {
-    matches!(p.role, Role::Admin | Role::LpoManager | Role::Officer)
+    p.may(domain::Permission::BuildDialogues)
 }
 
 pub fn is_frozen(d: &dialogue::Model, now: DateTime<Utc>) -> bool {

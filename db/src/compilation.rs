@@ -9,10 +9,10 @@ use crate::audit;
 use crate::builder::{BuilderError, audit_entry, in_scope, invalid};
 use crate::entity::{answer, compilation, compilation_quote, org_unit, response};
 use chrono::{DateTime, Utc};
+use domain::Principal;
 use domain::compilation::{Compilation, MAX_QUOTES, Quote, Reach, ThemeCount};
 use domain::dashboard::Audience;
 use domain::suppress::{Linked, MIN_ANSWERS};
-use domain::{Principal, Role};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
     EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, Statement,
@@ -22,7 +22,7 @@ use std::collections::HashMap;
 
 /// Who approves: the LPO manager (in scope) and admins.
 pub fn may_approve(p: &Principal) -> bool {
-    matches!(p.role, Role::LpoManager | Role::Admin)
+    p.may(domain::Permission::Approve)
 }
 
 #[derive(FromQueryResult)]

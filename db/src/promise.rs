@@ -64,11 +64,8 @@ fn refused(r: Refusal) -> BuilderError {
 /// Officers and the manager of the LPO (admins anywhere) edit; the municipal partner signs
 /// and logs progress on what their unit owns.
 fn edits(p: &Principal, lpo_id: i64) -> bool {
-    match p.role {
-        Role::Admin => true,
-        Role::LpoManager | Role::Officer => p.scope_unit_id == Some(lpo_id),
-        _ => false,
-    }
+    p.may(domain::Permission::EditPromises)
+        && (p.role == Role::Admin || p.scope_unit_id == Some(lpo_id))
 }
 
 fn today(now: DateTime<Utc>) -> NaiveDate {

@@ -200,7 +200,7 @@ pub async fn create_agreement(
     input: &AgreementInput,
     now: DateTime<Utc>,
 ) -> Result<Agreement, RegisterError> {
-    if !matches!(p.role, Role::Admin | Role::LpoManager | Role::Officer) {
+    if !p.may(domain::Permission::EditRegister) {
         return Err(RegisterError::Forbidden);
     }
     let mut errors: Vec<(String, String)> = Vec::new();
@@ -508,7 +508,7 @@ pub async fn assign_special_area(
     area_id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), RegisterError> {
-    if !matches!(p.role, Role::Admin | Role::LpoManager | Role::Officer) {
+    if !p.may(domain::Permission::EditRegister) {
         return Err(RegisterError::Forbidden);
     }
     let officer = match parse_id(officer_id) {
@@ -559,7 +559,7 @@ pub async fn set_agreement_status(
     status: &str,
     now: DateTime<Utc>,
 ) -> Result<(), RegisterError> {
-    if !matches!(p.role, Role::Admin | Role::LpoManager | Role::Officer) {
+    if !p.may(domain::Permission::EditRegister) {
         return Err(RegisterError::Forbidden);
     }
     let row = agreement::Entity::find()

@@ -8,7 +8,7 @@ use crate::audit;
 use crate::builder::{BuilderError, audit_entry, in_scope, invalid};
 use crate::entity::{lpo_retention, published_snapshot};
 use chrono::{DateTime, Duration, Utc};
-use domain::{Principal, Role};
+use domain::Principal;
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
     FromQueryResult, Statement, TransactionTrait, sea_query::OnConflict,
@@ -38,7 +38,7 @@ pub async fn set_days(
     days: &str,
     now: DateTime<Utc>,
 ) -> Result<i32, BuilderError> {
-    if !matches!(p.role, Role::LpoManager | Role::Admin) {
+    if !p.may(domain::Permission::Approve) {
         return Err(BuilderError::Forbidden);
     }
     let d = in_scope(db, p, dialogue_id).await?;

@@ -75,6 +75,104 @@ pub struct Principal {
     pub must_change_password: bool,
 }
 
+/// What a staff member may do. [`Permission::roles`] is the one table of which roles hold
+/// each: pages, server routes and db services all ask it, and no role list is written
+/// anywhere else. Scope (which LPO, municipality or unit) is checked apart, by the layer that
+/// owns the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Permission {
+    /// Any signed-in staff member: the start page, one's own password.
+    SignedIn,
+    /// See dashboards, answers and compilations (not municipal partners).
+    SeeAnswers,
+    /// Build and run dialogues and their question bank entries.
+    BuildDialogues,
+    /// Quarantine and release free-text answers.
+    Moderate,
+    /// Code free-text answers to themes.
+    Code,
+    /// Enter paper answers.
+    EnterPaper,
+    /// Approve a compilation; confirm the retention of answers.
+    Approve,
+    /// Read the agreement register.
+    ReadRegister,
+    /// Change the agreement register.
+    EditRegister,
+    /// Read promises and their follow-up.
+    ReadPromises,
+    /// Draft and change promises, add activities, move the lifecycle on.
+    EditPromises,
+    /// Sign a promise (as the signatory one's role allows: `promise::Signer::may_sign`).
+    SignPromises,
+    /// Log progress on activities (municipal partners on their unit's).
+    LogProgress,
+    /// The regional overview.
+    SeeRegion,
+    /// Read the audit log.
+    ReadAudit,
+    /// Users, the organisation and the question bank's shared entries.
+    Administer,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 16] = [
+        Permission::SignedIn,
+        Permission::SeeAnswers,
+        Permission::BuildDialogues,
+        Permission::Moderate,
+        Permission::Code,
+        Permission::EnterPaper,
+        Permission::Approve,
+        Permission::ReadRegister,
+        Permission::EditRegister,
+        Permission::ReadPromises,
+        Permission::EditPromises,
+        Permission::SignPromises,
+        Permission::LogProgress,
+        Permission::SeeRegion,
+        Permission::ReadAudit,
+        Permission::Administer,
+    ];
+
+    /// The roles that hold this permission.
+    pub const fn roles(self) -> &'static [Role] {
+        use Role::*;
+        match self {
+            Permission::SignedIn | Permission::ReadRegister | Permission::ReadPromises => {
+                &Role::ALL
+            }
+            Permission::SeeAnswers => &[Admin, RegionalManager, LpoManager, Officer],
+            Permission::BuildDialogues
+            | Permission::Moderate
+            | Permission::Code
+            | Permission::EnterPaper
+            | Permission::EditRegister
+            | Permission::EditPromises => &[Admin, LpoManager, Officer],
+            Permission::Approve => &[Admin, LpoManager],
+            Permission::SignPromises => &[LpoManager, Officer, MunicipalPartner],
+            Permission::LogProgress => &[Admin, LpoManager, Officer, MunicipalPartner],
+            Permission::SeeRegion => &[Admin, RegionalManager],
+            Permission::ReadAudit => &[Admin, RegionalManager, LpoManager],
+            Permission::Administer => &[Admin],
+        }
+    }
+}
+
+impl Role {
+    /// Whether this role holds `permission` ([`Permission::roles`]).
+    pub fn may(self, permission: Permission) -> bool {
+        permission.roles().contains(&self)
+    }
+}
+
+impl Principal {
+    /// Whether this staff member's role holds `permission` (scope is checked apart).
+    pub fn may(&self, permission: Permission) -> bool {
+        self.role.may(permission)
+    }
+}
+
 /// Validates an e-mail address well enough to refuse obvious mistakes.
 pub fn is_plausible_email(s: &str) -> bool {
     let s = s.trim();

@@ -1,46 +1,58 @@
 //! Plain form POSTs of the admin pages and the password change.
 
 use crate::ServerState;
-use crate::auth::{body_fields, field};
-use crate::routes::rerender_with;
-use app::pages::admin::{ADMIN_ROLES, PostedStaffForm};
-use app::ssr::principal_from_session;
+use crate::form::{body_fields, field};
+use crate::guard::Staff;
+use crate::respond::{rerender_with, see_other};
+use crate::routes::PlainRoute;
+use app::access::Access;
+use app::pages::admin::PostedStaffForm;
+use app::paths;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
 use db::accounts::AccountError;
-use domain::{Principal, Role};
+use domain::Permission;
+use domain::Role;
 use leptos::prelude::provide_context;
-use tower_sessions::Session;
 
-fn see_other(to: &str) -> Response {
-    let mut r = Redirect::to(to).into_response();
-    *r.status_mut() = StatusCode::SEE_OTHER;
-    r
-}
+pub const ROUTES: &[PlainRoute] = &[
+    PlainRoute::post(
+        "create_user",
+        paths::USERS,
+        Access::Staff(Permission::Administer),
+        || post(create_user),
+    ),
+    PlainRoute::post(
+        "reset_password",
+        paths::USER_PASSWORD,
+        Access::Staff(Permission::Administer),
+        || post(reset_password),
+    ),
+    PlainRoute::post(
+        "set_active",
+        paths::USER_ACTIVE,
+        Access::Staff(Permission::Administer),
+        || post(set_active),
+    ),
+    PlainRoute::post(
+        "change_password",
+        paths::CHANGE_PASSWORD,
+        Access::Staff(Permission::SignedIn),
+        || post(change_password),
+    ),
+    PlainRoute::post(
+        "create_org_unit",
+        paths::ORG,
+        Access::Staff(Permission::Administer),
+        || post(create_org_unit),
+    ),
+];
 
-/// The signed-in principal holding one of `roles`, or the response that refuses the request.
-async fn signed_in(
-    state: &ServerState,
-    session: &Session,
-    roles: &[Role],
-) -> Result<Principal, Response> {
-    match principal_from_session(&state.app, session).await {
-        Ok(Some(p)) if roles.contains(&p.role) && !p.must_change_password => Ok(p),
-        Ok(Some(_)) => Err((
-            StatusCode::FORBIDDEN,
-            "Du har inte behörighet. / You do not have access.",
-        )
-            .into_response()),
-        Ok(None) => Err(see_other("/logga-in")),
-        Err(_) => Err(StatusCode::INTERNAL_SERVER_ERROR.into_response()),
-    }
-}
-
-/// Answers an admin change: back to the list, or why it failed.
 fn account_outcome(result: Result<(), AccountError>, what: &str) -> Response {
     match result {
-        Ok(()) => see_other("/personal/anvandare?sparad=1"),
+        Ok(()) => see_other(&paths::saved(paths::USERS)),
         Err(AccountError::NotFound) => (
             StatusCode::NOT_FOUND,
             "Användaren finns inte. / No such user.",
@@ -71,13 +83,9 @@ fn account_error_field(e: &AccountError) -> Option<(&'static str, &'static str)>
 
 pub async fn create_user(
     State(state): State<ServerState>,
-    session: Session,
+    Staff(actor): Staff,
     req: Request,
 ) -> Response {
-    let actor = match signed_in(&state, &session, ADMIN_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
     let (parts, fields) = match body_fields(&state, req).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -107,7 +115,7 @@ pub async fn create_user(
     )
     .await
     {
-        Ok(_) => see_other("/personal/anvandare?sparad=1"),
+        Ok(_) => see_other(&paths::saved(paths::USERS)),
         Err(e) => match account_error_field(&e) {
             Some((f, key)) => {
                 let posted = PostedStaffForm {
@@ -135,13 +143,9 @@ pub async fn create_user(
 pub async fn reset_password(
     State(state): State<ServerState>,
     Path(user_id): Path<i64>,
-    session: Session,
+    Staff(actor): Staff,
     req: Request,
 ) -> Response {
-    let actor = match signed_in(&state, &session, ADMIN_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
     let (_, fields) = match body_fields(&state, req).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -162,13 +166,9 @@ pub async fn reset_password(
 pub async fn set_active(
     State(state): State<ServerState>,
     Path(user_id): Path<i64>,
-    session: Session,
+    Staff(actor): Staff,
     req: Request,
 ) -> Response {
-    let actor = match signed_in(&state, &session, ADMIN_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
     let (_, fields) = match body_fields(&state, req).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -205,14 +205,9 @@ pub async fn set_active(
 /// Any signed-in user changes their own password (and must, after a reset).
 pub async fn change_password(
     State(state): State<ServerState>,
-    session: Session,
+    Staff(p): Staff,
     req: Request,
 ) -> Response {
-    let p = match principal_from_session(&state.app, &session).await {
-        Ok(Some(p)) => p,
-        Ok(None) => return see_other("/logga-in?next=/byt-losenord"),
-        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    };
     let (parts, fields) = match body_fields(&state, req).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -247,9 +242,9 @@ pub async fn change_password(
     .await
     {
         Ok(()) => see_other(if p.role == Role::MunicipalPartner {
-            "/personal/overenskommelser"
+            paths::REGISTER
         } else {
-            "/personal"
+            paths::STAFF
         }),
         Err(e) => {
             tracing::error!(error = %e, "password not changed");
@@ -260,13 +255,9 @@ pub async fn change_password(
 
 pub async fn create_org_unit(
     State(state): State<ServerState>,
-    session: Session,
+    Staff(actor): Staff,
     req: Request,
 ) -> Response {
-    let actor = match signed_in(&state, &session, ADMIN_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
     let (parts, fields) = match body_fields(&state, req).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -284,7 +275,7 @@ pub async fn create_org_unit(
     )
     .await
     {
-        Ok(_) => see_other("/personal/organisation?sparad=1"),
+        Ok(_) => see_other(&paths::saved(paths::ORG)),
         Err(db::org::OrgError::Invalid(errors)) => {
             let posted = PostedStaffForm {
                 values: fields,

@@ -1,31 +1,70 @@
 //! Plain routes of the compilation: approve, pick and drop quotes, and the exports.
 
 use crate::ServerState;
-
-use crate::dialogues::{StaffForm, signed_in};
-use app::pages::auth::ANSWER_ROLES;
-use app::pages::coding::CODING_ROLES;
+use crate::form::StaffForm;
+use crate::guard::Staff;
+use crate::routes::PlainRoute;
+use app::access::Access;
 use app::pages::compilation::compilation_href;
+use app::paths;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use db::builder::BuilderError;
 use domain::Lang;
+use domain::Permission;
 use domain::compilation::Compilation;
 use serde::Deserialize;
-use tower_sessions::Session;
 
-/// Who approves: the LPO manager and admins (checked again in `db::compilation::approve`).
-pub const APPROVE_ROLES: &[domain::Role] = &[domain::Role::Admin, domain::Role::LpoManager];
+pub const ROUTES: &[PlainRoute] = &[
+    PlainRoute::post(
+        "approve_compilation",
+        paths::APPROVE,
+        Access::Staff(Permission::Approve),
+        || post(approve),
+    ),
+    PlainRoute::post(
+        "add_quote",
+        paths::QUOTES,
+        Access::Staff(Permission::Code),
+        || post(add_quote),
+    ),
+    PlainRoute::post(
+        "remove_quote",
+        paths::REMOVE_QUOTE,
+        Access::Staff(Permission::Code),
+        || post(remove_quote),
+    ),
+    PlainRoute::get(
+        "export_compilation",
+        paths::EXPORT,
+        Access::Staff(Permission::SeeAnswers),
+        || get(export),
+    )
+    .aggregating(),
+    PlainRoute::post(
+        "set_retention",
+        paths::RETENTION,
+        Access::Staff(Permission::Approve),
+        || post(set_retention),
+    ),
+    PlainRoute::get(
+        "raw_text_export",
+        paths::RAW_TEXT,
+        Access::Staff(Permission::Code),
+        || get(raw_text),
+    ),
+];
 
 /// `POST /personal/sammanstallning/{dialogue}/godkann`.
 pub async fn approve(
     State(state): State<ServerState>,
     Path(dialogue): Path<i64>,
-    session: Session,
+    staff: Staff,
     req: Request,
 ) -> Result<Response, Response> {
-    let f = StaffForm::read(&state, &session, req, APPROVE_ROLES).await?;
+    let f = StaffForm::read(&state, staff, req).await?;
     let now = state.app.clock.now();
     let result = db::compilation::approve(&state.app.db, &f.p, dialogue, now).await;
     let page = compilation_href(dialogue);
@@ -42,10 +81,10 @@ pub async fn approve(
 pub async fn add_quote(
     State(state): State<ServerState>,
     Path(dialogue): Path<i64>,
-    session: Session,
+    staff: Staff,
     req: Request,
 ) -> Result<Response, Response> {
-    let f = StaffForm::read(&state, &session, req, CODING_ROLES).await?;
+    let f = StaffForm::read(&state, staff, req).await?;
     let now = state.app.clock.now();
     let result = match db::moderation::may_moderate(&state.app.db, &f.p, dialogue).await {
         Err(e) => Err(e),
@@ -74,10 +113,10 @@ pub async fn add_quote(
 pub async fn remove_quote(
     State(state): State<ServerState>,
     Path((dialogue, answer)): Path<(i64, i64)>,
-    session: Session,
+    staff: Staff,
     req: Request,
 ) -> Result<Response, Response> {
-    let f = StaffForm::read(&state, &session, req, CODING_ROLES).await?;
+    let f = StaffForm::read(&state, staff, req).await?;
     let now = state.app.clock.now();
     let result = db::compilation::remove_quote(&state.app.db, &f.p, dialogue, answer, now).await;
     let page = compilation_href(dialogue);
@@ -105,12 +144,8 @@ pub async fn export(
     State(state): State<ServerState>,
     Path((dialogue, format)): Path<(i64, String)>,
     Query(q): Query<ExportQuery>,
-    session: Session,
+    Staff(p): Staff,
 ) -> Response {
-    let p = match signed_in(&state, &session, ANSWER_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
     if !matches!(format.as_str(), "csv" | "xlsx" | "json") {
         return (
             StatusCode::NOT_FOUND,
@@ -199,10 +234,10 @@ fn failed(e: db::DbErr) -> Response {
 pub async fn set_retention(
     State(state): State<ServerState>,
     Path(dialogue): Path<i64>,
-    session: Session,
+    staff: Staff,
     req: Request,
 ) -> Result<Response, Response> {
-    let f = StaffForm::read(&state, &session, req, APPROVE_ROLES).await?;
+    let f = StaffForm::read(&state, staff, req).await?;
     let now = state.app.clock.now();
     let result = db::retention::set_days(&state.app.db, &f.p, dialogue, f.field("days"), now)
         .await
@@ -223,12 +258,8 @@ pub async fn set_retention(
 pub async fn raw_text(
     State(state): State<ServerState>,
     Path(dialogue): Path<i64>,
-    session: Session,
+    Staff(p): Staff,
 ) -> Response {
-    let p = match signed_in(&state, &session, CODING_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
     let db = &state.app.db;
     let rows = match db::retention::raw_texts(db, &p, dialogue, state.app.clock.now()).await {
         Ok(rows) => rows,

@@ -3,182 +3,101 @@
 //! values and a message at each field (422), or 409 when the questionnaire is frozen.
 
 use crate::ServerState;
-use crate::auth::{body_fields, field};
-use crate::routes::rerender_with;
-use app::pages::admin::ADMIN_ROLES;
-use app::pages::dialogues::{BUILDER_ROLES, KIOSK_FLASH_KEY, PostedBuilderForm};
-use app::ssr::principal_from_session;
+use crate::form::{StaffForm, outcome};
+use crate::form::{body_fields, field};
+use crate::guard::Staff;
+use crate::respond::{not_found, see_other};
+use crate::routes::PlainRoute;
+use app::access::Access;
+use app::pages::dialogues::KIOSK_FLASH_KEY;
+use app::paths;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use db::bank::BankError;
 use db::builder::BuilderError;
+use domain::Permission;
 use domain::builder::{DialogueInput, QuestionInput};
-use domain::{Principal, Role};
-use leptos::prelude::provide_context;
 use tower_sessions::Session;
 
-fn see_other(to: &str) -> Response {
-    let mut r = Redirect::to(to).into_response();
-    *r.status_mut() = StatusCode::SEE_OTHER;
-    r
-}
-
-/// The signed-in principal holding one of `roles`, or the response that refuses the request.
-pub(crate) async fn signed_in(
-    state: &ServerState,
-    session: &Session,
-    roles: &[Role],
-) -> Result<Principal, Response> {
-    match principal_from_session(&state.app, session).await {
-        Ok(Some(p)) if roles.contains(&p.role) && !p.must_change_password => Ok(p),
-        Ok(Some(_)) => Err(forbidden()),
-        Ok(None) => Err(see_other("/logga-in")),
-        Err(_) => Err(StatusCode::INTERNAL_SERVER_ERROR.into_response()),
-    }
-}
-
-fn forbidden() -> Response {
-    (
-        StatusCode::FORBIDDEN,
-        "Du har inte behörighet. / You do not have access.",
-    )
-        .into_response()
-}
-
-fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, "Finns inte. / Not found.").into_response()
-}
-
-/// Re-renders the page at `page` with the refused form in context.
-async fn refused(
-    state: ServerState,
-    mut parts: axum::http::request::Parts,
-    page: &str,
-    status: StatusCode,
-    posted: PostedBuilderForm,
-) -> Response {
-    if let Ok(uri) = page.parse() {
-        parts.uri = uri;
-    }
-    let mut res = rerender_with(state, parts, None, move || provide_context(posted.clone())).await;
-    *res.status_mut() = status;
-    res
-}
-
-/// A staff form POST: the signed-in principal holding one of the roles, the request parts
-/// (to re-render the page) and the form fields.
-pub(crate) struct StaffForm {
-    pub p: Principal,
-    pub parts: axum::http::request::Parts,
-    pub fields: Vec<(String, String)>,
-}
-
-impl StaffForm {
-    /// Checks the session and role, then reads the form under the body limit; the `Err` is the
-    /// response that refuses the request (sign-in, 403 or 413).
-    pub(crate) async fn read(
-        state: &ServerState,
-        session: &Session,
-        req: axum::extract::Request,
-        roles: &[Role],
-    ) -> Result<StaffForm, Response> {
-        let p = signed_in(state, session, roles).await?;
-        let (parts, fields) = crate::auth::body_fields(state, req).await?;
-        Ok(StaffForm { p, parts, fields })
-    }
-
-    pub(crate) fn field(&self, name: &str) -> &str {
-        crate::auth::field(&self.fields, name)
-    }
-
-    /// The answer to the form named `form`: 303 to `success`, or `page` re-rendered with the
-    /// refused form and its values (see [`outcome`]).
-    pub(crate) async fn answer(
-        self,
-        state: ServerState,
-        result: Result<(), BuilderError>,
-        page: String,
-        form: &str,
-        success: String,
-    ) -> Response {
-        outcome(
-            state,
-            self.parts,
-            result,
-            page,
-            form.to_owned(),
-            self.fields,
-            success,
-        )
-        .await
-    }
-}
-
-/// Answers a builder change: where to go on success, or why it failed.
-pub(crate) async fn outcome(
-    state: ServerState,
-    parts: axum::http::request::Parts,
-    result: Result<(), BuilderError>,
-    page: String,
-    form: String,
-    values: Vec<(String, String)>,
-    success: String,
-) -> Response {
-    let posted = |errors, message: Option<&str>| PostedBuilderForm {
-        form,
-        values,
-        errors,
-        message: message.map(str::to_owned),
-    };
-    match result {
-        Ok(()) => see_other(&success),
-        Err(BuilderError::Invalid(errors)) => {
-            refused(
-                state,
-                parts,
-                &page,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                posted(errors, None),
-            )
-            .await
-        }
-        Err(BuilderError::Frozen) => {
-            refused(
-                state,
-                parts,
-                &page,
-                StatusCode::CONFLICT,
-                posted(Vec::new(), Some("builder.frozen")),
-            )
-            .await
-        }
-        Err(BuilderError::Forbidden) => forbidden(),
-        Err(BuilderError::NotFound) => not_found(),
-        Err(BuilderError::Db(e)) => {
-            tracing::error!(error = %e, "dialogue builder change failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
-}
+pub const ROUTES: &[PlainRoute] = &[
+    PlainRoute::get("qr_svg", paths::SURVEY_QR, Access::Public, || get(qr_svg)),
+    PlainRoute::post(
+        "create_dialogue",
+        paths::DIALOGUES,
+        Access::Staff(Permission::BuildDialogues),
+        || post(create_dialogue),
+    ),
+    PlainRoute::post(
+        "add_question",
+        paths::QUESTIONS,
+        Access::Staff(Permission::BuildDialogues),
+        || post(add_question),
+    ),
+    PlainRoute::post(
+        "add_bank_questions",
+        paths::BANK_QUESTIONS,
+        Access::Staff(Permission::BuildDialogues),
+        || post(add_bank_questions),
+    ),
+    PlainRoute::post(
+        "update_question",
+        paths::QUESTION,
+        Access::Staff(Permission::BuildDialogues),
+        || post(update_question),
+    ),
+    PlainRoute::post(
+        "move_question",
+        paths::MOVE_QUESTION,
+        Access::Staff(Permission::BuildDialogues),
+        || post(move_question),
+    ),
+    PlainRoute::post(
+        "remove_question",
+        paths::REMOVE_QUESTION,
+        Access::Staff(Permission::BuildDialogues),
+        || post(remove_question),
+    ),
+    PlainRoute::post(
+        "issue_kiosk",
+        paths::KIOSKS,
+        Access::Staff(Permission::BuildDialogues),
+        || post(issue_kiosk),
+    ),
+    PlainRoute::post(
+        "revoke_kiosk",
+        paths::REVOKE_KIOSK,
+        Access::Staff(Permission::BuildDialogues),
+        || post(revoke_kiosk),
+    ),
+    PlainRoute::post(
+        "create_bank_item",
+        paths::BANK,
+        Access::Staff(Permission::Administer),
+        || post(create_bank_item),
+    ),
+    PlainRoute::post(
+        "update_bank_item",
+        paths::BANK_ITEM,
+        Access::Staff(Permission::Administer),
+        || post(update_bank_item),
+    ),
+];
 
 fn dialogue_page(id: i64) -> String {
-    format!("/personal/dialoger/{id}")
+    paths::dialogue(id)
 }
 
 fn saved(id: i64, anchor: &str) -> String {
-    format!("/personal/dialoger/{id}?sparad=1#{anchor}")
+    format!("{}?sparad=1#{anchor}", paths::dialogue(id))
 }
 
 pub async fn create_dialogue(
     State(state): State<ServerState>,
-    session: Session,
+    Staff(p): Staff,
     req: Request,
 ) -> Response {
-    let p = match signed_in(&state, &session, BUILDER_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
     let (parts, fields) = match body_fields(&state, req).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -186,13 +105,13 @@ pub async fn create_dialogue(
     let input = DialogueInput::from_fields(&fields);
     let now = state.app.clock.now();
     match db::builder::create_dialogue(&state.app.db, &p, &input, now).await {
-        Ok(id) => see_other(&format!("/personal/dialoger/{id}?sparad=1")),
+        Ok(id) => see_other(&format!("{}?sparad=1", paths::dialogue(id))),
         Err(e) => {
             outcome(
                 state,
                 parts,
                 Err(e),
-                "/personal/dialoger".to_owned(),
+                paths::DIALOGUES.to_owned(),
                 "create".to_owned(),
                 fields,
                 String::new(),
@@ -205,10 +124,10 @@ pub async fn create_dialogue(
 pub async fn add_question(
     State(state): State<ServerState>,
     Path(dialogue): Path<i64>,
-    session: Session,
+    staff: Staff,
     req: Request,
 ) -> Result<Response, Response> {
-    let f = StaffForm::read(&state, &session, req, BUILDER_ROLES).await?;
+    let f = StaffForm::read(&state, staff, req).await?;
     let input = QuestionInput::from_fields(&f.fields);
     let now = state.app.clock.now();
     let result = db::builder::add_question(&state.app.db, &f.p, dialogue, &input, now)
@@ -227,10 +146,10 @@ pub async fn add_question(
 pub async fn add_bank_questions(
     State(state): State<ServerState>,
     Path(dialogue): Path<i64>,
-    session: Session,
+    staff: Staff,
     req: Request,
 ) -> Result<Response, Response> {
-    let f = StaffForm::read(&state, &session, req, BUILDER_ROLES).await?;
+    let f = StaffForm::read(&state, staff, req).await?;
     let items: Vec<String> = f
         .fields
         .iter()
@@ -252,10 +171,10 @@ pub async fn add_bank_questions(
 pub async fn update_question(
     State(state): State<ServerState>,
     Path((dialogue, question)): Path<(i64, i64)>,
-    session: Session,
+    staff: Staff,
     req: Request,
 ) -> Result<Response, Response> {
-    let f = StaffForm::read(&state, &session, req, BUILDER_ROLES).await?;
+    let f = StaffForm::read(&state, staff, req).await?;
     let input = QuestionInput::from_fields(&f.fields);
     let now = state.app.clock.now();
     let result =
@@ -273,13 +192,9 @@ pub async fn update_question(
 pub async fn move_question(
     State(state): State<ServerState>,
     Path((dialogue, question)): Path<(i64, i64)>,
-    session: Session,
+    Staff(p): Staff,
     req: Request,
 ) -> Response {
-    let p = match signed_in(&state, &session, BUILDER_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
     let (parts, fields) = match body_fields(&state, req).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -312,13 +227,9 @@ pub async fn move_question(
 pub async fn remove_question(
     State(state): State<ServerState>,
     Path((dialogue, question)): Path<(i64, i64)>,
-    session: Session,
+    Staff(p): Staff,
     req: Request,
 ) -> Response {
-    let p = match signed_in(&state, &session, BUILDER_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
     let (parts, _) = match body_fields(&state, req).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -341,9 +252,10 @@ pub async fn issue_kiosk(
     State(state): State<ServerState>,
     Path(dialogue): Path<i64>,
     session: Session,
+    staff: Staff,
     req: Request,
 ) -> Result<Response, Response> {
-    let f = StaffForm::read(&state, &session, req, BUILDER_ROLES).await?;
+    let f = StaffForm::read(&state, staff, req).await?;
     let now = state.app.clock.now();
     let purpose = if f.field("purpose") == "display" {
         db::kiosk::Purpose::Display
@@ -372,7 +284,7 @@ pub async fn issue_kiosk(
         result,
         dialogue_page(dialogue),
         "kiosk",
-        format!("/personal/dialoger/{dialogue}#kiosk-title"),
+        format!("{}#kiosk-title", paths::dialogue(dialogue)),
     )
     .await)
 }
@@ -380,13 +292,9 @@ pub async fn issue_kiosk(
 pub async fn revoke_kiosk(
     State(state): State<ServerState>,
     Path((dialogue, kiosk)): Path<(i64, i64)>,
-    session: Session,
+    Staff(p): Staff,
     req: Request,
 ) -> Response {
-    let p = match signed_in(&state, &session, BUILDER_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
     let (parts, _) = match body_fields(&state, req).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -400,7 +308,7 @@ pub async fn revoke_kiosk(
         dialogue_page(dialogue),
         "kiosk".to_owned(),
         Vec::new(),
-        format!("/personal/dialoger/{dialogue}?sparad=1#kiosk-title"),
+        format!("{}#kiosk-title", paths::saved(&paths::dialogue(dialogue))),
     )
     .await
 }
@@ -422,23 +330,19 @@ async fn bank_outcome(
         state,
         parts,
         result,
-        "/personal/fragebank".to_owned(),
+        paths::BANK.to_owned(),
         form,
         fields,
-        "/personal/fragebank?sparad=1".to_owned(),
+        paths::saved(paths::BANK),
     )
     .await
 }
 
 pub async fn create_bank_item(
     State(state): State<ServerState>,
-    session: Session,
+    Staff(p): Staff,
     req: Request,
 ) -> Response {
-    let p = match signed_in(&state, &session, ADMIN_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
     let (parts, fields) = match body_fields(&state, req).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -454,13 +358,9 @@ pub async fn create_bank_item(
 pub async fn update_bank_item(
     State(state): State<ServerState>,
     Path(item): Path<i64>,
-    session: Session,
+    Staff(p): Staff,
     req: Request,
 ) -> Response {
-    let p = match signed_in(&state, &session, ADMIN_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
     let (parts, fields) = match body_fields(&state, req).await {
         Ok(x) => x,
         Err(r) => return r,

@@ -3,12 +3,23 @@
 //! entry's id, so they stay the same across requests.
 
 use crate::ServerState;
+use crate::routes::PlainRoute;
+use app::access::Access;
 use app::i18n::{Lang, tr, tr_with};
+use app::paths;
 use atom_syndication::{Entry, Feed, Link, Person, Text};
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use chrono::{FixedOffset, TimeZone};
+
+pub const ROUTES: &[PlainRoute] = &[PlainRoute::get(
+    "promise_feed",
+    paths::PROMISE_FEED,
+    Access::Public,
+    || get(feed),
+)];
 
 pub async fn feed(State(state): State<ServerState>, Path(code): Path<String>) -> Response {
     let now = state.app.clock.now();

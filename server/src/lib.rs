@@ -2,16 +2,23 @@
 
 pub mod admin;
 pub mod auth;
+pub mod coding;
 pub mod compilation;
 pub mod config;
 pub mod dialogues;
 pub mod export;
 pub mod feed;
+pub mod form;
+pub mod guard;
+pub mod health;
 pub mod http_layer;
 pub mod live;
 pub mod moderation;
 pub mod promises;
+pub mod register;
+pub mod respond;
 pub mod routes;
+pub mod survey;
 
 use app::ssr::AppState;
 use axum::Router;

@@ -12,14 +12,19 @@
 //!   every [`RECHECK`], so a revoked wall screen goes dark within that time.
 
 use crate::ServerState;
+use crate::guard::Staff;
+use crate::routes::PlainRoute;
 use app::Lang;
-use app::pages::auth::ANSWER_ROLES;
-use app::pages::dashboard::{LiveView, MODERATE_ROLES, live_frame};
+use app::access::Access;
+use app::pages::dashboard::{LiveView, live_frame};
+use app::paths;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use db::clock::Clock;
+use domain::Permission;
 use domain::dashboard::Audience;
 use futures_util::stream;
 use sea_orm::{DatabaseConnection, DbErr};
@@ -30,7 +35,23 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 use tokio::time::{Instant, MissedTickBehavior};
-use tower_sessions::Session;
+
+pub const ROUTES: &[PlainRoute] = &[
+    PlainRoute::get(
+        "dashboard_stream",
+        paths::DASHBOARD_STREAM,
+        Access::Staff(Permission::SeeAnswers),
+        || get(staff_stream),
+    )
+    .aggregating(),
+    PlainRoute::get(
+        "display_stream",
+        paths::DISPLAY_STREAM,
+        Access::Public,
+        || get(display_stream),
+    )
+    .aggregating(),
+];
 
 /// Frames per dialogue and view are at most this often (2 a second).
 pub const TICK: Duration = Duration::from_millis(500);
@@ -234,12 +255,8 @@ pub async fn staff_stream(
     State(state): State<ServerState>,
     Path(dialogue): Path<i64>,
     Query(q): Query<StreamQuery>,
-    session: Session,
+    Staff(p): Staff,
 ) -> Response {
-    let p = match crate::dialogues::signed_in(&state, &session, ANSWER_ROLES).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
     let lpo = match db::dashboard::lpo_of(&state.app.db, dialogue).await {
         Ok(Some(lpo)) => lpo,
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
@@ -251,7 +268,7 @@ pub async fn staff_stream(
         Err(e) => return failed(e),
     }
     let view = LiveView::Staff {
-        moderate: MODERATE_ROLES.contains(&p.role),
+        moderate: p.may(domain::Permission::Moderate),
     };
     open(state, (dialogue, view, q.lang()), None).await
 }

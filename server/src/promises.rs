@@ -2,20 +2,80 @@
 //! Every rule is `db::promise`'s; a refused form comes back with a message (4xx).
 
 use crate::ServerState;
-use crate::auth::field;
-use crate::dialogues::StaffForm;
-use app::pages::promises::{
-    EDIT_ROLES, LOG_ROLES, MAX_COMMITMENT_SLOTS, SIGN_ROLES, promise_staff_href, promises_href,
-};
+use crate::form::StaffForm;
+use crate::form::field;
+use crate::guard::Staff;
+use crate::routes::PlainRoute;
+use app::access::Access;
+use app::pages::promises::{MAX_COMMITMENT_SLOTS, promise_staff_href, promises_href};
+use app::paths;
 use axum::extract::{Path, Request, State};
 use axum::response::Response;
+use axum::routing::post;
 use chrono::NaiveDate;
 use db::builder::BuilderError;
 use db::promise::{ActivityInput, CommitmentText, Owner, PromiseText};
 use domain::LocalizedText;
+use domain::Permission;
 use domain::progress::ActivityStatus;
 use domain::promise::{Signer, Status};
-use tower_sessions::Session;
+
+pub const ROUTES: &[PlainRoute] = &[
+    PlainRoute::post(
+        "create_promise",
+        paths::PROMISES,
+        Access::Staff(Permission::EditPromises),
+        || post(create),
+    ),
+    PlainRoute::post(
+        "edit_promise",
+        paths::EDIT_PROMISE,
+        Access::Staff(Permission::EditPromises),
+        || post(edit),
+    ),
+    PlainRoute::post(
+        "link_agreements",
+        paths::LINK_AGREEMENTS,
+        Access::Staff(Permission::EditPromises),
+        || post(link_agreements),
+    ),
+    PlainRoute::post(
+        "sign_promise",
+        paths::SIGN_PROMISE,
+        Access::Staff(Permission::SignPromises),
+        || post(sign),
+    ),
+    PlainRoute::post(
+        "advance_promise",
+        paths::ADVANCE_PROMISE,
+        Access::Staff(Permission::EditPromises),
+        || post(advance),
+    ),
+    PlainRoute::post(
+        "add_activity",
+        paths::ADD_ACTIVITY,
+        Access::Staff(Permission::EditPromises),
+        || post(add_activity),
+    ),
+    PlainRoute::post(
+        "log_progress",
+        paths::LOG_PROGRESS,
+        Access::Staff(Permission::LogProgress),
+        || post(log_progress),
+    ),
+    PlainRoute::post(
+        "correct_progress",
+        paths::CORRECT_PROGRESS,
+        Access::Staff(Permission::LogProgress),
+        || post(correct_progress),
+    ),
+    PlainRoute::post(
+        "set_activity_status",
+        paths::ACTIVITY_STATUS,
+        Access::Staff(Permission::EditPromises),
+        || post(set_activity_status),
+    ),
+];
 
 fn bad(field: &str, key: &str) -> BuilderError {
     BuilderError::Invalid(vec![(field.to_owned(), key.to_owned())])
@@ -107,10 +167,10 @@ fn signatories(fields: &[(String, String)]) -> Result<Option<Vec<Signer>>, Build
 pub async fn edit(
     State(state): State<ServerState>,
     Path(id): Path<i64>,
-    session: Session,
+    staff: Staff,
     req: Request,
 ) -> Result<Response, Response> {
-    let f = StaffForm::read(&state, &session, req, EDIT_ROLES).await?;
+    let f = StaffForm::read(&state, staff, req).await?;
     let now = state.app.clock.now();
     let result = match db::promise::may_work_on(&state.app.db, &f.p, id, false).await {
         Err(e) => Err(e),
@@ -139,10 +199,10 @@ pub async fn edit(
 pub async fn link_agreements(
     State(state): State<ServerState>,
     Path(id): Path<i64>,
-    session: Session,
+    staff: Staff,
     req: Request,
 ) -> Result<Response, Response> {
-    let f = StaffForm::read(&state, &session, req, EDIT_ROLES).await?;
+    let f = StaffForm::read(&state, staff, req).await?;
     let now = state.app.clock.now();
     let result = match db::promise::may_work_on(&state.app.db, &f.p, id, false).await {
         Err(e) => Err(e),
@@ -167,10 +227,10 @@ pub async fn link_agreements(
 /// `POST /personal/lofte`: a new draft for the principal's LPO.
 pub async fn create(
     State(state): State<ServerState>,
-    session: Session,
+    staff: Staff,
     req: Request,
 ) -> Result<Response, Response> {
-    let f = StaffForm::read(&state, &session, req, EDIT_ROLES).await?;
+    let f = StaffForm::read(&state, staff, req).await?;
     let result = async {
         let lpo = match f.p.scope_unit_id {
             Some(lpo) => lpo,
@@ -215,10 +275,10 @@ pub async fn create(
 pub async fn sign(
     State(state): State<ServerState>,
     Path(id): Path<i64>,
-    session: Session,
+    staff: Staff,
     req: Request,
 ) -> Result<Response, Response> {
-    let f = StaffForm::read(&state, &session, req, SIGN_ROLES).await?;
+    let f = StaffForm::read(&state, staff, req).await?;
     let now = state.app.clock.now();
     let result = match f.field("as").trim() {
         "" => Ok(None),
@@ -253,10 +313,10 @@ pub async fn sign(
 pub async fn advance(
     State(state): State<ServerState>,
     Path(id): Path<i64>,
-    session: Session,
+    staff: Staff,
     req: Request,
 ) -> Result<Response, Response> {
-    let f = StaffForm::read(&state, &session, req, EDIT_ROLES).await?;
+    let f = StaffForm::read(&state, staff, req).await?;
     let now = state.app.clock.now();
     // Scope first: someone else's promise is 403 whatever the input.
     let result = match db::promise::may_work_on(&state.app.db, &f.p, id, false).await {
@@ -296,10 +356,10 @@ fn owner(v: &str) -> Result<Owner, BuilderError> {
 pub async fn add_activity(
     State(state): State<ServerState>,
     Path(id): Path<i64>,
-    session: Session,
+    staff: Staff,
     req: Request,
 ) -> Result<Response, Response> {
-    let f = StaffForm::read(&state, &session, req, EDIT_ROLES).await?;
+    let f = StaffForm::read(&state, staff, req).await?;
     let result = async {
         db::promise::may_work_on(&state.app.db, &f.p, id, false).await?;
         let commitment: i64 = f
@@ -341,10 +401,10 @@ pub async fn add_activity(
 pub async fn log_progress(
     State(state): State<ServerState>,
     Path((id, activity)): Path<(i64, i64)>,
-    session: Session,
+    staff: Staff,
     req: Request,
 ) -> Result<Response, Response> {
-    let f = StaffForm::read(&state, &session, req, LOG_ROLES).await?;
+    let f = StaffForm::read(&state, staff, req).await?;
     let result = async {
         db::promise::may_work_on(&state.app.db, &f.p, id, true).await?;
         let on = day(&f.fields, "on_day")?;
@@ -381,10 +441,10 @@ pub async fn log_progress(
 pub async fn correct_progress(
     State(state): State<ServerState>,
     Path((id, entry)): Path<(i64, i64)>,
-    session: Session,
+    staff: Staff,
     req: Request,
 ) -> Result<Response, Response> {
-    let f = StaffForm::read(&state, &session, req, LOG_ROLES).await?;
+    let f = StaffForm::read(&state, staff, req).await?;
     let result = async {
         db::promise::may_work_on(&state.app.db, &f.p, id, true).await?;
         let amount = if f.field("amount").trim().is_empty() {
@@ -423,10 +483,10 @@ pub async fn correct_progress(
 pub async fn set_activity_status(
     State(state): State<ServerState>,
     Path((id, activity)): Path<(i64, i64)>,
-    session: Session,
+    staff: Staff,
     req: Request,
 ) -> Result<Response, Response> {
-    let f = StaffForm::read(&state, &session, req, EDIT_ROLES).await?;
+    let f = StaffForm::read(&state, staff, req).await?;
     let result = async {
         db::promise::may_work_on(&state.app.db, &f.p, id, false).await?;
         let to = ActivityStatus::parse(f.field("status").trim())

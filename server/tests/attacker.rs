@@ -15,7 +15,6 @@
 //! everything else too. Replays by seed: `SUPPRESSION_SEED=… cargo test --release -p server
 //! --features app/ssr --test attacker`.
 
-use app::access::{self, Aggregates};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::Utc;
@@ -720,12 +719,9 @@ async fn attack(
     dashboard(&mut m, qs, &public);
     let groups = public.groups.len();
     // Every aggregate endpoint is read (an unread one fails here).
-    for (endpoint, aggregates) in access::AGGREGATES {
-        if *aggregates != Aggregates::Yes {
-            continue;
-        }
+    for endpoint in server::routes::aggregating_endpoints() {
         m.source = endpoint;
-        match *endpoint {
+        match endpoint {
             "/api/public/display" => {}
             "/api/staff/dashboard" => {
                 if staff_reader {

@@ -6,7 +6,7 @@
 //! - the suppression property test: random small datasets through every endpoint that returns
 //!   aggregates, enumerated from the code (`app::access::AGGREGATES` and the registries).
 
-use app::access::{self, Aggregates};
+use app::access::{self};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::Utc;
@@ -16,7 +16,6 @@ use domain::suppress::MIN_ANSWERS;
 use http_body_util::BodyExt;
 use leptos::config::LeptosOptions;
 use server::config::Config;
-use server::routes::PLAIN_ROUTES;
 use std::time::Duration;
 use tower::ServiceExt;
 
@@ -454,19 +453,8 @@ db::backend_test! {
                 "server fn {p}: classify it in app::access::AGGREGATES"
             );
         }
-        for r in PLAIN_ROUTES {
-            assert!(
-                access::aggregates(r.path).is_some(),
-                "route {} {}: classify it in app::access::AGGREGATES",
-                r.method,
-                r.path
-            );
-        }
-        let endpoints: Vec<&str> = access::AGGREGATES
-            .iter()
-            .filter(|(_, a)| *a == Aggregates::Yes)
-            .map(|(p, _)| *p)
-            .collect();
+        // (Each plain route declares its class beside its handler.)
+        let endpoints: Vec<&str> = server::routes::aggregating_endpoints();
         let seed = std::env::var("SUPPRESSION_SEED")
             .ok()
             .and_then(|s| s.parse().ok())

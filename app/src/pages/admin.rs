@@ -5,14 +5,12 @@ use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr};
 use crate::layout::Page;
 use crate::pages::auth::{access, guarded};
+use crate::paths;
 use domain::{AuditLine, Role, UserRow};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
-
-pub const AUDIT_ROLES: &[Role] = &[Role::Admin, Role::RegionalManager, Role::LpoManager];
-pub const ADMIN_ROLES: &[Role] = &[Role::Admin];
 
 /// A refused staff form: field → catalogue key, and the typed values (never passwords).
 #[derive(Clone, Debug, Default)]
@@ -40,7 +38,7 @@ impl PostedStaffForm {
 #[server(endpoint = "staff/audit")]
 pub async fn list_audit() -> Result<Vec<AuditLine>, AppError> {
     use crate::ssr::{internal, require, state};
-    let p = require(AUDIT_ROLES).await?;
+    let p = require(domain::Permission::ReadAudit).await?;
     let st = state()?;
     let units = match (p.role, p.scope_unit_id) {
         (Role::Admin, _) => None,
@@ -63,7 +61,7 @@ pub struct UsersData {
 #[server(endpoint = "admin/users")]
 pub async fn list_users() -> Result<UsersData, AppError> {
     use crate::ssr::{internal, require, state};
-    require(ADMIN_ROLES).await?;
+    require(domain::Permission::Administer).await?;
     let st = state()?;
     let all = db::org::scopes(&st.db).await.map_err(internal)?;
     let label = |kind: &str, name: &str| format!("{name} ({kind})");
@@ -97,12 +95,12 @@ pub fn AuditPage() -> impl IntoView {
             <Title text=tr(lang, "audit.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let who = access(AUDIT_ROLES).await;
+                    let who = access(domain::Permission::ReadAudit).await;
                     let lines = match &who {
                         Ok(_) => list_audit().await,
                         Err(e) => Err(e.clone()),
                     };
-                    guarded(lang, "/personal/logg", who, move |_| {
+                    guarded(lang, paths::AUDIT, who, move |_| {
                         let rows = lines
                             .unwrap_or_default()
                             .into_iter()
@@ -148,12 +146,12 @@ pub fn UsersPage() -> impl IntoView {
             <Title text=tr(lang, "users.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let who = access(ADMIN_ROLES).await;
+                    let who = access(domain::Permission::Administer).await;
                     let data = match &who {
                         Ok(_) => list_users().await,
                         Err(e) => Err(e.clone()),
                     };
-                    guarded(lang, "/personal/anvandare", who, move |_| match data {
+                    guarded(lang, paths::USERS, who, move |_| match data {
                         Ok(d) => users_body(d, posted, saved, lang).into_any(),
                         Err(e) => view! { <p class="form-error">{tr(lang, e.message_key().unwrap_or("survey.server_error"))}</p> }.into_any(),
                     })
@@ -181,11 +179,11 @@ fn users_body(d: UsersData, posted: PostedStaffForm, saved: bool, lang: Lang) ->
                         {u.must_change_password.then(|| view! { <br /><span class="muted">{tr(lang, "users.must_change")}</span> })}
                     </td>
                     <td class="actions">
-                        <form method="post" action=format!("/personal/anvandare/{}/aktiv", u.id) class="inline-form">
+                        <form method="post" action=paths::fill(paths::USER_ACTIVE, &[&u.id]) class="inline-form">
                             <input type="hidden" name="active" value=(!u.active).to_string() />
                             <button type="submit" class="button small">{toggle}</button>
                         </form>
-                        <form method="post" action=format!("/personal/anvandare/{}/losenord", u.id) class="reset-form">
+                        <form method="post" action=paths::fill(paths::USER_PASSWORD, &[&u.id]) class="reset-form">
                             <label for=pw_id.clone()>{format!("{} ({})", tr(lang, "users.reset"), u.email)}</label>
                             <input id=pw_id type="password" name="password" autocomplete="new-password" minlength="12" />
                             <button type="submit" class="button small">{tr(lang, "users.reset")}</button>
@@ -238,7 +236,7 @@ fn users_body(d: UsersData, posted: PostedStaffForm, saved: bool, lang: Lang) ->
         <section class="card" aria-labelledby="new-user">
             <h2 id="new-user">{tr(lang, "users.new_title")}</h2>
             {has_errors.then(|| view! { <div class="error-summary" role="alert" tabindex="-1"><p class="error-summary-title">{tr(lang, "form.errors_title")}</p></div> })}
-            <form method="post" action="/personal/anvandare" class="stack-form" novalidate=true>
+            <form method="post" action=paths::USERS class="stack-form" novalidate=true>
                 <label class="q-label" for="u-email">{tr(lang, "auth.email")}</label>
                 {err("email")}
                 <input id="u-email" name="email" type="email" autocomplete="off" value=posted.value("email") />
@@ -278,7 +276,7 @@ pub fn PasswordPage() -> impl IntoView {
                     match who {
                         None => {
                             #[cfg(feature = "ssr")]
-                            crate::ssr::redirect_to("/logga-in?next=/byt-losenord");
+                            crate::ssr::redirect_to(&paths::login_then(paths::CHANGE_PASSWORD));
                             view! { <p>{tr(lang, "auth.sign_in_first")}</p> }.into_any()
                         }
                         Some(p) => {
@@ -286,7 +284,7 @@ pub fn PasswordPage() -> impl IntoView {
                             view! {
                                 <h1>{tr(lang, "password.title")}</h1>
                                 {p.must_change_password.then(|| view! { <p class="notice" role="status">{tr(lang, "auth.must_change")}</p> })}
-                                <form method="post" action="/byt-losenord" class="stack-form" novalidate=true>
+                                <form method="post" action=paths::CHANGE_PASSWORD class="stack-form" novalidate=true>
                                     <label class="q-label" for="new-password">{tr(lang, "password.new")}</label>
                                     <p class="hint">{tr(lang, "password.hint")}</p>
                                     {err("password")}
@@ -309,7 +307,7 @@ pub fn PasswordPage() -> impl IntoView {
 #[server(endpoint = "admin/org")]
 pub async fn list_org() -> Result<Vec<domain::OrgNode>, AppError> {
     use crate::ssr::{internal, require, state};
-    require(ADMIN_ROLES).await?;
+    require(domain::Permission::Administer).await?;
     let st = state()?;
     Ok(db::org::tree(&st.db)
         .await
@@ -338,12 +336,12 @@ pub fn OrgPage() -> impl IntoView {
             <Title text=tr(lang, "org.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let who = access(ADMIN_ROLES).await;
+                    let who = access(domain::Permission::Administer).await;
                     let data = match &who {
                         Ok(_) => list_org().await,
                         Err(e) => Err(e.clone()),
                     };
-                    guarded(lang, "/personal/organisation", who, move |_| {
+                    guarded(lang, paths::ORG, who, move |_| {
                         let nodes = data.unwrap_or_default();
                         let items = nodes
                             .iter()
@@ -377,7 +375,7 @@ pub fn OrgPage() -> impl IntoView {
                             <section class="card" aria-labelledby="new-unit">
                                 <h2 id="new-unit">{tr(lang, "org.add_title")}</h2>
                                 {has_errors.then(|| view! { <div class="error-summary" role="alert" tabindex="-1"><p class="error-summary-title">{tr(lang, "form.errors_title")}</p></div> })}
-                                <form method="post" action="/personal/organisation" class="stack-form" novalidate=true>
+                                <form method="post" action=paths::ORG class="stack-form" novalidate=true>
                                     <label class="q-label" for="o-parent">{tr(lang, "org.parent")}</label>
                                     {err("parent_id")}
                                     <select id="o-parent" name="parent_id"><option value="">"–"</option>{parents}</select>

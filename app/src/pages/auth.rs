@@ -6,7 +6,8 @@
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
-use domain::{Principal, Role};
+use crate::paths;
+use domain::Principal;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -24,7 +25,7 @@ pub fn safe_next(next: &str) -> String {
     if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
         next.to_owned()
     } else {
-        "/personal".to_owned()
+        paths::STAFF.to_owned()
     }
 }
 
@@ -57,7 +58,7 @@ pub fn LoginPage() -> impl IntoView {
                     <p class="error-summary-title">{e}</p>
                 </div>
             })}
-            <form class="stack-form" method="post" action="/logga-in">
+            <form class="stack-form" method="post" action=paths::LOGIN>
                 <input type="hidden" name="next" value=next />
                 <input type="hidden" name="lang" value=lang.code() />
                 <label class="q-label" for="email">{tr(lang, "auth.email")}</label>
@@ -80,36 +81,36 @@ pub fn StaffFrame(principal: Principal, children: Children) -> impl IntoView {
         "auth.signed_in_as",
         &[("name", &principal.name), ("role", &role)],
     );
-    let sees_answers = principal.role != Role::MunicipalPartner;
-    let sees_audit = crate::pages::admin::AUDIT_ROLES.contains(&principal.role);
-    let is_admin = principal.role == Role::Admin;
-    let builds = crate::pages::dialogues::BUILDER_ROLES.contains(&principal.role);
-    let compares = crate::pages::dashboard::REGIONAL_ROLES.contains(&principal.role);
+    let sees_answers = principal.may(domain::Permission::SeeAnswers);
+    let sees_audit = principal.may(domain::Permission::ReadAudit);
+    let is_admin = principal.may(domain::Permission::Administer);
+    let builds = principal.may(domain::Permission::BuildDialogues);
+    let compares = principal.may(domain::Permission::SeeRegion);
     view! {
         <div class="staff-bar">
             <p class="muted">{who}</p>
-            <form method="post" action="/logga-ut" class="inline-form">
+            <form method="post" action=paths::LOGOUT class="inline-form">
                 <button type="submit" class="button small">{tr(lang, "auth.sign_out")}</button>
             </form>
         </div>
         <nav class="staff-nav" aria-label=tr(lang, "staffnav.label")>
             <ul>
-                {sees_answers.then(|| view! { <li><a href="/personal">{tr(lang, "staffnav.answers")}</a></li> })}
-                {builds.then(|| view! { <li><a href="/personal/dialoger">{tr(lang, "staffnav.dialogues")}</a></li> })}
-                {compares.then(|| view! { <li><a href="/personal/region">{tr(lang, "staffnav.region")}</a></li> })}
-                <li><a href="/personal/lofte">{tr(lang, "staffnav.promises")}</a></li>
-                <li><a href="/personal/overenskommelser">{tr(lang, "staffnav.register")}</a></li>
-                {sees_audit.then(|| view! { <li><a href="/personal/logg">{tr(lang, "staffnav.audit")}</a></li> })}
-                {is_admin.then(|| view! { <li><a href="/personal/anvandare">{tr(lang, "staffnav.users")}</a></li> })}
-                {is_admin.then(|| view! { <li><a href="/personal/organisation">{tr(lang, "staffnav.org")}</a></li> })}
-                {is_admin.then(|| view! { <li><a href="/personal/fragebank">{tr(lang, "staffnav.bank")}</a></li> })}
+                {sees_answers.then(|| view! { <li><a href=paths::STAFF>{tr(lang, "staffnav.answers")}</a></li> })}
+                {builds.then(|| view! { <li><a href=paths::DIALOGUES>{tr(lang, "staffnav.dialogues")}</a></li> })}
+                {compares.then(|| view! { <li><a href=paths::REGION>{tr(lang, "staffnav.region")}</a></li> })}
+                <li><a href=paths::PROMISES>{tr(lang, "staffnav.promises")}</a></li>
+                <li><a href=paths::REGISTER>{tr(lang, "staffnav.register")}</a></li>
+                {sees_audit.then(|| view! { <li><a href=paths::AUDIT>{tr(lang, "staffnav.audit")}</a></li> })}
+                {is_admin.then(|| view! { <li><a href=paths::USERS>{tr(lang, "staffnav.users")}</a></li> })}
+                {is_admin.then(|| view! { <li><a href=paths::ORG>{tr(lang, "staffnav.org")}</a></li> })}
+                {is_admin.then(|| view! { <li><a href=paths::BANK>{tr(lang, "staffnav.bank")}</a></li> })}
             </ul>
         </nav>
         {children()}
     }
 }
 
-/// Renders a staff page for `roles`: sends the anonymous to sign-in, refuses others with 403.
+/// Renders a staff page for a permission: sends the anonymous to sign-in, refuses others with 403.
 pub fn guarded<F, V>(
     lang: Lang,
     path: &'static str,
@@ -127,12 +128,13 @@ where
         }
         Err(AppError::MustChangePassword) => {
             #[cfg(feature = "ssr")]
-            crate::ssr::redirect_to("/byt-losenord");
-            view! { <p><a href="/byt-losenord">{tr(lang, "auth.must_change")}</a></p> }.into_any()
+            crate::ssr::redirect_to(paths::CHANGE_PASSWORD);
+            view! { <p><a href=paths::CHANGE_PASSWORD>{tr(lang, "auth.must_change")}</a></p> }
+                .into_any()
         }
         Err(AppError::Unauthorized) => {
             #[cfg(feature = "ssr")]
-            crate::ssr::redirect_to(&format!("/logga-in?next={path}"));
+            crate::ssr::redirect_to(&paths::login_then(&path));
             let _ = path;
             view! { <p>{tr(lang, "auth.sign_in_first")}</p> }.into_any()
         }
@@ -143,7 +145,7 @@ where
             let _ = e;
             view! {
                 <h1>{tr(lang, "auth.forbidden")}</h1>
-                <p><a href="/logga-in">{tr(lang, "auth.title")}</a></p>
+                <p><a href=paths::LOGIN>{tr(lang, "auth.title")}</a></p>
             }
             .into_any()
         }
@@ -151,26 +153,14 @@ where
 }
 
 /// Checks access for a staff page. Pages render on the server only (islands mode).
-pub async fn access(roles: &'static [Role]) -> Result<Principal, AppError> {
+pub async fn access(permission: domain::Permission) -> Result<Principal, AppError> {
     #[cfg(feature = "ssr")]
     {
-        crate::ssr::check(roles).await
+        crate::ssr::check(permission).await
     }
     #[cfg(not(feature = "ssr"))]
     {
-        let _ = roles;
+        let _ = permission;
         Err(AppError::Unauthorized)
     }
 }
-
-/// Roles that see answers and dashboards (not municipal partners).
-pub const ANSWER_ROLES: &[Role] = &[
-    Role::Admin,
-    Role::RegionalManager,
-    Role::LpoManager,
-    Role::Officer,
-];
-/// Every staff role.
-pub const ALL_ROLES: &[Role] = &Role::ALL;
-/// Roles that edit the register.
-pub const REGISTER_EDITORS: &[Role] = &[Role::Admin, Role::LpoManager, Role::Officer];

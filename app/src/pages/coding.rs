@@ -8,24 +8,21 @@ use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
 use crate::pages::auth::{access, guarded};
-use crate::pages::dialogues::{BUILDER_ROLES, PostedBuilderForm, posted_for, summary};
-use domain::Role;
+use crate::pages::dialogues::{PostedBuilderForm, posted_for, summary};
+use crate::paths;
 use domain::themes::{Coding, CodingItem, ThemeLine};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-/// Who codes free text: the LPO's officers and manager (admins anywhere).
-pub const CODING_ROLES: &[Role] = BUILDER_ROLES;
-
 pub fn coding_href(dialogue_id: i64) -> String {
-    format!("/personal/kodning/{dialogue_id}")
+    paths::coding(dialogue_id)
 }
 
 #[server(endpoint = "staff/coding")]
 pub async fn load_coding(dialogue_id: i64) -> Result<Coding, AppError> {
     use crate::ssr::{internal, require, state};
-    let p = require(CODING_ROLES).await?;
+    let p = require(domain::Permission::Code).await?;
     let st = state()?;
     db::themes::coding(&st.db, &p, dialogue_id)
         .await
@@ -56,12 +53,12 @@ pub fn CodingPage() -> impl IntoView {
             <Title text=tr(lang, "coding.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let who = access(CODING_ROLES).await;
+                    let who = access(domain::Permission::Code).await;
                     let data = match &who {
                         Ok(_) => load_coding(id).await,
                         Err(e) => Err(e.clone()),
                     };
-                    guarded(lang, "/personal", who, move |_| match data {
+                    guarded(lang, paths::STAFF, who, move |_| match data {
                         Ok(c) => coding_body(c, lang, posted).into_any(),
                         Err(e) => {
                             #[cfg(feature = "ssr")]

@@ -5,9 +5,10 @@
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
-use crate::pages::auth::{ANSWER_ROLES, access, guarded};
+use crate::pages::auth::{access, guarded};
 use crate::pages::dashboard::{cell, distribution};
 use crate::pages::dialogues::{PostedBuilderForm, posted_for, summary};
+use crate::paths;
 use domain::compilation::{Compilation, MAX_QUOTES, Quote};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,7 +16,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
 pub fn compilation_href(dialogue_id: i64) -> String {
-    format!("/personal/sammanstallning/{dialogue_id}")
+    paths::compilation(dialogue_id)
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -37,7 +38,7 @@ pub struct CompilationData {
 #[server(endpoint = "staff/compilation")]
 pub async fn load_compilation(dialogue_id: i64, version: i32) -> Result<CompilationData, AppError> {
     use crate::ssr::{internal, require, state};
-    let p = require(ANSWER_ROLES).await?;
+    let p = require(domain::Permission::SeeAnswers).await?;
     let st = state()?;
     let Some(lpo) = db::dashboard::lpo_of(&st.db, dialogue_id)
         .await
@@ -74,7 +75,7 @@ pub async fn load_compilation(dialogue_id: i64, version: i32) -> Result<Compilat
             .map_err(internal)?
             .ok_or(AppError::NotFound)?
     };
-    let may_edit = crate::pages::coding::CODING_ROLES.contains(&p.role);
+    let may_edit = p.may(domain::Permission::Code);
     let quotable = if may_edit && version == 0 {
         db::compilation::quotable(&st.db, dialogue_id, 30)
             .await
@@ -116,12 +117,12 @@ pub fn CompilationPage() -> impl IntoView {
             <Title text=tr(lang, "compilation.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let who = access(ANSWER_ROLES).await;
+                    let who = access(domain::Permission::SeeAnswers).await;
                     let data = match &who {
                         Ok(_) => load_compilation(id, version).await,
                         Err(e) => Err(e.clone()),
                     };
-                    guarded(lang, "/personal", who, move |_| match data {
+                    guarded(lang, paths::STAFF, who, move |_| match data {
                         Ok(c) => body(c, lang, posted).into_any(),
                         Err(e) => {
                             #[cfg(feature = "ssr")]

@@ -13,11 +13,11 @@
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
-use crate::pages::auth::{ANSWER_ROLES, access, guarded};
+use crate::pages::auth::{access, guarded};
 use crate::pages::dialogues::{
-    BUILDER_ROLES, Errs, PostedBuilderForm, posted_for, summary, text_input, typed_input,
+    Errs, PostedBuilderForm, posted_for, summary, text_input, typed_input,
 };
-use domain::Role;
+use crate::paths;
 use domain::dashboard::{
     Dashboard, Distribution, FreeText, GroupCoverage, QuarantineLine, Regional,
 };
@@ -26,21 +26,15 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 
-/// Who may quarantine answers and hide free text (in their LPO): not regional managers,
-/// who read only.
-pub const MODERATE_ROLES: &[Role] = BUILDER_ROLES;
-/// Who sees the regional comparison.
-pub const REGIONAL_ROLES: &[Role] = &[Role::Admin, Role::RegionalManager];
-
 /// The live client: swaps regions in place, reconnects, shows "live / reconnecting".
 const LIVE_JS: &str = include_str!("live.js");
 
 pub fn dashboard_href(dialogue_id: i64) -> String {
-    format!("/personal/oversikt/{dialogue_id}")
+    paths::dashboard(dialogue_id)
 }
 
 pub fn display_href(token: &str) -> String {
-    format!("/visning/{token}")
+    paths::display(token)
 }
 
 /// Which rendering of the live regions a stream carries.
@@ -63,7 +57,7 @@ pub struct DashboardData {
 #[server(endpoint = "staff/dashboard")]
 pub async fn load_dashboard(dialogue_id: i64) -> Result<DashboardData, AppError> {
     use crate::ssr::{internal, require, state};
-    let p = require(ANSWER_ROLES).await?;
+    let p = require(domain::Permission::SeeAnswers).await?;
     let st = state()?;
     // Scope first: computing the dashboard may publish a new state, which a caller outside
     // the LPO must not cause.
@@ -90,7 +84,7 @@ pub async fn load_dashboard(dialogue_id: i64) -> Result<DashboardData, AppError>
     .await
     .map_err(internal)?
     .ok_or(AppError::NotFound)?;
-    let moderate = MODERATE_ROLES.contains(&p.role);
+    let moderate = p.may(domain::Permission::Moderate);
     let quarantines = if moderate {
         db::moderation::list(&st.db, dialogue_id)
             .await
@@ -132,7 +126,7 @@ pub async fn load_display(token: String) -> Result<Dashboard, AppError> {
 #[server(endpoint = "staff/regional")]
 pub async fn load_regional() -> Result<Regional, AppError> {
     use crate::ssr::{internal, require, state};
-    let p = require(REGIONAL_ROLES).await?;
+    let p = require(domain::Permission::SeeRegion).await?;
     let st = state()?;
     let lpos = db::register::visible_lpos(&st.db, &p)
         .await
@@ -170,12 +164,12 @@ pub fn DashboardPage() -> impl IntoView {
             <Title text=tr(lang, "dash.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let who = access(ANSWER_ROLES).await;
+                    let who = access(domain::Permission::SeeAnswers).await;
                     let data = match &who {
                         Ok(_) => load_dashboard(id).await,
                         Err(e) => Err(e.clone()),
                     };
-                    guarded(lang, "/personal", who, move |_| match data {
+                    guarded(lang, paths::STAFF, who, move |_| match data {
                         Ok(d) => staff_body(d, lang, posted).into_any(),
                         Err(e) => failure(lang, "dash.title", e),
                     })
@@ -219,12 +213,12 @@ pub fn RegionalPage() -> impl IntoView {
             <Title text=tr(lang, "region.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let who = access(REGIONAL_ROLES).await;
+                    let who = access(domain::Permission::SeeRegion).await;
                     let data = match &who {
                         Ok(_) => load_regional().await,
                         Err(e) => Err(e.clone()),
                     };
-                    guarded(lang, "/personal/region", who, move |_| match data {
+                    guarded(lang, paths::REGION, who, move |_| match data {
                         Ok(r) => regional_body(r, lang).into_any(),
                         Err(e) => failure(lang, "region.title", e),
                     })
@@ -719,7 +713,7 @@ fn moderation(
             </form>
             <p class="muted">
                 {tr(lang, "wall.where")}" "
-                <a href=format!("/personal/dialoger/{}#kiosk-title", d.dialogue_id)>{tr(lang, "wall.manage")}</a>
+                <a href=format!("{}#kiosk-title", paths::dialogue(d.dialogue_id))>{tr(lang, "wall.manage")}</a>
             </p>
         </section>
     }

@@ -5,21 +5,18 @@
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
-use crate::pages::admin::ADMIN_ROLES;
 use crate::pages::auth::{access, guarded};
+use crate::paths;
 use domain::builder::{
     BankItem, BuilderQuestion, DialogueDetail, DialogueInput, DialogueSummary, FormErrors,
     QuestionInput, answer_codes, kind_code,
 };
-use domain::{Named, QuestionKind, Role};
+use domain::{Named, QuestionKind};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
-
-/// Roles that build dialogues: officers and LPO managers in their LPO, admins anywhere.
-pub const BUILDER_ROLES: &[Role] = &[Role::Admin, Role::LpoManager, Role::Officer];
 
 /// Session key of a kiosk token or display link just issued: (dialogue id, token, display),
 /// shown once.
@@ -98,7 +95,7 @@ fn builder_error(e: db::builder::BuilderError) -> AppError {
 #[server(endpoint = "staff/dialogues")]
 pub async fn list_dialogues() -> Result<DialoguesData, AppError> {
     use crate::ssr::{internal, require, state};
-    let p = require(BUILDER_ROLES).await?;
+    let p = require(domain::Permission::BuildDialogues).await?;
     let st = state()?;
     let (default_opens, default_closes) = db::builder::default_period(st.clock.now());
     Ok(DialoguesData {
@@ -118,7 +115,7 @@ pub async fn list_dialogues() -> Result<DialoguesData, AppError> {
 #[server(endpoint = "staff/dialogue", input = Json)]
 pub async fn load_dialogue(id: i64) -> Result<DialogueData, AppError> {
     use crate::ssr::{internal, require, state};
-    let p = require(BUILDER_ROLES).await?;
+    let p = require(domain::Permission::BuildDialogues).await?;
     let st = state()?;
     let detail = db::builder::load(&st.db, &p, id, st.clock.now())
         .await
@@ -144,7 +141,7 @@ pub async fn load_dialogue(id: i64) -> Result<DialogueData, AppError> {
 #[server(endpoint = "admin/bank")]
 pub async fn load_bank() -> Result<Vec<BankItem>, AppError> {
     use crate::ssr::{internal, require, state};
-    require(ADMIN_ROLES).await?;
+    require(domain::Permission::Administer).await?;
     let st = state()?;
     db::bank::list(&st.db).await.map_err(internal)
 }
@@ -492,12 +489,12 @@ pub fn DialoguesPage() -> impl IntoView {
             <Title text=tr(lang, "builder.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let who = access(BUILDER_ROLES).await;
+                    let who = access(domain::Permission::BuildDialogues).await;
                     let data = match &who {
                         Ok(_) => list_dialogues().await,
                         Err(e) => Err(e.clone()),
                     };
-                    guarded(lang, "/personal/dialoger", who, move |_| match data {
+                    guarded(lang, paths::DIALOGUES, who, move |_| match data {
                         Ok(d) => dialogues_body(d, posted, lang).into_any(),
                         Err(e) => view! {
                             <p class="form-error">{tr(lang, e.message_key().unwrap_or("survey.server_error"))}</p>
@@ -521,7 +518,7 @@ fn dialogues_body(
         .map(|s| {
             view! {
                 <tr>
-                    <td><a href=format!("/personal/dialoger/{}", s.id)>{s.title.get(lang).to_owned()}</a></td>
+                    <td><a href=paths::dialogue(s.id)>{s.title.get(lang).to_owned()}</a></td>
                     <td>{s.lpo_name.clone()}</td>
                     <td>{format!("{} – {}", day(s.opens_at), last_day(s.closes_at))}</td>
                     <td>{s.groups}</td>
@@ -720,7 +717,7 @@ fn dialogues_body(
         <section class="card" aria-labelledby="create-title">
             <h2 id="create-title">{tr(lang, "builder.create_title")}</h2>
             {summary(lang, &mine)}
-            <form method="post" action="/personal/dialoger" class="stack-form" id="create-form" novalidate=true>
+            <form method="post" action=paths::DIALOGUES class="stack-form" id="create-form" novalidate=true>
                 {texts}
                 {dates}
                 {municipalities}
@@ -751,7 +748,7 @@ pub fn DialoguePage() -> impl IntoView {
             <Title text=tr(lang, "builder.dialogue_title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let who = access(BUILDER_ROLES).await;
+                    let who = access(domain::Permission::BuildDialogues).await;
                     let data = match (&who, id) {
                         (Ok(_), Some(id)) => load_dialogue(id).await,
                         (Ok(_), None) => {
@@ -761,12 +758,12 @@ pub fn DialoguePage() -> impl IntoView {
                         }
                         (Err(e), _) => Err(e.clone()),
                     };
-                    guarded(lang, "/personal/dialoger", who, move |_| match data {
+                    guarded(lang, paths::DIALOGUES, who, move |_| match data {
                         Ok(d) => dialogue_body(d, posted, saved, lang).into_any(),
                         Err(e) => view! {
                             <h1>{tr(lang, "builder.dialogue_title")}</h1>
                             <p class="form-error">{tr(lang, e.message_key().unwrap_or("survey.server_error"))}</p>
-                            <p><a href="/personal/dialoger">{tr(lang, "builder.back")}</a></p>
+                            <p><a href=paths::DIALOGUES>{tr(lang, "builder.back")}</a></p>
                         }
                         .into_any(),
                     })
@@ -807,7 +804,7 @@ fn question_item(
     posted: &Option<PostedBuilderForm>,
     lang: Lang,
 ) -> impl IntoView + use<> {
-    let base = format!("/personal/dialoger/{}/fragor/{}", d.id, q.id);
+    let base = paths::fill(paths::QUESTION, &[&d.id, &q.id]);
     let key = format!("question-{}", q.id);
     let mine = posted_for(posted, &key);
     let open = mine.is_some();
@@ -993,7 +990,7 @@ fn dialogue_body(
             });
         let own_form = question_form(
             &oe,
-            format!("/personal/dialoger/{}/fragor", d.id),
+            paths::fill(paths::QUESTIONS, &[&d.id]),
             own_input,
             QuestionMode::Open,
             &d.questions,
@@ -1003,7 +1000,7 @@ fn dialogue_body(
             <section class="card" aria-labelledby="from-bank-title">
                 <h3 id="from-bank-title">{tr(lang, "builder.from_bank_title")}</h3>
                 {summary(lang, &bank_post)}
-                <form method="post" action=format!("/personal/dialoger/{}/fragor/bank", d.id) class="stack-form" id="bank-questions-form">
+                <form method="post" action=paths::fill(paths::BANK_QUESTIONS, &[&d.id]) class="stack-form" id="bank-questions-form">
                     <fieldset class="builder-fieldset" aria-describedby=be.described("bank_items", false)>
                         <legend>{tr(lang, "builder.bank_legend")}</legend>
                         {be.error("bank_items")}
@@ -1023,7 +1020,7 @@ fn dialogue_body(
         .groups
         .iter()
         .map(|g| {
-            let path = format!("/s/{}", g.link_code);
+            let path = paths::survey(&g.link_code);
             let full = format!("{site}{path}");
             let name = g.name.get(lang).to_owned();
             let qr_alt = tr_with(lang, "builder.qr_alt", &[("group", &name)]);
@@ -1080,7 +1077,7 @@ fn dialogue_body(
             let revoke = (!k.revoked).then(|| {
                 let label = tr_with(lang, "builder.kiosk_revoke_for", &[("label", &k.label)]);
                 view! {
-                    <form method="post" action=format!("/personal/dialoger/{}/kiosk/{}/aterkalla", d.id, k.id) class="inline-form">
+                    <form method="post" action=paths::fill(paths::REVOKE_KIOSK, &[&d.id, &k.id]) class="inline-form">
                         <button type="submit" class="button small" aria-label=label>{tr(lang, "builder.kiosk_revoke")}</button>
                     </form>
                 }
@@ -1101,7 +1098,7 @@ fn dialogue_body(
     let ke = Errs::new("kiosk", &kiosk_post, lang);
     let title = d.title.get(lang).to_owned();
     let head = view! {
-        <p><a href="/personal/dialoger">{tr(lang, "builder.back")}</a></p>
+        <p><a href=paths::DIALOGUES>{tr(lang, "builder.back")}</a></p>
         <h1>{title}</h1>
         {banner(lang, &posted)}
         {saved.then(|| view! { <p class="notice" role="status">{tr(lang, "builder.saved")}</p> })}
@@ -1165,7 +1162,7 @@ fn dialogue_body(
                 </div>
             })}
             {summary(lang, &kiosk_post)}
-            <form method="post" action=format!("/personal/dialoger/{}/kiosk", d.id) class="filters" id="kiosk-form" novalidate=true>
+            <form method="post" action=paths::fill(paths::KIOSKS, &[&d.id]) class="filters" id="kiosk-form" novalidate=true>
                 <div class="field">
                     {text_input(&ke, "label", tr(lang, "builder.kiosk_label"), String::new())}
                 </div>
@@ -1195,12 +1192,12 @@ pub fn BankPage() -> impl IntoView {
             <Title text=tr(lang, "bank.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let who = access(ADMIN_ROLES).await;
+                    let who = access(domain::Permission::Administer).await;
                     let data = match &who {
                         Ok(_) => load_bank().await,
                         Err(e) => Err(e.clone()),
                     };
-                    guarded(lang, "/personal/fragebank", who, move |_| match data {
+                    guarded(lang, paths::BANK, who, move |_| match data {
                         Ok(items) => bank_body(items, posted, saved, lang).into_any(),
                         Err(e) => view! {
                             <p class="form-error">{tr(lang, e.message_key().unwrap_or("survey.server_error"))}</p>
@@ -1233,7 +1230,7 @@ fn bank_body(
             let text = b.text.get(lang).to_owned();
             let form = question_form(
                 &e,
-                format!("/personal/fragebank/{}", b.id),
+                paths::fill(paths::BANK_ITEM, &[&b.id]),
                 input,
                 QuestionMode::BankEdit,
                 &[],
@@ -1267,7 +1264,7 @@ fn bank_body(
         });
     let new_form = question_form(
         &ne,
-        "/personal/fragebank".to_owned(),
+        paths::BANK.to_owned(),
         new_input,
         QuestionMode::BankNew,
         &[],

@@ -2,6 +2,7 @@
 
 use crate::i18n::{current_lang, tr};
 use crate::layout::Page;
+use crate::paths;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -32,7 +33,7 @@ pub fn HomePage() -> impl IntoView {
                                 <li class="card">
                                     <h3>{d.title.get(lang).to_owned()}</h3>
                                     <p class="muted">{d.lpo_name}</p>
-                                    <a class="button primary" href=format!("/s/{}", d.link_code)>
+                                    <a class="button primary" href=paths::survey(&d.link_code)>
                                         {tr(lang, "home.answer_link")}
                                     </a>
                                 </li>

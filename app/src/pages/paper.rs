@@ -6,14 +6,12 @@ use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
 use crate::pages::auth::{access, guarded};
 use crate::pages::survey::{PostedForm, Texts, question_input};
-use domain::{Role, Survey};
+use crate::paths;
+use domain::Survey;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
-
-/// Who may type in paper answers: the LPO's own staff (and admins).
-pub const PAPER_ROLES: &[Role] = &[Role::Admin, Role::LpoManager, Role::Officer];
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PaperForm {
@@ -25,7 +23,7 @@ pub struct PaperForm {
 #[server(endpoint = "staff/paper_form")]
 pub async fn load_paper_form(code: String) -> Result<PaperForm, AppError> {
     use crate::ssr::{require, state};
-    let p = require(PAPER_ROLES).await?;
+    let p = require(domain::Permission::EnterPaper).await?;
     let st = state()?;
     let survey = crate::ssr::paper_survey(&st, &p, &code)
         .await
@@ -37,7 +35,7 @@ pub async fn load_paper_form(code: String) -> Result<PaperForm, AppError> {
 }
 
 pub fn paper_href(code: &str) -> String {
-    format!("/personal/papper/{code}")
+    paths::paper(&code)
 }
 
 #[component]
@@ -57,12 +55,12 @@ pub fn PaperPage() -> impl IntoView {
                     let code = code.clone();
                     let posted = posted.clone();
                     Suspend::new(async move {
-                        let who = access(PAPER_ROLES).await;
+                        let who = access(domain::Permission::EnterPaper).await;
                         let form = match &who {
                             Ok(_) => load_paper_form(code).await,
                             Err(e) => Err(e.clone()),
                         };
-                        guarded(lang, "/personal", who, move |_| match form {
+                        guarded(lang, paths::STAFF, who, move |_| match form {
                             Ok(form) => paper_body(form, posted, saved, lang).into_any(),
                             Err(e) => {
                                 #[cfg(feature = "ssr")]

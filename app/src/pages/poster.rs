@@ -5,6 +5,7 @@
 use crate::error::AppError;
 use crate::i18n::{current_lang, tr, tr_with};
 use crate::layout::Page;
+use crate::paths;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use leptos_meta::Title;
@@ -75,7 +76,7 @@ pub fn PosterPage() -> impl IntoView {
                 {Suspend::new(async move {
                     match load_poster(code).await {
                         Ok(p) => {
-                            let path = format!("/s/{}", p.link_code);
+                            let path = paths::survey(&p.link_code);
                             let link = format!("{}{path}", p.site_url);
                             let shown = link
                                 .trim_start_matches("https://")

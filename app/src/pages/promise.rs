@@ -6,6 +6,7 @@ use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
 use crate::pages::dashboard::cell;
+use crate::paths;
 use domain::progress::ActivityStatus;
 use domain::promise::{PublicCommitment, PublicPromise, Update};
 use leptos::prelude::*;
@@ -13,11 +14,11 @@ use leptos_meta::{Link, Title};
 use leptos_router::hooks::use_params_map;
 
 pub fn promise_href(municipality: &str) -> String {
-    format!("/lofte/{municipality}")
+    paths::promise(municipality)
 }
 
 pub fn feed_href(municipality: &str) -> String {
-    format!("/lofte/{municipality}/flode")
+    paths::promise_feed(municipality)
 }
 
 #[server(endpoint = "public/promise")]

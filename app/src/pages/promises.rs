@@ -6,8 +6,9 @@
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
-use crate::pages::auth::{ALL_ROLES, access, guarded};
+use crate::pages::auth::{access, guarded};
 use crate::pages::dialogues::{PostedBuilderForm, posted_for, summary};
+use crate::paths;
 use domain::Named;
 use domain::promise::{PromiseDetail, PromiseRow, PromiseText, Signer, Status};
 use leptos::prelude::*;
@@ -15,36 +16,15 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 
-/// Everyone on staff reads their area's promises; who may change what is checked per action.
-pub const PROMISE_ROLES: &[domain::Role] = ALL_ROLES;
-/// Who drafts and changes promises, adds activities and moves the lifecycle on (in their LPO).
-pub const EDIT_ROLES: &[domain::Role] = crate::pages::dialogues::BUILDER_ROLES;
-/// Who signs: the LPO manager (for the police), an officer (as the community officer, when
-/// named) and a municipal partner (for their municipality, as its representative, the chair
-/// of its board or its director, when named). Which signatory one may sign as is
-/// `domain::promise::Signer::may_sign`, checked on the server.
-pub const SIGN_ROLES: &[domain::Role] = &[
-    domain::Role::LpoManager,
-    domain::Role::Officer,
-    domain::Role::MunicipalPartner,
-];
-/// Who logs progress: editors, and municipal partners on what their unit owns.
-pub const LOG_ROLES: &[domain::Role] = &[
-    domain::Role::Admin,
-    domain::Role::LpoManager,
-    domain::Role::Officer,
-    domain::Role::MunicipalPartner,
-];
-
 /// Commitment slots the change form reads at most (the draft form shows three).
 pub const MAX_COMMITMENT_SLOTS: usize = 6;
 
 pub fn promises_href() -> &'static str {
-    "/personal/lofte"
+    paths::PROMISES
 }
 
 pub fn promise_staff_href(id: i64) -> String {
-    format!("/personal/lofte/{id}")
+    paths::staff_promise(id)
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -77,7 +57,7 @@ pub struct PromiseData {
 #[server(endpoint = "staff/promises")]
 pub async fn load_promises() -> Result<PromisesData, AppError> {
     use crate::ssr::{internal, require, state};
-    let p = require(PROMISE_ROLES).await?;
+    let p = require(domain::Permission::ReadPromises).await?;
     let st = state()?;
     let lpos = db::register::visible_lpos(&st.db, &p)
         .await
@@ -97,7 +77,7 @@ pub async fn load_promises() -> Result<PromisesData, AppError> {
 #[server(endpoint = "staff/promise")]
 pub async fn load_promise(id: i64) -> Result<PromiseData, AppError> {
     use crate::ssr::{internal, require, state};
-    let p = require(PROMISE_ROLES).await?;
+    let p = require(domain::Permission::ReadPromises).await?;
     let st = state()?;
     let Some(detail) = db::promise::staff_detail(&st.db, id)
         .await
@@ -178,7 +158,7 @@ pub fn PromisesPage() -> impl IntoView {
             <Title text=tr(lang, "promises.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let who = access(PROMISE_ROLES).await;
+                    let who = access(domain::Permission::ReadPromises).await;
                     let data = match &who {
                         Ok(_) => load_promises().await,
                         Err(e) => Err(e.clone()),
@@ -441,7 +421,7 @@ pub fn PromiseStaffPage() -> impl IntoView {
             <Title text=tr(lang, "promises.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let who = access(PROMISE_ROLES).await;
+                    let who = access(domain::Permission::ReadPromises).await;
                     let data = match &who {
                         Ok(_) => load_promise(id).await,
                         Err(e) => Err(e.clone()),

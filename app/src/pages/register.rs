@@ -4,7 +4,8 @@
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr};
 use crate::layout::Page;
-use crate::pages::auth::{ALL_ROLES, access, guarded};
+use crate::pages::auth::{access, guarded};
+use crate::paths;
 use domain::{Agreement, AgreementInput, AgreementStatus, Named};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -54,7 +55,7 @@ pub struct PostedAgreement {
 #[server(endpoint = "staff/register", input = Json)]
 pub async fn load_register(filter: RegisterFilter) -> Result<RegisterData, AppError> {
     use crate::ssr::{internal, require, state};
-    let p = require(ALL_ROLES).await?;
+    let p = require(domain::Permission::ReadRegister).await?;
     let st = state()?;
     let today = domain::time::stockholm_day(st.clock.now());
     let f = db::register::AgreementFilter {
@@ -66,7 +67,7 @@ pub async fn load_register(filter: RegisterFilter) -> Result<RegisterData, AppEr
     let agreements = db::register::list_agreements(&st.db, &p, &f, today)
         .await
         .map_err(internal)?;
-    let can_edit = crate::pages::auth::REGISTER_EDITORS.contains(&p.role);
+    let can_edit = p.may(domain::Permission::EditRegister);
     let (units, officers) = if can_edit {
         (
             db::register::municipal_units(&st.db, &p)
@@ -125,12 +126,12 @@ pub fn RegisterPage() -> impl IntoView {
             <Title text=tr(lang, "register.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let who = access(ALL_ROLES).await;
+                    let who = access(domain::Permission::ReadRegister).await;
                     let data = match &who {
                         Ok(_) => load_register(filter.clone()).await,
                         Err(e) => Err(e.clone()),
                     };
-                    guarded(lang, "/personal/overenskommelser", who, move |_| match data {
+                    guarded(lang, paths::REGISTER, who, move |_| match data {
                         Ok(d) => register_body(d, filter, posted, side, saved, lang).into_any(),
                         Err(e) => view! {
                             <p class="form-error">{tr(lang, e.message_key().unwrap_or("survey.server_error"))}</p>
@@ -202,7 +203,7 @@ fn register_body(
         .collect_view();
     let empty = d.agreements.is_empty();
     let assign_form = can_edit.then(|| view! {
-        <form method="post" action="/personal/specialomraden/tilldela" class="filters" aria-label=tr(lang, "register.assign_title")>
+        <form method="post" action=paths::ASSIGN_SPECIAL_AREA class="filters" aria-label=tr(lang, "register.assign_title")>
             <div class="field">
                 <label for="a-officer">{tr(lang, "register.officer")}</label>
                 <select id="a-officer" name="officer_id">{options(&d.officers, None, lang, Some("–".to_owned()))}</select>
@@ -215,7 +216,7 @@ fn register_body(
         </form>
     });
     let new_area_form = is_admin.then(|| view! {
-        <form method="post" action="/personal/specialomraden" class="filters" aria-label=tr(lang, "register.new_area_title")>
+        <form method="post" action=paths::SPECIAL_AREAS class="filters" aria-label=tr(lang, "register.new_area_title")>
             <div class="field">
                 <label for="n-code">{tr(lang, "register.area_code")}</label>
                 <input id="n-code" name="code" type="text" autocomplete="off" />
@@ -250,7 +251,7 @@ fn register_body(
         <h1>{tr(lang, "register.title")}</h1>
         <p class="lead">{tr(lang, "register.lead")}</p>
         {saved.then(|| view! { <p class="notice" role="status">{tr(lang, "register.saved")}</p> })}
-        <form method="get" action="/personal/overenskommelser" class="filters" aria-label=tr(lang, "register.filters")>
+        <form method="get" action=paths::REGISTER class="filters" aria-label=tr(lang, "register.filters")>
             <div class="field">
                 <label for="f-kommun">{tr(lang, "register.municipality")}</label>
                 <select id="f-kommun" name="kommun">
@@ -319,7 +320,7 @@ fn agreement_row(a: &Agreement, can_edit: bool, lang: Lang) -> impl IntoView + u
             .collect_view();
         let label = crate::i18n::tr_with(lang, "register.status_for", &[("purpose", &a.purpose)]);
         view! {
-            <form method="post" action=format!("/personal/overenskommelser/{}/status", a.uid) class="status-form">
+            <form method="post" action=paths::fill(paths::AGREEMENT_STATUS, &[&a.uid]) class="status-form">
                 <label for=id.clone() class="visually-hidden">{label}</label>
                 <select id=id name="status">{opts}</select>
                 <button type="submit" class="button small">{tr(lang, "register.change_status")}</button>
@@ -386,7 +387,7 @@ fn agreement_form(
         <section class="card" aria-labelledby="new-agreement">
             <h2 id="new-agreement">{tr(lang, "register.add_title")}</h2>
             {summary}
-            <form method="post" action="/personal/overenskommelser" class="stack-form" id="agreement-form" novalidate=true>
+            <form method="post" action=paths::REGISTER class="stack-form" id="agreement-form" novalidate=true>
                 <label class="q-label" for="municipal_unit_id">{tr(lang, "register.unit")}</label>
                 {error_for("municipal_unit_id")}
                 <select id="municipal_unit_id" name="municipal_unit_id" aria-describedby=described("municipal_unit_id") aria-invalid=invalid("municipal_unit_id")>

@@ -3,7 +3,8 @@
 use crate::error::AppError;
 use crate::i18n::{current_lang, tr, tr_with};
 use crate::layout::Page;
-use crate::pages::auth::{ANSWER_ROLES, access, guarded};
+use crate::pages::auth::{access, guarded};
+use crate::paths;
 use domain::DialogueCounts;
 use domain::promise::OverdueActivity;
 use leptos::prelude::*;
@@ -12,7 +13,7 @@ use leptos_meta::Title;
 #[server(endpoint = "staff/dialogue_counts")]
 pub async fn list_dialogue_counts() -> Result<Vec<DialogueCounts>, AppError> {
     use crate::ssr::{internal, require, state};
-    let p = require(ANSWER_ROLES).await?;
+    let p = require(domain::Permission::SeeAnswers).await?;
     let st = state()?;
     let lpos = db::register::visible_lpos(&st.db, &p)
         .await
@@ -28,7 +29,7 @@ pub async fn list_dialogue_counts() -> Result<Vec<DialogueCounts>, AppError> {
 #[server(endpoint = "staff/overdue")]
 pub async fn list_overdue() -> Result<Vec<OverdueActivity>, AppError> {
     use crate::ssr::{internal, require, state};
-    let p = require(ANSWER_ROLES).await?;
+    let p = require(domain::Permission::SeeAnswers).await?;
     let st = state()?;
     let lpos = db::register::visible_lpos(&st.db, &p)
         .await
@@ -84,7 +85,7 @@ pub fn StaffPage() -> impl IntoView {
             <Title text=tr(lang, "staff.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let who = access(ANSWER_ROLES).await;
+                    let who = access(domain::Permission::SeeAnswers).await;
                     let list = match &who {
                         Ok(_) => list_dialogue_counts().await,
                         Err(e) => Err(e.clone()),
@@ -93,7 +94,7 @@ pub fn StaffPage() -> impl IntoView {
                         Ok(_) => list_overdue().await.unwrap_or_default(),
                         Err(_) => Vec::new(),
                     };
-                    guarded(lang, "/personal", who, move |_| {
+                    guarded(lang, paths::STAFF, who, move |_| {
                         let body = match list {
                             Ok(list) => list
                                 .into_iter()
@@ -126,7 +127,7 @@ fn counts_table(d: DialogueCounts, lang: crate::Lang) -> impl IntoView {
         .groups
         .into_iter()
         .map(|g| {
-            let href = format!("/s/{}", g.link_code);
+            let href = paths::survey(&g.link_code);
             view! {
                 <tr data-group=g.group_code.clone()>
                     <th scope="row">{g.group_name.get(lang).to_owned()}</th>

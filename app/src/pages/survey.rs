@@ -12,6 +12,7 @@
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
+use crate::paths;
 use domain::{
     Choice, FieldError, FieldProblem, Openness, Question, QuestionKind, Questionnaire, Survey,
 };
@@ -50,9 +51,13 @@ pub fn thanks_href(code: &str, lang: Lang, kiosk: Option<&str>) -> String {
         query.push(format!("kiosk={k}"));
     }
     if query.is_empty() {
-        format!("/s/{code}/tack")
+        paths::fill(paths::SURVEY_THANKS, &[&code])
     } else {
-        format!("/s/{code}/tack?{}", query.join("&"))
+        format!(
+            "{}?{}",
+            paths::fill(paths::SURVEY_THANKS, &[&code]),
+            query.join("&")
+        )
     }
 }
 
@@ -354,7 +359,7 @@ fn survey_body(data: SurveyPageData, posted: Option<PostedForm>, lang: Lang) -> 
         <aside class="notice" aria-labelledby="privacy-title">
             <h2 id="privacy-title" class="notice-title">{tr(lang, "survey.privacy_title")}</h2>
             <p>{tr(lang, "survey.privacy_text")}</p>
-            <p><a href="/integritet">{tr(lang, "survey.privacy_more")}</a></p>
+            <p><a href=paths::PRIVACY>{tr(lang, "survey.privacy_more")}</a></p>
         </aside>
         {match closed_key {
             Some(key) => view! { <p class="form-error" role="status">{tr(lang, key)}</p> }.into_any(),
@@ -555,7 +560,7 @@ fn survey_form(
             id="survey-form"
             class="survey-form"
             method="post"
-            action=format!("/s/{}", model.code)
+            action=paths::survey(&model.code)
             novalidate=true
         >
             <div
@@ -828,9 +833,9 @@ pub fn ThanksPage() -> impl IntoView {
         .filter(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric()));
     let kiosk_view = kiosk.map(|k| {
         let next = if lang == Lang::Sv {
-            format!("/s/{code}?kiosk={k}")
+            format!("{}?kiosk={k}", paths::survey(&code))
         } else {
-            format!("/s/{code}?kiosk={k}&lang={}", lang.code())
+            format!("{}?kiosk={k}&lang={}", paths::survey(&code), lang.code())
         };
         // No timed refresh (WCAG 2.2.1): the next person starts with one large button.
         view! {
@@ -839,7 +844,7 @@ pub fn ThanksPage() -> impl IntoView {
         }
     });
     let plain = kiosk_view.is_none().then(|| {
-        view! { <p><a class="button" href="/">{tr(lang, "thanks.back")}</a></p> }
+        view! { <p><a class="button" href=paths::HOME>{tr(lang, "thanks.back")}</a></p> }
     });
     view! {
         <Page>
