@@ -225,8 +225,7 @@ async fn pick(
 }
 
 fn failed(e: db::DbErr) -> Response {
-    tracing::error!(error = %e, "compilation export failed");
-    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+    crate::respond::failed("compilation export failed", e)
 }
 
 /// `POST /personal/sammanstallning/{dialogue}/gallring`: `days`, the LPO's retention of raw

@@ -3,14 +3,13 @@
 
 use crate::ServerState;
 use crate::guard::Staff;
-use crate::respond::{failed, forbidden, not_found, rerender_with, see_other};
+use crate::respond::{failed, forbidden, not_found, refused_form, see_other};
 use app::pages::dialogues::PostedBuilderForm;
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::Response;
 use db::builder::BuilderError;
 use domain::Principal;
-use leptos::prelude::provide_context;
 
 fn form_fields(bytes: &[u8]) -> Vec<(String, String)> {
     serde_urlencoded::from_bytes(bytes).unwrap_or_default()
@@ -41,9 +40,7 @@ async fn refused(
     if let Ok(uri) = page.parse() {
         parts.uri = uri;
     }
-    let mut res = rerender_with(state, parts, None, move || provide_context(posted.clone())).await;
-    *res.status_mut() = status;
-    res
+    refused_form(state, parts, status, posted).await
 }
 
 /// A staff form POST: the signed-in principal holding the permission, the request parts

@@ -287,8 +287,7 @@ pub async fn display_stream(
 }
 
 fn failed(e: DbErr) -> Response {
-    tracing::error!(error = %e, "live stream failed");
-    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+    crate::respond::failed("live stream failed", e)
 }
 
 /// Counts an open stream for as long as it lives.
