@@ -44,8 +44,6 @@ pub const ROUTES: &[PlainRoute] = &[
     ),
 ];
 
-/// Where a saved register form goes.
-
 /// The agreement form. An expired session keeps the typed form in a fresh session and sends
 /// the user to sign in; after sign-in the form comes back filled in.
 pub async fn create_agreement(

@@ -134,7 +134,7 @@ where
         }
         Err(AppError::Unauthorized) => {
             #[cfg(feature = "ssr")]
-            crate::ssr::redirect_to(&paths::login_then(&path));
+            crate::ssr::redirect_to(&paths::login_then(path));
             let _ = path;
             view! { <p>{tr(lang, "auth.sign_in_first")}</p> }.into_any()
         }

@@ -35,7 +35,7 @@ pub async fn load_paper_form(code: String) -> Result<PaperForm, AppError> {
 }
 
 pub fn paper_href(code: &str) -> String {
-    paths::paper(&code)
+    paths::paper(code)
 }
 
 #[component]
