@@ -132,7 +132,7 @@ pub enum Aggregates {
 
 /// Every server function, classified: the suppression property test calls each `Yes` with
 /// random small datasets, and fails on an endpoint missing here. (Plain routes carry their
-/// class in their declaration, `server::routes::PlainRoute`.)
+/// class in their declaration, `server::route::PlainRoute`.)
 pub const AGGREGATES: &[(&str, Aggregates)] = &[
     // Server functions.
     ("/api/public/open_dialogues", Aggregates::No),

@@ -8,6 +8,7 @@
 rust_i18n::i18n!("locales", fallback = "sv");
 
 pub mod access;
+pub mod components;
 pub mod error;
 pub mod hydration;
 pub mod i18n;

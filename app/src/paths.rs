@@ -115,6 +115,22 @@ pub fn survey(code: &str) -> String {
     fill(SURVEY, &[&code])
 }
 
+/// The thank-you page after an answer, in the language answered and back to the kiosk if any.
+pub fn survey_thanks(code: &str, lang: domain::Lang, kiosk: Option<&str>) -> String {
+    let mut query = Vec::new();
+    if lang != domain::Lang::Sv {
+        query.push(format!("lang={}", lang.code()));
+    }
+    if let Some(k) = kiosk.filter(|k| !k.is_empty()) {
+        query.push(format!("kiosk={k}"));
+    }
+    if query.is_empty() {
+        fill(SURVEY_THANKS, &[&code])
+    } else {
+        format!("{}?{}", fill(SURVEY_THANKS, &[&code]), query.join("&"))
+    }
+}
+
 pub fn poster(code: &str) -> String {
     fill(SURVEY_POSTER, &[&code])
 }

@@ -16,6 +16,8 @@ pub struct AppState {
     /// Group commit of survey answers.
     pub writer: db::survey::Writer,
     pub respondents: std::sync::Arc<Respondents>,
+    /// The site's address as configured (`SITE_URL`, validated), e.g. for links on posters.
+    pub site_url: String,
 }
 
 /// The anonymous-abuse checks of the answer path: a signed form token (minimum time on the

@@ -399,7 +399,10 @@ pub async fn quotable(
 pub fn to_csv(c: &Compilation, lang: domain::Lang) -> String {
     use domain::compilation::neutralise;
     let cell = |s: &str| format!("\"{}\"", neutralise(s).replace('"', "\"\""));
-    let num = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_else(|| cell("< 5"));
+    let num = |n: Option<i64>| {
+        n.map(|n| n.to_string())
+            .unwrap_or_else(|| cell(domain::suppress::hidden_label(lang)))
+    };
     let mut out = String::new();
     let mut line = |cells: Vec<String>| {
         out.push_str(&cells.join(";"));

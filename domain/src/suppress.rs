@@ -8,6 +8,16 @@
 pub const MIN_ANSWERS: i64 = 5;
 
 /// Whether a count may be shown on its own: 0 (nobody) or at least [`MIN_ANSWERS`].
+/// How an export labels a suppressed figure (the pages use the catalogue's `figures.hidden`):
+/// it may rest on fewer than five answers, or be hidden so that another hidden figure cannot be
+/// worked out from the totals, so it does not say "< 5".
+pub fn hidden_label(lang: crate::Lang) -> &'static str {
+    match lang {
+        crate::Lang::Sv => "dolt",
+        _ => "hidden",
+    }
+}
+
 pub fn publishable(n: i64) -> bool {
     n == 0 || n >= MIN_ANSWERS
 }

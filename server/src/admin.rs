@@ -4,7 +4,7 @@ use crate::ServerState;
 use crate::form::{body_fields, field};
 use crate::guard::Staff;
 use crate::respond::{rerender_with, see_other};
-use crate::routes::PlainRoute;
+use crate::route::PlainRoute;
 use app::access::Access;
 use app::pages::admin::PostedStaffForm;
 use app::paths;

@@ -3,7 +3,7 @@
 use crate::ServerState;
 use crate::form::{body_fields, field};
 use crate::respond::{rerender_with, see_other};
-use crate::routes::PlainRoute;
+use crate::route::PlainRoute;
 use app::access::Access;
 use app::pages::auth::{LoginAttempt, safe_next};
 use app::ssr::{SESSION_LOGIN_AT, SESSION_USER};

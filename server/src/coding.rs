@@ -5,9 +5,8 @@ use crate::ServerState;
 use crate::form::StaffForm;
 use crate::guard::Staff;
 use crate::moderation::announce;
-use crate::routes::PlainRoute;
+use crate::route::PlainRoute;
 use app::access::Access;
-use app::pages::coding::coding_href;
 use app::paths;
 use axum::extract::{Path, Request, State};
 use axum::response::Response;
@@ -38,7 +37,7 @@ pub async fn code_answer(
     req: Request,
 ) -> Result<Response, Response> {
     let f = StaffForm::read(&state, staff, req).await?;
-    let page = coding_href(dialogue);
+    let page = paths::coding(dialogue);
     let result = match db::moderation::may_moderate(&state.app.db, &f.p, dialogue).await {
         Err(e) => Err(e),
         Ok(()) => {
@@ -86,7 +85,7 @@ pub async fn save_theme(
     req: Request,
 ) -> Result<Response, Response> {
     let f = StaffForm::read(&state, staff, req).await?;
-    let page = coding_href(dialogue);
+    let page = paths::coding(dialogue);
     let raw_id = f.field("theme").trim().to_owned();
     let form = if raw_id.is_empty() {
         "theme-new".to_owned()

@@ -3,9 +3,8 @@
 use crate::ServerState;
 use crate::form::StaffForm;
 use crate::guard::Staff;
-use crate::routes::PlainRoute;
+use crate::route::PlainRoute;
 use app::access::Access;
-use app::pages::compilation::compilation_href;
 use app::paths;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -67,7 +66,7 @@ pub async fn approve(
     let f = StaffForm::read(&state, staff, req).await?;
     let now = state.app.clock.now();
     let result = db::compilation::approve(&state.app.db, &f.p, dialogue, now).await;
-    let page = compilation_href(dialogue);
+    let page = paths::compilation(dialogue);
     // After approval: the version just frozen.
     let to = match &result {
         Ok(v) => format!("{page}?version={v}#compilation-status"),
@@ -98,7 +97,7 @@ pub async fn add_quote(
             )])),
         },
     };
-    let page = compilation_href(dialogue);
+    let page = paths::compilation(dialogue);
     Ok(f.answer(
         state,
         result,
@@ -119,7 +118,7 @@ pub async fn remove_quote(
     let f = StaffForm::read(&state, staff, req).await?;
     let now = state.app.clock.now();
     let result = db::compilation::remove_quote(&state.app.db, &f.p, dialogue, answer, now).await;
-    let page = compilation_href(dialogue);
+    let page = paths::compilation(dialogue);
     Ok(f.answer(
         state,
         result,
@@ -241,7 +240,7 @@ pub async fn set_retention(
     let result = db::retention::set_days(&state.app.db, &f.p, dialogue, f.field("days"), now)
         .await
         .map(|_| ());
-    let page = compilation_href(dialogue);
+    let page = paths::compilation(dialogue);
     Ok(f.answer(
         state,
         result,

@@ -7,7 +7,7 @@ use crate::form::{StaffForm, outcome};
 use crate::form::{body_fields, field};
 use crate::guard::Staff;
 use crate::respond::{not_found, see_other};
-use crate::routes::PlainRoute;
+use crate::route::PlainRoute;
 use app::access::Access;
 use app::pages::dialogues::KIOSK_FLASH_KEY;
 use app::paths;
@@ -392,7 +392,7 @@ pub async fn qr_svg(State(state): State<ServerState>, Path(code): Path<String>) 
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     }
-    let url = format!("{}/s/{code}?via=qr", state.config.site_url);
+    let url = format!("{}{}?via=qr", state.config.site_url, paths::survey(&code));
     let qr = match QrCode::with_error_correction_level(url.as_bytes(), EcLevel::M) {
         Ok(q) => q,
         Err(e) => {

@@ -3,7 +3,7 @@
 //! entry's id, so they stay the same across requests.
 
 use crate::ServerState;
-use crate::routes::PlainRoute;
+use crate::route::PlainRoute;
 use app::access::Access;
 use app::i18n::{Lang, tr, tr_with};
 use app::paths;
@@ -32,7 +32,7 @@ pub async fn feed(State(state): State<ServerState>, Path(code): Path<String>) ->
         }
     };
     let site = state.config.site_url.trim_end_matches('/').to_owned();
-    let page = format!("{site}{}", app::pages::promise::promise_href(&code));
+    let page = format!("{site}{}", paths::promise(&code));
     let utc = |t: chrono::DateTime<chrono::Utc>| {
         FixedOffset::east_opt(0)
             .map(|z| z.from_utc_datetime(&t.naive_utc()))
@@ -87,7 +87,7 @@ pub async fn feed(State(state): State<ServerState>, Path(code): Path<String>) ->
                 ..Default::default()
             },
             Link {
-                href: format!("{site}{}", app::pages::promise::feed_href(&code)),
+                href: format!("{site}{}", paths::promise_feed(&code)),
                 rel: "self".to_owned(),
                 ..Default::default()
             },

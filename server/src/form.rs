@@ -4,7 +4,7 @@
 use crate::ServerState;
 use crate::guard::Staff;
 use crate::respond::{failed, forbidden, not_found, refused_form, see_other};
-use app::pages::dialogues::PostedBuilderForm;
+use app::components::form::PostedBuilderForm;
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::Response;

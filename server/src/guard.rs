@@ -4,8 +4,9 @@
 //! Scope (which LPO, municipality or unit) stays with the db service that owns the data.
 
 use crate::ServerState;
-use crate::routes::SignedOut;
+use crate::route::SignedOut;
 use app::access::{Access, page_access};
+use app::paths;
 use app::ssr::principal_from_session;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -58,8 +59,8 @@ impl IntoResponse for Refusal {
         match self {
             Refusal::SignIn { next } => {
                 let to = match next {
-                    Some(path) => app::paths::login_then(&path),
-                    None => app::paths::LOGIN.to_owned(),
+                    Some(path) => paths::login_then(&path),
+                    None => paths::LOGIN.to_owned(),
                 };
                 let mut r = Redirect::to(&to).into_response();
                 *r.status_mut() = StatusCode::SEE_OTHER;

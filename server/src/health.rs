@@ -1,7 +1,7 @@
 //! The health check.
 
 use crate::ServerState;
-use crate::routes::PlainRoute;
+use crate::route::PlainRoute;
 use app::access::Access;
 use app::paths;
 use axum::extract::State;

@@ -17,6 +17,7 @@ pub mod moderation;
 pub mod promises;
 pub mod register;
 pub mod respond;
+pub mod route;
 pub mod routes;
 pub mod survey;
 
@@ -100,6 +101,7 @@ pub async fn build_with_clock(
     let state = ServerState {
         live,
         app: AppState {
+            site_url: config.site_url.clone(),
             writer: db::survey::Writer::start(db.clone(), writes, bus),
             respondents: Arc::new(
                 app::ssr::Respondents::new(

@@ -13,7 +13,7 @@
 
 use crate::ServerState;
 use crate::guard::Staff;
-use crate::routes::PlainRoute;
+use crate::route::PlainRoute;
 use app::Lang;
 use app::access::Access;
 use app::pages::dashboard::{LiveView, live_frame};

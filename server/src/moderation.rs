@@ -6,9 +6,8 @@
 use crate::ServerState;
 use crate::form::StaffForm;
 use crate::guard::Staff;
-use crate::routes::PlainRoute;
+use crate::route::PlainRoute;
 use app::access::Access;
-use app::pages::dashboard::dashboard_href;
 use app::paths;
 use axum::extract::{Path, Request, State};
 use axum::response::Response;
@@ -51,7 +50,7 @@ pub async fn quarantine(
             .answer(
                 state,
                 Err(e),
-                dashboard_href(dialogue),
+                paths::dashboard(dialogue),
                 "quarantine",
                 String::new(),
             )
@@ -88,9 +87,9 @@ pub async fn quarantine(
     Ok(f.answer(
         state,
         result,
-        dashboard_href(dialogue),
+        paths::dashboard(dialogue),
         "quarantine",
-        format!("{}#karantan", dashboard_href(dialogue)),
+        format!("{}#karantan", paths::dashboard(dialogue)),
     )
     .await)
 }
@@ -109,9 +108,9 @@ pub async fn release(
     Ok(f.answer(
         state,
         result,
-        dashboard_href(dialogue),
+        paths::dashboard(dialogue),
         "release",
-        format!("{}#karantan", dashboard_href(dialogue)),
+        format!("{}#karantan", paths::dashboard(dialogue)),
     )
     .await)
 }
@@ -130,9 +129,9 @@ pub async fn hide_text(
     Ok(f.answer(
         state,
         result,
-        dashboard_href(dialogue),
+        paths::dashboard(dialogue),
         "hide",
-        format!("{}#texts-h", dashboard_href(dialogue)),
+        format!("{}#texts-h", paths::dashboard(dialogue)),
     )
     .await)
 }

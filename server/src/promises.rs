@@ -5,9 +5,9 @@ use crate::ServerState;
 use crate::form::StaffForm;
 use crate::form::field;
 use crate::guard::Staff;
-use crate::routes::PlainRoute;
+use crate::route::PlainRoute;
 use app::access::Access;
-use app::pages::promises::{MAX_COMMITMENT_SLOTS, promise_staff_href, promises_href};
+use app::pages::promises::MAX_COMMITMENT_SLOTS;
 use app::paths;
 use axum::extract::{Path, Request, State};
 use axum::response::Response;
@@ -183,7 +183,7 @@ pub async fn edit(
             (Err(e), _) | (_, Err(e)) => Err(e),
         },
     };
-    let page = promise_staff_href(id);
+    let page = paths::staff_promise(id);
     Ok(f.answer(
         state,
         result,
@@ -213,7 +213,7 @@ pub async fn link_agreements(
             Err(e) => Err(e),
         },
     };
-    let page = promise_staff_href(id);
+    let page = paths::staff_promise(id);
     Ok(f.answer(
         state,
         result,
@@ -263,9 +263,9 @@ pub async fn create(
     // A new draft opens on its own page.
     let to = result
         .as_ref()
-        .map(|id| promise_staff_href(*id))
+        .map(|id| paths::staff_promise(*id))
         .unwrap_or_default();
-    let page = promises_href().to_owned();
+    let page = paths::PROMISES.to_owned();
     Ok(f.answer(state, result.map(|_| ()), page, "promise-new", to)
         .await)
 }
@@ -298,7 +298,7 @@ pub async fn sign(
             .map(|_| ()),
         Err(e) => Err(e),
     };
-    let page = promise_staff_href(id);
+    let page = paths::staff_promise(id);
     Ok(f.answer(
         state,
         result,
@@ -328,7 +328,7 @@ pub async fn advance(
             None => Err(bad("to", "promise.wrong_step")),
         },
     };
-    let page = promise_staff_href(id);
+    let page = paths::staff_promise(id);
     Ok(f.answer(
         state,
         result,
@@ -386,7 +386,7 @@ pub async fn add_activity(
             .map(|_| ())
     }
     .await;
-    let page = promise_staff_href(id);
+    let page = paths::staff_promise(id);
     Ok(f.answer(
         state,
         result,
@@ -424,7 +424,7 @@ pub async fn log_progress(
         .map(|_| ())
     }
     .await;
-    let page = promise_staff_href(id);
+    let page = paths::staff_promise(id);
     Ok(f.answer(
         state,
         result,
@@ -467,7 +467,7 @@ pub async fn correct_progress(
         .map(|_| ())
     }
     .await;
-    let page = promise_staff_href(id);
+    let page = paths::staff_promise(id);
     Ok(f.answer(
         state,
         result,
@@ -504,7 +504,7 @@ pub async fn set_activity_status(
         .await
     }
     .await;
-    let page = promise_staff_href(id);
+    let page = paths::staff_promise(id);
     Ok(f.answer(
         state,
         result,

@@ -5,7 +5,7 @@ use crate::ServerState;
 use crate::form::{body_fields, field};
 use crate::guard::{MaybeStaff, Staff};
 use crate::respond::{failed, forbidden, refused_form, see_other};
-use crate::routes::PlainRoute;
+use crate::route::PlainRoute;
 use app::access::Access;
 use app::pages::register::{DRAFT_KEY, PostedAgreement};
 use app::paths;

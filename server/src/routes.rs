@@ -1,5 +1,6 @@
 //! The router: Leptos pages and server functions, plus the plain routes each handler module
-//! declares beside its handlers (`ROUTES`), every one behind the guard of its access.
+//! declares beside its handlers (`ROUTES`, [`crate::route::PlainRoute`]), every one behind the
+//! guard of its access. This file only gathers: no handler imports it.
 
 use crate::{
     ServerState, admin, auth, coding, compilation, dialogues, feed, health, http_layer, live,
@@ -8,6 +9,7 @@ use crate::{
 
 /// Staff sessions end after 30 minutes without a request.
 pub const IDLE_SESSION_MINUTES: i64 = 30;
+pub use crate::route::{Aggregates, PlainRoute, SignedOut};
 use app::access::Access;
 use app::shell;
 use axum::Router;
@@ -26,82 +28,6 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
-
-/// Whether a declared route's figures rest on what people answered (the suppression tests
-/// call every `Yes` with small datasets).
-pub use app::access::Aggregates;
-
-/// What the guard does with a request from someone signed out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SignedOut {
-    /// Refuse it: a GET is sent to sign in and comes back, anything else to sign in.
-    Refuse,
-    /// Let the handler answer (it keeps what was typed, then sends the user to sign in).
-    /// Someone signed in without the permission is still refused by the guard.
-    Handler,
-}
-
-/// A plain (non-Leptos) route, declared once beside its handler: the router builds itself
-/// from these, the guard enforces `access`, and the access-matrix, hostile and suppression
-/// tests read the same list ([`plain_routes`]).
-#[derive(Clone, Copy, Debug)]
-pub struct PlainRoute {
-    /// The handler's name (tests pick a body by it).
-    pub name: &'static str,
-    pub method: &'static str,
-    pub path: &'static str,
-    pub access: Access,
-    pub aggregates: Aggregates,
-    pub signed_out: SignedOut,
-    pub handler: fn() -> MethodRouter<ServerState>,
-}
-
-impl PlainRoute {
-    pub const fn get(
-        name: &'static str,
-        path: &'static str,
-        access: Access,
-        handler: fn() -> MethodRouter<ServerState>,
-    ) -> PlainRoute {
-        PlainRoute {
-            name,
-            method: "GET",
-            path,
-            access,
-            aggregates: Aggregates::No,
-            signed_out: SignedOut::Refuse,
-            handler,
-        }
-    }
-
-    pub const fn post(
-        name: &'static str,
-        path: &'static str,
-        access: Access,
-        handler: fn() -> MethodRouter<ServerState>,
-    ) -> PlainRoute {
-        PlainRoute {
-            method: "POST",
-            ..PlainRoute::get(name, path, access, handler)
-        }
-    }
-
-    /// The route's figures rest on what people answered.
-    pub const fn aggregating(self) -> PlainRoute {
-        PlainRoute {
-            aggregates: Aggregates::Yes,
-            ..self
-        }
-    }
-
-    /// The handler answers someone signed out itself (see [`SignedOut::Handler`]).
-    pub const fn keeps_draft_when_signed_out(self) -> PlainRoute {
-        PlainRoute {
-            signed_out: SignedOut::Handler,
-            ..self
-        }
-    }
-}
 
 /// Every endpoint whose figures rest on what people answered: the server fns classified
 /// `Yes` in `app::access::AGGREGATES`, then the plain routes declared `aggregating`.

@@ -3,9 +3,9 @@
 use crate::ServerState;
 use crate::guard::Staff;
 use crate::respond::{rerender_with, see_other};
-use crate::routes::PlainRoute;
+use crate::route::PlainRoute;
 use app::access::Access;
-use app::pages::survey::{PostedForm, thanks_href};
+use app::pages::survey::PostedForm;
 use app::{AppError, Lang, paths};
 use axum::extract::{Path, Request, State};
 use axum::http::{StatusCode, header};
@@ -82,7 +82,7 @@ async fn submit_form(
     let mut res = match app::ssr::submit(&state.app, &code, &fields, sender).await {
         Ok(_) => {
             let kiosk = Some(crate::form::field(&fields, FIELD_KIOSK));
-            see_other(&thanks_href(&code, lang, kiosk))
+            see_other(&paths::survey_thanks(&code, lang, kiosk))
         }
         Err(error) => rerender(state, parts, PostedForm { fields, error }, lang).await,
     };

@@ -4,20 +4,16 @@
 //! quotes". Worked through from the keyboard: Tab over the themes, Space to tick, Enter to
 //! save and go on to the next answer.
 
+use crate::components::form::{PostedBuilderForm, posted_for, summary};
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
 use crate::pages::auth::{access, guarded};
-use crate::pages::dialogues::{PostedBuilderForm, posted_for, summary};
 use crate::paths;
 use domain::themes::{Coding, CodingItem, ThemeLine};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-
-pub fn coding_href(dialogue_id: i64) -> String {
-    paths::coding(dialogue_id)
-}
 
 #[server(endpoint = "staff/coding")]
 pub async fn load_coding(dialogue_id: i64) -> Result<Coding, AppError> {
@@ -124,7 +120,7 @@ fn coding_body(c: Coding, lang: Lang, posted: Option<PostedBuilderForm>) -> AnyV
         .map(|(i, item)| coding_item(c.dialogue_id, item, &c.themes, i == 0, lang))
         .collect_view();
     view! {
-        <p><a href=crate::pages::dashboard::dashboard_href(c.dialogue_id)>{tr(lang, "coding.back")}</a></p>
+        <p><a href=paths::dashboard(c.dialogue_id)>{tr(lang, "coding.back")}</a></p>
         <h1>{tr(lang, "coding.title")}": "{c.title.get(lang).to_owned()}</h1>
         <p class="lead">{tr(lang, "coding.lead")}</p>
         {refused}
@@ -204,7 +200,7 @@ fn theme_form(
     view! {
         <details class="theme-edit" open=mine.is_some()>
             <summary>{summary_text}</summary>
-            <form method="post" action=format!("{}/teman", coding_href(dialogue_id)) novalidate=true>
+            <form method="post" action=paths::fill(paths::THEMES, &[&dialogue_id]) novalidate=true>
                 <input type="hidden" name="theme" value=id_value />
                 <div class="field">
                     <label for=el("sv")>{tr(lang, "themes.name_sv")}</label>
@@ -272,7 +268,7 @@ fn coding_item(
     let hide_for = hide_id.clone();
     view! {
         <li class="coding-item card" data-answer=item.answer_id>
-            <form method="post" action=format!("{}/{}", coding_href(dialogue_id), item.answer_id)>
+            <form method="post" action=paths::fill(paths::CODE_ANSWER, &[&dialogue_id, &item.answer_id])>
                 <fieldset aria-labelledby=labelled_by>
                     <p class="muted small">{item.question.get(lang).to_owned()}</p>
                     <blockquote id=legend_id>{item.text.clone()}</blockquote>

@@ -2,22 +2,18 @@
 //! picks, the manager's approval (a frozen, versioned snapshot), earlier versions, and the
 //! exports (CSV, XLSX, JSON). Prints on A4 (the print stylesheet hides navigation and forms).
 
+use crate::components::figures::{cell, distribution, hidden};
+use crate::components::form::{PostedBuilderForm, posted_for, summary};
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
 use crate::pages::auth::{access, guarded};
-use crate::pages::dashboard::{cell, distribution};
-use crate::pages::dialogues::{PostedBuilderForm, posted_for, summary};
 use crate::paths;
 use domain::compilation::{Compilation, MAX_QUOTES, Quote};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
-
-pub fn compilation_href(dialogue_id: i64) -> String {
-    paths::compilation(dialogue_id)
-}
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CompilationData {
@@ -142,9 +138,9 @@ pub fn CompilationPage() -> impl IntoView {
 
 fn body(data: CompilationData, lang: Lang, posted: Option<PostedBuilderForm>) -> AnyView {
     let c = &data.shown;
-    let base = compilation_href(c.dialogue_id);
+    let base = paths::compilation(c.dialogue_id);
     let refused = summary(lang, &posted);
-    let retention = retention(&data, &base, lang, posted_for(&posted, "retention"));
+    let retention = retention(&data, c.dialogue_id, lang, posted_for(&posted, "retention"));
     let status = match (c.version, c.approved_at, &c.approved_by) {
         (Some(v), Some(at), Some(by)) => tr_with(
             lang,
@@ -164,7 +160,7 @@ fn body(data: CompilationData, lang: Lang, posted: Option<PostedBuilderForm>) ->
     let exports = ["csv", "xlsx", "json"]
         .into_iter()
         .map(|f| {
-            view! { <li><a href=format!("{base}/export/{f}{query}") download="">{f.to_uppercase()}</a></li> }
+            view! { <li><a href=format!("{}{query}", paths::fill(paths::EXPORT, &[&c.dialogue_id, &f])) download="">{f.to_uppercase()}</a></li> }
         })
         .collect_view();
     let versions = data
@@ -185,7 +181,7 @@ fn body(data: CompilationData, lang: Lang, posted: Option<PostedBuilderForm>) ->
         .collect_view();
     let approve = (data.may_approve && c.version.is_none()).then(|| {
         view! {
-            <form method="post" action=format!("{base}/godkann") class="no-print">
+            <form method="post" action=paths::fill(paths::APPROVE, &[&c.dialogue_id]) class="no-print">
                 <button type="submit" class="button">{tr(lang, "compilation.approve")}</button>
             </form>
         }
@@ -198,8 +194,8 @@ fn body(data: CompilationData, lang: Lang, posted: Option<PostedBuilderForm>) ->
                 <tr>
                     <th scope="row">{r.group_name.get(lang).to_owned()}</th>
                     <td class="num">{r.target}</td>
-                    <td class="num">{cell(r.count)}</td>
-                    <td class="num">{r.percent.map(|p| format!("{p} %")).unwrap_or_else(|| "< 5".to_owned())}</td>
+                    <td class="num">{cell(r.count, lang)}</td>
+                    <td class="num">{r.percent.map(|p| format!("{p} %")).unwrap_or_else(|| hidden(lang))}</td>
                 </tr>
             }
         })
@@ -216,8 +212,8 @@ fn body(data: CompilationData, lang: Lang, posted: Option<PostedBuilderForm>) ->
             view! {
                 <tr data-theme=t.code.clone()>
                     <th scope="row">{t.name.get(lang).to_owned()}</th>
-                    <td class="num">{cell(t.overall)}</td>
-                    {t.by_group.iter().map(|n| view! { <td class="num">{cell(*n)}</td> }).collect_view()}
+                    <td class="num">{cell(t.overall, lang)}</td>
+                    {t.by_group.iter().map(|n| view! { <td class="num">{cell(*n, lang)}</td> }).collect_view()}
                 </tr>
             }
         })
@@ -229,7 +225,7 @@ fn body(data: CompilationData, lang: Lang, posted: Option<PostedBuilderForm>) ->
         .map(|q| {
             let remove = editable.then(|| {
                 view! {
-                    <form method="post" class="inline-form no-print" action=format!("{base}/citat/{}/ta-bort", q.answer_id)>
+                    <form method="post" class="inline-form no-print" action=paths::fill(paths::REMOVE_QUOTE, &[&c.dialogue_id, &q.answer_id])>
                         <button type="submit" class="button small">{tr(lang, "compilation.unquote")}</button>
                     </form>
                 }
@@ -245,7 +241,7 @@ fn body(data: CompilationData, lang: Lang, posted: Option<PostedBuilderForm>) ->
                 view! {
                     <li>
                         <blockquote>{q.text.clone()}</blockquote>
-                        <form method="post" class="inline-form" action=format!("{base}/citat")>
+                        <form method="post" class="inline-form" action=paths::fill(paths::QUOTES, &[&c.dialogue_id])>
                             <input type="hidden" name="answer" value=q.answer_id />
                             <button type="submit" class="button small">{tr(lang, "compilation.quote")}</button>
                         </form>
@@ -266,7 +262,7 @@ fn body(data: CompilationData, lang: Lang, posted: Option<PostedBuilderForm>) ->
         .map(|d| distribution(d, lang))
         .collect_view();
     view! {
-        <p class="no-print"><a href=crate::pages::dashboard::dashboard_href(c.dialogue_id)>{tr(lang, "coding.back")}</a></p>
+        <p class="no-print"><a href=paths::dashboard(c.dialogue_id)>{tr(lang, "coding.back")}</a></p>
         <h1>{tr(lang, "compilation.title")}": "{c.title.get(lang).to_owned()}</h1>
         <p class="lead">{c.lpo_name.clone()}" · "
             {domain::time::format_stockholm(c.opens_at)}" – "{domain::time::format_stockholm(c.closes_at)}</p>
@@ -284,7 +280,8 @@ fn body(data: CompilationData, lang: Lang, posted: Option<PostedBuilderForm>) ->
         })}
         <section class="card" aria-labelledby="reach-h">
             <h2 id="reach-h">{tr(lang, "compilation.reach")}</h2>
-            <p>{tr_with(lang, "compilation.total", &[("n", &cell(c.total))])}</p>
+            <p>{tr_with(lang, "compilation.total", &[("n", &cell(c.total, lang))])}</p>
+            <p class="hint">{tr(lang, "figures.hidden_note")}</p>
             <div class="table-scroll" tabindex="0" role="region" aria-labelledby="reach-h">
                 <table>
                     <thead><tr>
@@ -329,7 +326,7 @@ fn body(data: CompilationData, lang: Lang, posted: Option<PostedBuilderForm>) ->
 /// before that, and (for the manager) the LPO's period.
 fn retention(
     data: &CompilationData,
-    base: &str,
+    dialogue: i64,
     lang: Lang,
     posted: Option<PostedBuilderForm>,
 ) -> Option<AnyView> {
@@ -360,7 +357,7 @@ fn retention(
     let form = data.may_approve.then(|| {
         let invalid = error.is_some();
         view! {
-            <form method="post" action=format!("{base}/gallring") class="inline-form" novalidate=true>
+            <form method="post" action=paths::fill(paths::RETENTION, &[&dialogue]) class="inline-form" novalidate=true>
                 <label for="retention-days">{tr(lang, "retention.days")}</label>
                 {error.map(|k| view! { <p class="field-error" id="retention-days-error">{tr(lang, &k)}</p> })}
                 <input id="retention-days" name="days" type="number" inputmode="numeric" min="1" max="3650"
@@ -375,7 +372,7 @@ fn retention(
             <section class="card no-print" aria-labelledby="retention-h">
                 <h2 id="retention-h">{tr(lang, "retention.title")}</h2>
                 <p>{when}</p>
-                <p><a href=format!("{base}/fritext.csv") download="">{tr(lang, "retention.export")}</a></p>
+                <p><a href=paths::fill(paths::RAW_TEXT, &[&dialogue]) download="">{tr(lang, "retention.export")}</a></p>
                 {form}
             </section>
         }

@@ -10,17 +10,16 @@
 //! the wall screen (a revocable display link, suppressed aggregates only, no free text) and
 //! the regional comparison.
 
+use crate::components::figures::{cell, distribution, hidden};
+use crate::components::form::{
+    Errs, PostedBuilderForm, posted_for, summary, text_input, typed_input,
+};
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
 use crate::pages::auth::{access, guarded};
-use crate::pages::dialogues::{
-    Errs, PostedBuilderForm, posted_for, summary, text_input, typed_input,
-};
 use crate::paths;
-use domain::dashboard::{
-    Dashboard, Distribution, FreeText, GroupCoverage, QuarantineLine, Regional,
-};
+use domain::dashboard::{Dashboard, FreeText, GroupCoverage, QuarantineLine, Regional};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -28,14 +27,6 @@ use serde::{Deserialize, Serialize};
 
 /// The live client: swaps regions in place, reconnects, shows "live / reconnecting".
 const LIVE_JS: &str = include_str!("live.js");
-
-pub fn dashboard_href(dialogue_id: i64) -> String {
-    paths::dashboard(dialogue_id)
-}
-
-pub fn display_href(token: &str) -> String {
-    paths::display(token)
-}
 
 /// Which rendering of the live regions a stream carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -194,7 +185,7 @@ pub fn DisplayPage() -> impl IntoView {
                 {Suspend::new(async move {
                     match load_display(token.clone()).await {
                         Ok(d) => {
-                            let stream = format!("{}/live?lang={}", display_href(&token), lang.code());
+                            let stream = format!("{}?lang={}", paths::fill(paths::DISPLAY_STREAM, &[&token]), lang.code());
                             live_body(&d, lang, LiveView::Wall, stream).into_any()
                         }
                         Err(e) => failure(lang, "wall.title", e),
@@ -235,14 +226,14 @@ fn staff_body(data: DashboardData, lang: Lang, posted: Option<PostedBuilderForm>
     };
     let stream = format!(
         "{}/live?lang={}",
-        dashboard_href(d.dialogue_id),
+        paths::dashboard(d.dialogue_id),
         lang.code()
     );
     let moderation = data.moderate.then(|| {
         view! {
             <p>
-                <a class="button" href=crate::pages::coding::coding_href(d.dialogue_id)>{tr(lang, "coding.open")}</a>" "
-                <a class="button" href=crate::pages::compilation::compilation_href(d.dialogue_id)>{tr(lang, "compilation.open")}</a>
+                <a class="button" href=paths::coding(d.dialogue_id)>{tr(lang, "coding.open")}</a>" "
+                <a class="button" href=paths::compilation(d.dialogue_id)>{tr(lang, "compilation.open")}</a>
             </p>
             {moderation(&d, &data.quarantines, lang, &posted)}
         }
@@ -313,7 +304,7 @@ pub fn regions(d: &Dashboard, lang: Lang, view_kind: LiveView) -> Vec<(&'static 
     let total = view! {
         <section class="card" aria-labelledby="total-h">
             <h2 id="total-h">{tr(lang, "dash.total")}</h2>
-            <p class="big-number" data-total=d.total.unwrap_or(0)>{cell(d.total)}</p>
+            <p class="big-number" data-total=d.total.unwrap_or(0)>{cell(d.total, lang)}</p>
         </section>
     }
     .into_any();
@@ -362,11 +353,6 @@ pub fn live_frame(d: &Dashboard, lang: Lang, view_kind: LiveView) -> String {
     serde_json::json!({ "total": d.total, "regions": regions }).to_string()
 }
 
-/// A count as shown: the number, or "< 5" when suppressed.
-pub(crate) fn cell(n: Option<i64>) -> String {
-    n.map(|n| n.to_string()).unwrap_or_else(|| "< 5".to_owned())
-}
-
 fn coverage(groups: &[GroupCoverage], lang: Lang) -> AnyView {
     let rows = groups
         .iter()
@@ -389,14 +375,14 @@ fn coverage(groups: &[GroupCoverage], lang: Lang) -> AnyView {
                 .by_channel
                 .iter()
                 .filter(|(_, n)| n.is_none_or(|n| n > 0))
-                .map(|(c, n)| format!("{} {}", tr(lang, &format!("channel.{c}")), cell(*n)))
+                .map(|(c, n)| format!("{} {}", tr(lang, &format!("channel.{c}")), cell(*n, lang)))
                 .collect::<Vec<_>>()
                 .join(" · ");
             let row_class = if behind > 0 { "is-behind" } else { "" };
             view! {
                 <tr data-group=g.group_code.clone() data-count=g.count class=row_class>
                     <th scope="row">{g.group_name.get(lang).to_owned()}</th>
-                    <td class="num count">{cell(g.count)}</td>
+                    <td class="num count">{cell(g.count, lang)}</td>
                     <td class="num">{g.target}</td>
                     <td class="meter-cell">
                         <svg class="meter" viewBox="0 0 100 8" preserveAspectRatio="none" aria-hidden="true">
@@ -467,7 +453,7 @@ fn bar_series(
     let rows = series
         .iter()
         .filter(|(_, n)| n.is_none_or(|n| n > 0))
-        .map(|(label, n)| view! { <tr><th scope="row">{label.clone()}</th><td class="num">{cell(*n)}</td></tr> })
+        .map(|(label, n)| view! { <tr><th scope="row">{label.clone()}</th><td class="num">{cell(*n, lang)}</td></tr> })
         .collect_view();
     view! {
         <figure class="chart" id=id>
@@ -485,113 +471,6 @@ fn bar_series(
     .into_any()
 }
 
-pub(crate) fn distribution(d: &Distribution, lang: Lang) -> AnyView {
-    let max = d
-        .overall
-        .iter()
-        .filter_map(|n| *n)
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let bars = d
-        .values
-        .iter()
-        .zip(&d.overall)
-        .enumerate()
-        .map(|(i, (v, n))| {
-            let width = n.unwrap_or(0) as f64 / max as f64 * 70.0;
-            let y = i as f64 * 10.0;
-            view! {
-                <text class="bar-label" x="0" y=format!("{:.1}", y + 6.5)>{if v.code == domain::dashboard::NO_ANSWER { tr(lang, "dash.no_answer") } else { v.label.get(lang).to_owned() }}</text>
-                <rect class="bar" x="28" y=format!("{:.1}", y + 1.5) width=format!("{width:.2}") height="6"></rect>
-                <text class="bar-value" x=format!("{:.2}", 30.0 + width) y=format!("{:.1}", y + 6.5)>{cell(*n)}</text>
-            }
-        })
-        .collect_view();
-    let height = d.values.len() as f64 * 10.0;
-    let head = d
-        .values
-        .iter()
-        .map(|v| {
-            let label = if v.code == domain::dashboard::NO_ANSWER {
-                tr(lang, "dash.no_answer")
-            } else {
-                v.label.get(lang).to_owned()
-            };
-            view! { <th scope="col" class="num">{label}</th> }
-        })
-        .collect_view();
-    let rows = |lines: Vec<(String, &Vec<Option<i64>>)>| {
-        lines
-            .into_iter()
-            .map(|(name, cells)| {
-                view! {
-                    <tr>
-                        <th scope="row">{name}</th>
-                        {cells.iter().map(|n| view! { <td class="num">{cell(*n)}</td> }).collect_view()}
-                    </tr>
-                }
-            })
-            .collect_view()
-    };
-    let group_rows = rows(
-        d.by_group
-            .iter()
-            .map(|(name, cells)| (name.get(lang).to_owned(), cells))
-            .collect(),
-    );
-    let area_rows = rows(
-        d.by_area
-            .iter()
-            .map(|(name, cells)| {
-                // The row of those who gave no area (an empty name).
-                let name = if name.is_empty() {
-                    tr(lang, "dash.no_answer")
-                } else {
-                    name.clone()
-                };
-                (name, cells)
-            })
-            .collect(),
-    );
-    let stats = d.mean.map(|mean| {
-        let share = d
-            .share_high
-            .map(|s| format!("{:.0} %", s * 100.0))
-            .unwrap_or_default();
-        view! {
-            <p class="stats">
-                {tr_with(lang, "dash.mean", &[("mean", &format!("{mean:.1}")), ("share", &share)])}
-            </p>
-        }
-    });
-    let heading_id = format!("q{}-dist", d.question_id);
-    let labelled_by = heading_id.clone();
-    let text = d.text.get(lang).to_owned();
-    view! {
-        <section class="card dist" aria-labelledby=labelled_by data-question=d.question_id>
-            <h3 id=heading_id>{text}</h3>
-            {stats}
-            <svg class="hbars" viewBox=format!("0 0 110 {height}") aria-hidden="true">{bars}</svg>
-            <div class="table-scroll" tabindex="0" role="region" aria-label=tr(lang, "dash.by_group")>
-                <table>
-                    <caption>{tr(lang, "dash.by_group")}</caption>
-                    <thead><tr><td></td>{head.clone()}</tr></thead>
-                    <tbody>{group_rows}</tbody>
-                </table>
-            </div>
-            <div class="table-scroll" tabindex="0" role="region" aria-label=tr(lang, "dash.by_area")>
-                <table>
-                    <caption>{tr(lang, "dash.by_area")}</caption>
-                    <thead><tr><td></td>{head}</tr></thead>
-                    <tbody>{area_rows}</tbody>
-                </table>
-            </div>
-        </section>
-    }
-    .into_any()
-}
-
 /// The latest free-text answers (staff only), each with "hide" for those who moderate.
 fn texts(d: &Dashboard, lang: Lang, moderate: bool) -> AnyView {
     let items = d
@@ -601,7 +480,7 @@ fn texts(d: &Dashboard, lang: Lang, moderate: bool) -> AnyView {
             let hide = moderate.then(|| {
                 view! {
                     <form method="post" class="inline-form"
-                        action=format!("{}/svar/{}/dolj", dashboard_href(d.dialogue_id), t.answer_id)>
+                        action=paths::fill(paths::HIDE_TEXT, &[&d.dialogue_id, &t.answer_id])>
                         <button type="submit" class="button small"
                             aria-label=tr_with(lang, "dash.hide_for", &[("n", &t.answer_id.to_string())])>
                             {tr(lang, "dash.hide")}
@@ -655,7 +534,6 @@ fn moderation(
         "to",
         domain::time::stockholm_input(this_hour + chrono::Duration::hours(1)),
     );
-    let base = dashboard_href(d.dialogue_id);
     let lines = quarantines
         .iter()
         .map(|q| {
@@ -666,7 +544,7 @@ fn moderation(
             );
             let release = (!q.released).then(|| {
                 view! {
-                    <form method="post" class="inline-form" action=format!("{base}/karantan/{}/slapp", q.id)>
+                    <form method="post" class="inline-form" action=paths::fill(paths::RELEASE_QUARANTINE, &[&d.dialogue_id, &q.id])>
                         <button type="submit" class="button small"
                             aria-label=tr_with(lang, "quarantine.release_for", &[("when", &when)])>
                             {tr(lang, "quarantine.release")}
@@ -705,7 +583,7 @@ fn moderation(
                 </div>
             })}
             {summary(lang, &form_post)}
-            <form method="post" action=format!("{base}/karantan") class="filters" id="quarantine-form" novalidate=true>
+            <form method="post" action=paths::fill(paths::QUARANTINE, &[&d.dialogue_id]) class="filters" id="quarantine-form" novalidate=true>
                 <div class="field">{typed_input(&e, "from", "datetime-local", tr(lang, "quarantine.from"), from)}</div>
                 <div class="field">{typed_input(&e, "to", "datetime-local", tr(lang, "quarantine.to"), to)}</div>
                 <div class="field">{text_input(&e, "reason", tr(lang, "quarantine.reason"), value("reason", String::new()))}</div>
@@ -740,7 +618,7 @@ fn regional_body(r: Regional, lang: Lang) -> AnyView {
                 .map(|(mean, share)| {
                     let shown = match (mean, share) {
                         (Some(m), Some(s)) => format!("{m:.1} · {:.0} %", s * 100.0),
-                        _ => "< 5".to_owned(),
+                        _ => hidden(lang),
                     };
                     view! { <td class="num">{shown}</td> }
                 })
@@ -755,11 +633,11 @@ fn regional_body(r: Regional, lang: Lang) -> AnyView {
             view! {
                 <tr data-dialogue=row.dialogue_id>
                     <th scope="row">
-                        <a href=dashboard_href(row.dialogue_id)>{row.title.get(lang).to_owned()}</a>
+                        <a href=paths::dashboard(row.dialogue_id)>{row.title.get(lang).to_owned()}</a>
                         <br /><span class="muted">{row.lpo_name.clone()}</span>
                         {row.preliminary.then(|| view! { " " <span class="badge prelim">{tr(lang, "region.open")}</span> })}
                     </th>
-                    <td class="num">{cell(row.total)}</td>
+                    <td class="num">{cell(row.total, lang)}</td>
                     <td class="num">{row.target}</td>
                     <td class="num">{pct}<br />{behind}</td>
                     {items}

@@ -2,14 +2,17 @@
 //! (questions, distribution links, QR codes, kiosk tokens), and the shared question bank.
 //! Every form is a plain POST handled in `server::dialogues` (works without JavaScript).
 
+use crate::components::form::{
+    Errs, PostedBuilderForm, banner, posted_for, summary, text_area, text_input,
+};
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
 use crate::pages::auth::{access, guarded};
 use crate::paths;
 use domain::builder::{
-    BankItem, BuilderQuestion, DialogueDetail, DialogueInput, DialogueSummary, FormErrors,
-    QuestionInput, answer_codes, kind_code,
+    BankItem, BuilderQuestion, DialogueDetail, DialogueInput, DialogueSummary, QuestionInput,
+    answer_codes, kind_code,
 };
 use domain::{Named, QuestionKind};
 use leptos::prelude::*;
@@ -21,25 +24,6 @@ use serde::{Deserialize, Serialize};
 /// Session key of a kiosk token or display link just issued: (dialogue id, token, display),
 /// shown once.
 pub const KIOSK_FLASH_KEY: &str = "kiosk_issued";
-
-/// A refused builder form, re-rendered with its values and messages.
-#[derive(Clone, Debug, Default)]
-pub struct PostedBuilderForm {
-    /// Which form on the page: `create`, `bank-new`, `bank-{id}`, `question-new`,
-    /// `question-{id}`, `bank-questions`, `kiosk`, `move-{id}`, `remove-{id}`.
-    pub form: String,
-    pub values: Vec<(String, String)>,
-    pub errors: FormErrors,
-    /// A form-level message key (e.g. the questionnaire is frozen).
-    pub message: Option<String>,
-}
-
-pub(crate) fn posted_for(
-    posted: &Option<PostedBuilderForm>,
-    form: &str,
-) -> Option<PostedBuilderForm> {
-    posted.as_ref().filter(|p| p.form == form).cloned()
-}
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct DialoguesData {
@@ -58,23 +42,6 @@ pub struct DialogueData {
     pub site_url: String,
     /// A kiosk token or display link just issued, and whether it is a display link.
     pub kiosk_token: Option<(String, bool)>,
-}
-
-#[cfg(feature = "ssr")]
-pub fn site_url() -> String {
-    if let Ok(url) = std::env::var("SITE_URL")
-        && !url.trim().is_empty()
-    {
-        return url.trim().trim_end_matches('/').to_owned();
-    }
-    use_context::<http::request::Parts>()
-        .and_then(|p| {
-            p.headers
-                .get(http::header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .map(|h| format!("http://{h}"))
-        })
-        .unwrap_or_else(|| "http://127.0.0.1:3000".to_owned())
 }
 
 #[cfg(feature = "ssr")]
@@ -133,7 +100,7 @@ pub async fn load_dialogue(id: i64) -> Result<DialogueData, AppError> {
     };
     Ok(DialogueData {
         detail,
-        site_url: site_url(),
+        site_url: st.site_url.clone(),
         kiosk_token,
     })
 }
@@ -171,135 +138,6 @@ fn kind_label(lang: Lang, kind: &QuestionKind) -> String {
         ),
         other => tr(lang, &format!("builder.kind_{}", kind_code(other))),
     }
-}
-
-/// A page-level refusal (e.g. the questionnaire is frozen), shown at the top of the page.
-fn banner(lang: Lang, posted: &Option<PostedBuilderForm>) -> Option<AnyView> {
-    let key = posted.as_ref()?.message.clone()?;
-    Some(
-        view! {
-            <div class="error-summary" role="alert" tabindex="-1" id="refused">
-                <p class="error-summary-title">{tr(lang, &key)}</p>
-            </div>
-        }
-        .into_any(),
-    )
-}
-
-/// The field messages of a refused form, above the form.
-pub(crate) fn summary(lang: Lang, posted: &Option<PostedBuilderForm>) -> Option<AnyView> {
-    let p = posted.as_ref().filter(|p| !p.errors.is_empty())?;
-    let mut keys: Vec<String> = Vec::new();
-    for (_, k) in &p.errors {
-        if !keys.contains(k) {
-            keys.push(k.clone());
-        }
-    }
-    let items = keys
-        .into_iter()
-        .map(|k| view! { <li>{tr(lang, &k)}</li> })
-        .collect_view();
-    Some(
-        view! {
-            <div class="error-summary" role="alert" tabindex="-1">
-                <p class="error-summary-title">{tr(lang, "form.errors_title")}</p>
-                <ul>{items}</ul>
-            </div>
-        }
-        .into_any(),
-    )
-}
-
-/// Per-field error helpers for one form (`key` prefixes the element ids).
-#[derive(Clone)]
-pub(crate) struct Errs {
-    key: String,
-    errors: FormErrors,
-    lang: Lang,
-}
-
-impl Errs {
-    pub(crate) fn new(key: &str, posted: &Option<PostedBuilderForm>, lang: Lang) -> Self {
-        Errs {
-            key: key.to_owned(),
-            errors: posted
-                .as_ref()
-                .map(|p| p.errors.clone())
-                .unwrap_or_default(),
-            lang,
-        }
-    }
-    fn id(&self, field: &str) -> String {
-        format!("{}-{field}", self.key)
-    }
-    fn msg(&self, field: &str) -> Option<String> {
-        self.errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, k)| tr(self.lang, k))
-    }
-    fn error(&self, field: &str) -> Option<AnyView> {
-        self.msg(field).map(|m| {
-            view! { <p id=format!("{}-error", self.id(field)) class="field-error">{m}</p> }
-                .into_any()
-        })
-    }
-    /// `aria-describedby`: an optional hint id plus the error id.
-    fn described(&self, field: &str, hint: bool) -> Option<String> {
-        let mut ids = Vec::new();
-        if hint {
-            ids.push(format!("{}-hint", self.id(field)));
-        }
-        if self.msg(field).is_some() {
-            ids.push(format!("{}-error", self.id(field)));
-        }
-        (!ids.is_empty()).then(|| ids.join(" "))
-    }
-    fn invalid(&self, field: &str) -> Option<&'static str> {
-        self.msg(field).map(|_| "true")
-    }
-}
-
-pub(crate) fn text_input(e: &Errs, field: &'static str, label: String, value: String) -> AnyView {
-    typed_input(e, field, "text", label, value)
-}
-
-/// A labelled input of `kind` (`text`, `datetime-local`, …) with its error message.
-pub(crate) fn typed_input(
-    e: &Errs,
-    field: &'static str,
-    kind: &'static str,
-    label: String,
-    value: String,
-) -> AnyView {
-    let id = e.id(field);
-    view! {
-        <label class="q-label" for=id.clone()>{label}</label>
-        {e.error(field)}
-        <input id=id name=field type=kind autocomplete="off" value=value
-            aria-describedby=e.described(field, false) aria-invalid=e.invalid(field) />
-    }
-    .into_any()
-}
-
-fn text_area(
-    e: &Errs,
-    field: &'static str,
-    label: String,
-    value: String,
-    hint: Option<String>,
-) -> AnyView {
-    let id = e.id(field);
-    let has_hint = hint.is_some();
-    view! {
-        <label class="q-label" for=id.clone()>{label}</label>
-        {hint.map(|h| view! { <p class="hint" id=format!("{}-hint", e.id(field))>{h}</p> })}
-        {e.error(field)}
-        <textarea id=id name=field rows="3" aria-describedby=e.described(field, has_hint) aria-invalid=e.invalid(field)>
-            {crate::textarea_text(&value)}
-        </textarea>
-    }
-    .into_any()
 }
 
 /// What a question form may change.
@@ -860,15 +698,15 @@ fn question_item(
         let remove = tr_with(lang, "builder.remove", &[("q", &text)]);
         view! {
             <div class="question-actions">
-                <form method="post" action=format!("{base}/flytta") class="inline-form">
+                <form method="post" action=paths::fill(paths::MOVE_QUESTION, &[&d.id, &q.id]) class="inline-form">
                     <input type="hidden" name="direction" value="up" />
                     <button type="submit" class="button small" aria-label=up>{tr(lang, "builder.up")}</button>
                 </form>
-                <form method="post" action=format!("{base}/flytta") class="inline-form">
+                <form method="post" action=paths::fill(paths::MOVE_QUESTION, &[&d.id, &q.id]) class="inline-form">
                     <input type="hidden" name="direction" value="down" />
                     <button type="submit" class="button small" aria-label=down>{tr(lang, "builder.down")}</button>
                 </form>
-                <form method="post" action=format!("{base}/ta-bort") class="inline-form">
+                <form method="post" action=paths::fill(paths::REMOVE_QUESTION, &[&d.id, &q.id]) class="inline-form">
                     <button type="submit" class="button small" aria-label=remove>{tr(lang, "builder.remove_short")}</button>
                 </form>
             </div>
@@ -1031,11 +869,11 @@ fn dialogue_body(
                     <td>{g.target_count}</td>
                     <td><a href=path.clone() class="link-code">{full}</a></td>
                     <td>
-                        <img src=format!("{path}/qr.svg") alt=qr_alt width="96" height="96" class="qr-thumb" />
+                        <img src=paths::qr(&g.link_code) alt=qr_alt width="96" height="96" class="qr-thumb" />
                         <br />
-                        <a href=format!("{path}/qr.svg") download=format!("qr-{}.svg", g.link_code)>{tr(lang, "builder.qr_download")}</a>
+                        <a href=paths::qr(&g.link_code) download=format!("qr-{}.svg", g.link_code)>{tr(lang, "builder.qr_download")}</a>
                     </td>
-                    <td><a href=format!("{path}/affisch") aria-label=poster_label>{tr(lang, "builder.poster")}</a></td>
+                    <td><a href=paths::poster(&g.link_code) aria-label=poster_label>{tr(lang, "builder.poster")}</a></td>
                     <td>{tr(lang, if g.has_invite { "builder.invite_yes" } else { "builder.invite_no" })}</td>
                 </tr>
             }
@@ -1043,7 +881,7 @@ fn dialogue_body(
         .collect_view();
     let kiosk_flash = data.kiosk_token.map(|(token, display)| {
         if display {
-            let url = format!("{site}{}", crate::pages::dashboard::display_href(&token));
+            let url = format!("{site}{}", paths::display(&token));
             return view! {
                 <div class="notice" role="status" id="kiosk-issued">
                     <p class="notice-title">{tr(lang, "builder.display_issued")}</p>
@@ -1057,7 +895,7 @@ fn dialogue_body(
             .groups
             .iter()
             .map(|g| {
-                let url = format!("{site}/s/{}?kiosk={token}", g.link_code);
+                let url = format!("{site}{}?kiosk={token}", paths::survey(&g.link_code));
                 view! { <li>{g.name.get(lang).to_owned()}": "<code class="kiosk-url">{url}</code></li> }
             })
             .collect_view();

@@ -34,10 +34,6 @@ pub async fn load_paper_form(code: String) -> Result<PaperForm, AppError> {
     })
 }
 
-pub fn paper_href(code: &str) -> String {
-    paths::paper(code)
-}
-
 #[component]
 pub fn PaperPage() -> impl IntoView {
     let lang = current_lang();
@@ -146,7 +142,7 @@ fn paper_body(
         <h1>{heading}</h1>
         <p class="lead">{tr(lang, "paper.lead")}</p>
         {status}
-        <form class="survey-form paper-form" method="post" action=paper_href(&s.link_code)>
+        <form class="survey-form paper-form" method="post" action=paths::paper(&s.link_code)>
             {summary}
             <input type="hidden" name="submission_id" value=submission_id />
             <input type="hidden" name="lang" value=lang.code() />

@@ -57,7 +57,7 @@ pub async fn load_poster(code: String) -> Result<PosterData, AppError> {
         intro: s.intro,
         group_name: s.group_name,
         lpo_name: s.lpo_name,
-        site_url: crate::pages::dialogues::site_url(),
+        site_url: st.site_url.clone(),
         closes_at: s.closes_at,
     })
 }
@@ -91,7 +91,7 @@ pub fn PosterPage() -> impl IntoView {
                                     <p class="poster-kicker">{format!("{} · {}", p.lpo_name, p.group_name.get(lang))}</p>
                                     <h1 id="poster-title">{p.title.get(lang).to_owned()}</h1>
                                     <p class="poster-intro">{short_intro(p.intro.get(lang))}</p>
-                                    <img class="poster-qr" src=format!("{path}/qr.svg") width="320" height="320"
+                                    <img class="poster-qr" src=paths::qr(&p.link_code) width="320" height="320"
                                         alt=tr(lang, "poster.qr_alt") />
                                     <p class="poster-call">{tr(lang, "poster.scan")}</p>
                                     <p class="poster-link"><a href=path>{shown}</a></p>

@@ -2,24 +2,16 @@
 //! its commitments with progress bars, "Du sa – vi gjorde" (theme → commitment → activities →
 //! progress), the latest updates, earlier promises, and an Atom feed of the updates.
 
+use crate::components::figures::{cell, hidden};
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
-use crate::pages::dashboard::cell;
 use crate::paths;
 use domain::progress::ActivityStatus;
 use domain::promise::{PublicCommitment, PublicPromise, Update};
 use leptos::prelude::*;
 use leptos_meta::{Link, Title};
 use leptos_router::hooks::use_params_map;
-
-pub fn promise_href(municipality: &str) -> String {
-    paths::promise(municipality)
-}
-
-pub fn feed_href(municipality: &str) -> String {
-    paths::promise_feed(municipality)
-}
 
 #[server(endpoint = "public/promise")]
 pub async fn load_public_promise(municipality: String) -> Result<PublicPromise, AppError> {
@@ -41,7 +33,7 @@ pub fn PublicPromisePage() -> impl IntoView {
         .read_untracked()
         .get("municipality")
         .unwrap_or_default();
-    let feed = feed_href(&code);
+    let feed = paths::promise_feed(&code);
     view! {
         <Page>
             <Title text=tr(lang, "promise.title") />
@@ -143,7 +135,7 @@ fn body(p: PublicPromise, code: &str, lang: Lang) -> AnyView {
         })
         .collect_view();
     let has_earlier = !p.earlier.is_empty();
-    let feed = feed_href(code);
+    let feed = paths::promise_feed(code);
     let follow_up = p.follow_up.as_ref().and_then(|f| before_after(f, lang));
     view! {
         <h1>{p.title.get(lang).to_owned()}</h1>
@@ -193,21 +185,26 @@ fn before_after(f: &domain::promise::BeforeAfter, lang: Lang) -> Option<AnyView>
         let mean = x
             .mean
             .map(|m| format!("{m:.1}"))
-            .unwrap_or_else(|| "< 5".to_owned());
+            .unwrap_or_else(|| hidden(lang));
         let share = x
             .share_high
             .map(|s| format!("{:.0} %", s * 100.0))
-            .unwrap_or_else(|| "< 5".to_owned());
+            .unwrap_or_else(|| hidden(lang));
         let n = x
             .answered
             .map(|n| n.to_string())
-            .unwrap_or_else(|| "< 5".to_owned());
+            .unwrap_or_else(|| hidden(lang));
         view! {
             <td class="num">{mean}</td>
             <td class="num">{share}</td>
             <td class="num">{n}</td>
         }
     };
+    let hidden_shown = f.items.iter().any(|i| {
+        [&i.before, &i.after]
+            .iter()
+            .any(|x| x.mean.is_none() || x.share_high.is_none() || x.answered.is_none())
+    });
     let rows = f
         .items
         .iter()
@@ -247,6 +244,7 @@ fn before_after(f: &domain::promise::BeforeAfter, lang: Lang) -> Option<AnyView>
                         <tbody>{rows}</tbody>
                     </table>
                 </div>
+                {hidden_shown.then(|| view! { <p class="hint">{tr(lang, "figures.hidden_note")}</p> })}
             </section>
         }
         .into_any(),
@@ -290,7 +288,7 @@ fn commitment(i: usize, c: &PublicCommitment, lang: Lang) -> AnyView {
     let themes = c
         .themes
         .iter()
-        .map(|t| format!("{} ({})", t.name.get(lang), cell(t.people)))
+        .map(|t| format!("{} ({})", t.name.get(lang), cell(t.people, lang)))
         .collect::<Vec<_>>()
         .join(", ");
     let label = c.text.get(lang).to_owned();

@@ -3,11 +3,11 @@
 //! activities with measurable targets and log progress. Every rule is checked on the server
 //! (`db::promise`); a refused form comes back with its values and a message.
 
+use crate::components::form::{PostedBuilderForm, posted_for, summary};
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
 use crate::pages::auth::{access, guarded};
-use crate::pages::dialogues::{PostedBuilderForm, posted_for, summary};
 use crate::paths;
 use domain::Named;
 use domain::promise::{PromiseDetail, PromiseRow, PromiseText, Signer, Status};
@@ -18,14 +18,6 @@ use serde::{Deserialize, Serialize};
 
 /// Commitment slots the change form reads at most (the draft form shows three).
 pub const MAX_COMMITMENT_SLOTS: usize = 6;
-
-pub fn promises_href() -> &'static str {
-    paths::PROMISES
-}
-
-pub fn promise_staff_href(id: i64) -> String {
-    paths::staff_promise(id)
-}
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PromisesData {
@@ -163,7 +155,7 @@ pub fn PromisesPage() -> impl IntoView {
                         Ok(_) => load_promises().await,
                         Err(e) => Err(e.clone()),
                     };
-                    guarded(lang, promises_href(), who, move |_| match data {
+                    guarded(lang, paths::PROMISES, who, move |_| match data {
                         Ok(d) => list_body(d, lang, posted).into_any(),
                         Err(e) => refused_page(lang, e),
                     })
@@ -352,7 +344,7 @@ fn list_body(d: PromisesData, lang: Lang, posted: Option<PostedBuilderForm>) -> 
         .map(|r| {
             view! {
                 <tr data-promise=r.id>
-                    <th scope="row"><a href=promise_staff_href(r.id)>{r.title.get(lang).to_owned()}</a></th>
+                    <th scope="row"><a href=paths::staff_promise(r.id)>{r.title.get(lang).to_owned()}</a></th>
                     <td>{r.lpo_name.clone()}</td>
                     <td>{tr(lang, &format!("promise.status.{}", r.status.code()))}</td>
                     <td class="num">{r.version}{r.revision.map(|v| format!(" (→ {v})"))}</td>
@@ -369,7 +361,7 @@ fn list_body(d: PromisesData, lang: Lang, posted: Option<PostedBuilderForm>) -> 
                 <h2 id="new-promise-h">{tr(lang, "promises.new")}</h2>
                 <p>{tr(lang, "promises.new_lead")}</p>
                 {summary(lang, &post)}
-                <form method="post" action=promises_href() id="promise-form" novalidate=true>
+                <form method="post" action=paths::PROMISES id="promise-form" novalidate=true>
                     <div class="field">
                         <label class="q-label" for="p-from">{tr(lang, "promises.from")}</label>
                         <input id="p-from" name="from" type="date" value=get(&values, "from") />
@@ -426,7 +418,7 @@ pub fn PromiseStaffPage() -> impl IntoView {
                         Ok(_) => load_promise(id).await,
                         Err(e) => Err(e.clone()),
                     };
-                    guarded(lang, promises_href(), who, move |_| match data {
+                    guarded(lang, paths::PROMISES, who, move |_| match data {
                         Ok(d) => detail_body(d, lang, posted).into_any(),
                         Err(e) => refused_page(lang, e),
                     })
@@ -438,7 +430,6 @@ pub fn PromiseStaffPage() -> impl IntoView {
 
 fn detail_body(d: PromiseData, lang: Lang, posted: Option<PostedBuilderForm>) -> AnyView {
     let p = &d.detail;
-    let base = promise_staff_href(p.id);
     let message = posted
         .as_ref()
         .and_then(|x| x.message.clone().or_else(|| x.errors.first().map(|(_, k)| k.clone())))
@@ -475,7 +466,7 @@ fn detail_body(d: PromiseData, lang: Lang, posted: Option<PostedBuilderForm>) ->
         .map(|s| {
             let role = format!("{}{}", tr(lang, s.role_key()), municipality_name(s));
             view! {
-                <form method="post" action=format!("{base}/signera")>
+                <form method="post" action=paths::fill(paths::SIGN_PROMISE, &[&p.id])>
                     <input type="hidden" name="as" value=s.code() />
                     <button type="submit" class="button">{tr_with(lang, "promises.sign_as", &[("role", &role)])}</button>
                 </form>
@@ -497,7 +488,7 @@ fn detail_body(d: PromiseData, lang: Lang, posted: Option<PostedBuilderForm>) ->
     };
     let advance = next.filter(|_| d.may_edit).map(|n| {
         view! {
-            <form method="post" action=format!("{base}/steg")>
+            <form method="post" action=paths::fill(paths::ADVANCE_PROMISE, &[&p.id])>
                 <input type="hidden" name="to" value=n.code() />
                 <button type="submit" class="button">
                     {tr_with(lang, "promises.advance", &[("to", &tr(lang, &format!("promise.status.{}", n.code())))])}
@@ -523,7 +514,7 @@ fn detail_body(d: PromiseData, lang: Lang, posted: Option<PostedBuilderForm>) ->
             <details class="card" id="change" open=open>
                 <summary>{tr(lang, "promises.change")}</summary>
                 <p>{tr(lang, lead)}</p>
-                <form method="post" action=format!("{base}/andra") novalidate=true>
+                <form method="post" action=paths::fill(paths::EDIT_PROMISE, &[&p.id]) novalidate=true>
                     {text_fields(lang, "edit", &values, &d.themes, slots)}
                     {signatory_fields(lang, "edit", &p.municipalities, &values)}
                     <button type="submit" class="button">{tr(lang, "promises.save_change")}</button>
@@ -549,7 +540,7 @@ fn detail_body(d: PromiseData, lang: Lang, posted: Option<PostedBuilderForm>) ->
             .collect_view();
         Some(
             view! {
-                <form method="post" action=format!("{base}/overenskommelser")>
+                <form method="post" action=paths::fill(paths::LINK_AGREEMENTS, &[&p.id])>
                     <fieldset class="field">
                         <legend class="q-label">{tr(lang, "promises.agreements_pick")}</legend>
                         {items}
@@ -593,7 +584,7 @@ fn detail_body(d: PromiseData, lang: Lang, posted: Option<PostedBuilderForm>) ->
                         let text_id = format!("a{}-text", a.id);
                         let text_for = text_id.clone();
                         view! {
-                            <form method="post" class="filters" action=format!("{base}/aktivitet/{}/framsteg", a.id)>
+                            <form method="post" class="filters" action=paths::fill(paths::LOG_PROGRESS, &[&p.id, &a.id])>
                                 <div class="field"><label for=day_for>{tr(lang, "promises.on_day")}</label>
                                     <input id=day_id name="on_day" type="date" /></div>
                                 <div class="field"><label for=amount_for>{tr_with(lang, "promises.amount", &[("unit", &a.unit)])}</label>
@@ -612,7 +603,7 @@ fn detail_body(d: PromiseData, lang: Lang, posted: Option<PostedBuilderForm>) ->
                                 {tr_with(lang, "promise.of_target", &[("done", &format!("{}", a.achieved)), ("target", &format!("{}", a.target)), ("unit", &a.unit)])}
                                 " · "{pct(a.percent)}" · "{tr(lang, "promise.due")}" "{a.due_on.to_string()}
                                 {record.map(|r| record_facts(r, lang))}</p>
-                            {record.map(|r| record_forms(r, &base, a.id, &a.unit, d.may_edit, may_log, &posted, lang))}
+                            {record.map(|r| record_forms(r, p.id, a.id, &a.unit, d.may_edit, may_log, &posted, lang))}
                             {log}
                         </li>
                     }
@@ -627,7 +618,7 @@ fn detail_body(d: PromiseData, lang: Lang, posted: Option<PostedBuilderForm>) ->
                 view! {
                     <details class="card">
                         <summary>{tr(lang, "promises.add_activity")}</summary>
-                        <form method="post" action=format!("{base}/aktivitet")>
+                        <form method="post" action=paths::fill(paths::ADD_ACTIVITY, &[&p.id])>
                             <input type="hidden" name="commitment" value=c.id />
                             <div class="field"><label for=format!("{prefix}-title")>{tr(lang, "promises.activity_title")}</label>
                                 <input id=format!("{prefix}-title") name="title" type="text" /></div>
@@ -658,7 +649,7 @@ fn detail_body(d: PromiseData, lang: Lang, posted: Option<PostedBuilderForm>) ->
         })
         .collect_view();
     view! {
-        <p><a href=promises_href()>{tr(lang, "promises.back")}</a></p>
+        <p><a href=paths::PROMISES>{tr(lang, "promises.back")}</a></p>
         <h1>{p.text.title.get(lang).to_owned()}</h1>
         {message}
         <dl class="facts">
@@ -702,7 +693,7 @@ fn record_facts(r: &domain::progress::ActivityRecord, lang: Lang) -> AnyView {
 #[allow(clippy::too_many_arguments)]
 fn record_forms(
     r: &domain::progress::ActivityRecord,
-    base: &str,
+    promise: i64,
     activity: i64,
     unit: &str,
     may_edit: bool,
@@ -739,7 +730,7 @@ fn record_forms(
         view! {
             <details class="inline-form" open=open>
                 <summary>{tr(lang, "promises.status_change")}</summary>
-                <form method="post" class="filters" action=format!("{base}/aktivitet/{activity}/status")>
+                <form method="post" class="filters" action=paths::fill(paths::ACTIVITY_STATUS, &[&promise, &activity])>
                     <div class="field"><label for=sid.clone()>{tr(lang, "promises.status_label")}</label>
                         <select id=sid name="status">{options}</select></div>
                     <div class="field"><label for=rid.clone()>{tr(lang, "promises.status_reason")}</label>
@@ -767,7 +758,7 @@ fn record_forms(
                     <details class="inline-form" open=open>
                         <summary>{tr(lang, "promises.correct")}</summary>
                         <p class="muted">{tr(lang, "promises.correct_lead")}</p>
-                        <form method="post" class="filters" action=format!("{base}/framsteg/{}/ratta", u.id)>
+                        <form method="post" class="filters" action=paths::fill(paths::CORRECT_PROGRESS, &[&promise, &u.id])>
                             <div class="field"><label for=id("amount")>{tr_with(lang, "promises.correct_amount", &[("unit", unit)])}</label>
                                 <input id=id("amount") name="amount" type="number" min="0" step="any" value=amount /></div>
                             <div class="field"><label for=id("text")>{tr(lang, "promises.correct_text")}</label>

@@ -49,7 +49,7 @@ fn overdue_section(list: Vec<OverdueActivity>, lang: crate::Lang) -> Option<AnyV
             view! {
                 <tr>
                     <th scope="row">{a.title.clone()}</th>
-                    <td><a href=crate::pages::promises::promise_staff_href(a.promise_id)>{a.promise_title.get(lang).to_owned()}</a></td>
+                    <td><a href=paths::staff_promise(a.promise_id)>{a.promise_title.get(lang).to_owned()}</a></td>
                     <td><time datetime=a.due_on.to_string()>{a.due_on.to_string()}</time></td>
                     <td class="num">{format!("{} / {} {}", a.achieved, a.target, a.unit)}</td>
                 </tr>
@@ -135,7 +135,7 @@ fn counts_table(d: DialogueCounts, lang: crate::Lang) -> impl IntoView {
                     <td class="num">{g.target}</td>
                     <td><a href=href.clone()>{href.clone()}</a></td>
                     <td>
-                        <a href=crate::pages::paper::paper_href(&g.link_code)>
+                        <a href=paths::paper(&g.link_code)>
                             {tr(lang, "paper.enter")}
                             <span class="visually-hidden">{format!(" – {}", g.group_name.get(lang))}</span>
                         </a>
@@ -149,7 +149,7 @@ fn counts_table(d: DialogueCounts, lang: crate::Lang) -> impl IntoView {
             <h2>{title.clone()}</h2>
             <p class="muted">{d.lpo_name}</p>
             <p>
-                <a href=crate::pages::dashboard::dashboard_href(d.dialogue_id)>
+                <a href=paths::dashboard(d.dialogue_id)>
                     {tr(lang, "dash.open")}
                 </a>
             </p>

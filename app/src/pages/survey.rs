@@ -42,25 +42,6 @@ pub struct PostedForm {
     pub error: AppError,
 }
 
-pub fn thanks_href(code: &str, lang: Lang, kiosk: Option<&str>) -> String {
-    let mut query = Vec::new();
-    if lang != Lang::Sv {
-        query.push(format!("lang={}", lang.code()));
-    }
-    if let Some(k) = kiosk.filter(|k| !k.is_empty()) {
-        query.push(format!("kiosk={k}"));
-    }
-    if query.is_empty() {
-        paths::fill(paths::SURVEY_THANKS, &[&code])
-    } else {
-        format!(
-            "{}?{}",
-            paths::fill(paths::SURVEY_THANKS, &[&code]),
-            query.join("&")
-        )
-    }
-}
-
 #[server(endpoint = "public/survey", input = Json)]
 pub async fn get_survey(
     code: String,
@@ -130,7 +111,7 @@ pub async fn submit_survey(
         paper: false,
     };
     match submit(&st, &code, &fields, sender).await {
-        Ok(_) => Ok(thanks_href(
+        Ok(_) => Ok(paths::survey_thanks(
             &code,
             lang,
             Some(form_field(&fields, FIELD_KIOSK)),
