@@ -7,7 +7,6 @@
 /// The fewest answers a published figure may rest on.
 pub const MIN_ANSWERS: i64 = 5;
 
-/// Whether a count may be shown on its own: 0 (nobody) or at least [`MIN_ANSWERS`].
 /// How an export labels a suppressed figure (the pages use the catalogue's `figures.hidden`):
 /// it may rest on fewer than five answers, or be hidden so that another hidden figure cannot be
 /// worked out from the totals, so it does not say "< 5".
@@ -18,6 +17,7 @@ pub fn hidden_label(lang: crate::Lang) -> &'static str {
     }
 }
 
+/// Whether a count may be shown on its own: 0 (nobody) or at least [`MIN_ANSWERS`].
 pub fn publishable(n: i64) -> bool {
     n == 0 || n >= MIN_ANSWERS
 }
@@ -342,6 +342,12 @@ impl Linked {
                     to_hide.extend(near);
                 }
             }
+            if to_hide.is_empty() {
+                // 6. What interval bounds miss: a bound that takes several lines at once (a
+                // group's share of an option no larger than the areas allow). Linear
+                // programming finds it; the nearest shown cell that undoes it is hidden.
+                to_hide.extend(self.widen_lp_bound(&hidden, &known, &lines_of));
+            }
             to_hide.retain(|p| !hidden[*p]);
             if to_hide.is_empty() {
                 break;
@@ -351,6 +357,128 @@ impl Linked {
             }
         }
         hidden.iter().map(|h| !h).collect()
+    }
+
+    /// Whether a reader who knows the cells in `known` can bound cell `c` inside 1–4: by
+    /// interval bounds `(lo, hi)`, or else by linear programming over all the lines.
+    fn bounded_small(&self, known: &[bool], c: usize, (lo, hi): (i64, i64)) -> bool {
+        if known[c] || lo >= MIN_ANSWERS || hi < 1 {
+            return false;
+        }
+        let hi_small = hi < MIN_ANSWERS
+            || self
+                .optimum(known, c, true)
+                .is_some_and(|m| (m + 1e-6).floor() < MIN_ANSWERS as f64);
+        hi_small
+            && (lo >= 1
+                || self
+                    .optimum(known, c, false)
+                    .is_some_and(|m| (m - 1e-6).ceil() >= 1.0))
+    }
+
+    /// The highest (or lowest) value of cell `target` that the lines allow, every cell in
+    /// `known` at its value and every other count at least 0; `None` when unbounded.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn optimum(&self, known: &[bool], target: usize, maximize: bool) -> Option<f64> {
+        use microlp::{ComparisonOp, OptimizationDirection, Problem};
+        let mut p = Problem::new(if maximize {
+            OptimizationDirection::Maximize
+        } else {
+            OptimizationDirection::Minimize
+        });
+        let vars: Vec<Option<microlp::Variable>> = (0..self.values.len())
+            .map(|c| {
+                (!known[c])
+                    .then(|| p.add_var(if c == target { 1.0 } else { 0.0 }, (0.0, f64::INFINITY)))
+            })
+            .collect();
+        for (total, parts) in &self.lines {
+            let mut terms: Vec<(microlp::Variable, f64)> = Vec::new();
+            let mut rest = 0.0;
+            let signed = std::iter::once((*total, -1.0)).chain(parts.iter().map(|p| (*p, 1.0)));
+            for (c, coeff) in signed {
+                match vars[c] {
+                    Some(v) => match terms.iter_mut().find(|(w, _)| *w == v) {
+                        Some(t) => t.1 += coeff,
+                        None => terms.push((v, coeff)),
+                    },
+                    None => rest += self.values[c] as f64 * coeff,
+                }
+            }
+            terms.retain(|(_, k)| *k != 0.0);
+            if !terms.is_empty() {
+                p.add_constraint(&terms[..], ComparisonOp::Eq, -rest);
+            }
+        }
+        let outcome = p.solve().ok()?;
+        outcome.solution().map(|s| s.objective())
+    }
+
+    /// The server alone suppresses; in the browser no linear program is built.
+    #[cfg(target_arch = "wasm32")]
+    fn optimum(&self, _known: &[bool], _target: usize, _maximize: bool) -> Option<f64> {
+        None
+    }
+
+    /// Step 6 of [`Linked::solve`]: the first hidden small cell that linear programming bounds
+    /// inside 1–4, and the cell to hide for it: the nearest shown one (by the lines between
+    /// them) whose hiding lets the bound out; failing that, every shown cell at that distance.
+    fn widen_lp_bound(
+        &self,
+        hidden: &[bool],
+        known: &[bool],
+        lines_of: &[Vec<usize>],
+    ) -> Vec<usize> {
+        /// How many single cells are tried before a whole ring is hidden.
+        const TRIES: usize = 24;
+        let bounds = self.bounds(known);
+        let small = |i: usize| self.values[i] > 0 && self.values[i] < MIN_ANSWERS;
+        let Some(c) = (0..self.values.len())
+            .filter(|c| hidden[*c] && !known[*c] && small(*c))
+            .find(|c| self.bounded_small(known, *c, bounds[*c]))
+        else {
+            return Vec::new();
+        };
+        let hideable = |m: usize| !hidden[m] && self.kind[m] == CellKind::Cell;
+        let mut seen = vec![false; self.values.len()];
+        seen[c] = true;
+        let mut ring = vec![c];
+        let mut tried = 0;
+        while !ring.is_empty() {
+            let mut next: Vec<usize> = Vec::new();
+            for cell in &ring {
+                for line in &lines_of[*cell] {
+                    let (t, ps) = &self.lines[*line];
+                    for m in std::iter::once(*t).chain(ps.iter().copied()) {
+                        if !seen[m] {
+                            seen[m] = true;
+                            next.push(m);
+                        }
+                    }
+                }
+            }
+            let mut candidates: Vec<usize> =
+                next.iter().copied().filter(|m| hideable(*m)).collect();
+            candidates.sort_by_key(|m| self.values[*m]);
+            for m in &candidates {
+                if tried == TRIES {
+                    break;
+                }
+                tried += 1;
+                let mut more = hidden.to_vec();
+                more[*m] = true;
+                let (k, _) = self.derivable(&more);
+                let b = self.bounds(&k);
+                if !self.bounded_small(&k, c, b[c]) {
+                    return vec![*m];
+                }
+            }
+            if !candidates.is_empty() && tried == TRIES {
+                return candidates;
+            }
+            ring = next;
+        }
+        Vec::new()
     }
 
     /// What the reader can bound every cell to, from the known ones and the lines (every count
@@ -627,6 +755,87 @@ mod tests {
         let shown = p.solve();
         assert!(!shown[ticked] && !shown[not_ticked]);
         assert!(shown[group], "a known figure is never hidden");
+    }
+
+    #[test]
+    fn random_surveys_leave_no_count_bounded_inside_one_to_four_by_any_lines() {
+        // Respondents with a known group (staff see group counts), an area never shown, one
+        // multiple-choice option (with its "did not tick" counts) and one single-choice
+        // question, by group and by area: what a reader solving all the lines at once (linear
+        // programming) can bound, not only what one line gives away.
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |m: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % m
+        };
+        for _ in 0..300 {
+            let people: Vec<[usize; 4]> = (0..1 + next(12))
+                .map(|_| [next(2), next(3), next(2), next(3)].map(|x| x as usize))
+                .collect();
+            let count = |f: &dyn Fn(&[usize; 4]) -> bool| people.iter().filter(|r| f(r)).count();
+            let mut p = Linked::new();
+            let total = p.known(people.len() as i64);
+            let groups: Vec<usize> = (0..2)
+                .map(|g| p.known(count(&|r| r[0] == g) as i64))
+                .collect();
+            let areas: Vec<usize> = (0..3)
+                .map(|a| p.unpublished(count(&|r| r[1] == a) as i64))
+                .collect();
+            p.line(total, groups.clone());
+            p.line(total, areas.clone());
+            // Rows: everyone, by group (field 0), by area (field 1).
+            let rows: Vec<(usize, Box<dyn Fn(&[usize; 4]) -> bool>)> = std::iter::once((
+                total,
+                Box::new(|_: &[usize; 4]| true) as Box<dyn Fn(&[usize; 4]) -> bool>,
+            ))
+            .chain(
+                groups
+                    .iter()
+                    .enumerate()
+                    .map(|(g, id)| (*id, Box::new(move |r: &[usize; 4]| r[0] == g) as Box<_>)),
+            )
+            .chain(
+                areas
+                    .iter()
+                    .enumerate()
+                    .map(|(a, id)| (*id, Box::new(move |r: &[usize; 4]| r[1] == a) as Box<_>)),
+            )
+            .collect();
+            // Per row: ticked, not ticked, and the single choice's three slots.
+            let mut cells: Vec<[usize; 5]> = Vec::new();
+            for (row, of) in &rows {
+                let ticked = p.cell(count(&|r| of(r) && r[2] == 1) as i64);
+                let not = p.unpublished(count(&|r| of(r) && r[2] == 0) as i64);
+                p.line(*row, vec![ticked, not]);
+                let slots: Vec<usize> = (0..3)
+                    .map(|v| p.cell(count(&|r| of(r) && r[3] == v) as i64))
+                    .collect();
+                p.line(*row, slots.clone());
+                cells.push([ticked, not, slots[0], slots[1], slots[2]]);
+            }
+            for k in 0..5 {
+                p.line(cells[0][k], vec![cells[1][k], cells[2][k]]);
+                p.line(cells[0][k], cells[3..].iter().map(|c| c[k]).collect());
+            }
+            let shown = p.solve();
+            for (i, s) in shown.iter().enumerate() {
+                if *s && p.kind[i] == CellKind::Cell {
+                    assert!(publishable(p.value(i)), "{people:?}");
+                }
+            }
+            let hidden: Vec<bool> = shown.iter().map(|s| !s).collect();
+            let (known, _) = p.derivable(&hidden);
+            let bounds = p.bounds(&known);
+            for (i, h) in hidden.iter().enumerate() {
+                let small = (1..MIN_ANSWERS).contains(&p.value(i));
+                assert!(
+                    !(*h && small && p.bounded_small(&known, i, bounds[i])),
+                    "cell {i} of {people:?} is bounded inside 1–4 ({shown:?})"
+                );
+            }
+        }
     }
 
     #[test]

@@ -13,7 +13,8 @@
 //! Two readers: the public (wall screen, its stream, the promise page, the compilation and
 //! its export) and staff, who see exact response counts by group and channel by design, and
 //! everything else too. Replays by seed: `SUPPRESSION_SEED=… cargo test --release -p server
-//! --features app/ssr --test attacker`.
+//! --features app/ssr --test attacker`; with `ATTACKER_DEBUG=1` a failure also prints every
+//! figure it read, every equation and every bound.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -928,6 +929,23 @@ fn judge(m: &Model, staff_reader: bool, what: &str, tally: &mut Tally) {
         }
         if *min >= 1 && *max < MIN_ANSWERS && !exact_for_staff(name) {
             leaks.push(format!("{name} in [{min}, {max}]"));
+        }
+    }
+    if !leaks.is_empty() && std::env::var("ATTACKER_DEBUG").is_ok() {
+        for (i, n) in m.names.iter().enumerate() {
+            if let Some(x) = m.fixed[i] {
+                eprintln!("FIX {n} = {x}");
+            }
+        }
+        for (row, op, rhs) in &m.rows {
+            let t: Vec<String> = row
+                .iter()
+                .map(|(v, c)| format!("{c}*{}", m.names[*v]))
+                .collect();
+            eprintln!("ROW {} {op:?} {rhs}", t.join(" + "));
+        }
+        for (name, min, max) in &bounds {
+            eprintln!("BOUND {name} [{min}, {max}]");
         }
     }
     assert!(
