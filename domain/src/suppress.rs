@@ -786,26 +786,15 @@ mod tests {
             p.line(total, groups.clone());
             p.line(total, areas.clone());
             // Rows: everyone, by group (field 0), by area (field 1).
-            let rows: Vec<(usize, Box<dyn Fn(&[usize; 4]) -> bool>)> = std::iter::once((
-                total,
-                Box::new(|_: &[usize; 4]| true) as Box<dyn Fn(&[usize; 4]) -> bool>,
-            ))
-            .chain(
-                groups
-                    .iter()
-                    .enumerate()
-                    .map(|(g, id)| (*id, Box::new(move |r: &[usize; 4]| r[0] == g) as Box<_>)),
-            )
-            .chain(
-                areas
-                    .iter()
-                    .enumerate()
-                    .map(|(a, id)| (*id, Box::new(move |r: &[usize; 4]| r[1] == a) as Box<_>)),
-            )
-            .collect();
+            // A row's people: everyone, or those with `field` = `value`.
+            let rows: Vec<(usize, Option<(usize, usize)>)> = std::iter::once((total, None))
+                .chain(groups.iter().enumerate().map(|(g, id)| (*id, Some((0, g)))))
+                .chain(areas.iter().enumerate().map(|(a, id)| (*id, Some((1, a)))))
+                .collect();
             // Per row: ticked, not ticked, and the single choice's three slots.
             let mut cells: Vec<[usize; 5]> = Vec::new();
-            for (row, of) in &rows {
+            for (row, sel) in &rows {
+                let of = |r: &[usize; 4]| sel.is_none_or(|(f, v)| r[f] == v);
                 let ticked = p.cell(count(&|r| of(r) && r[2] == 1) as i64);
                 let not = p.unpublished(count(&|r| of(r) && r[2] == 0) as i64);
                 p.line(*row, vec![ticked, not]);
