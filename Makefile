@@ -40,6 +40,8 @@ SITE_URL         ?= http://127.0.0.1:3000
 # dry run.)
 BUILD_CMD    := cargo leptos build --release && node scripts/precompress.js target/site/pkg
 LINT_FMT     := cargo fmt --all --check
+# no import loops between a crate's module files (issue #15)
+LINT_LOOPS   := node scripts/import-loops.js
 # ssr side
 LINT_SSR     := cargo clippy --release -p server -p db -p domain -p app -p bench --features app/ssr --all-targets -- -D warnings
 # hydrate side
@@ -78,6 +80,7 @@ run: build
 
 lint:
 	$(LINT_FMT)
+	$(LINT_LOOPS)
 	$(LINT_SSR)
 	$(LINT_HYDRATE)
 
@@ -97,7 +100,7 @@ test:
 	@rm -f "$(PHASE_TIMES)"; \
 	rc=0; \
 	{ $(TIMED) bootstrap bash scripts/bootstrap.sh \
-	  && $(TIMED) lint bash -c '$(LINT_FMT) && $(LINT_SSR) && $(LINT_HYDRATE)' \
+	  && $(TIMED) lint bash -c '$(LINT_FMT) && $(LINT_LOOPS) && $(LINT_SSR) && $(LINT_HYDRATE)' \
 	  && $(TIMED) build bash -c '$(BUILD_CMD)' \
 	  && $(TIMED) unit $(UNIT_CMD) \
 	  && $(TIMED) e2e bash -c '$(E2E_CMD)'; } || rc=$$?; \

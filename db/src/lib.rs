@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod demo_answers;
 pub mod entity;
+mod history;
 pub mod kiosk;
 pub mod live;
 pub mod migration;

@@ -6,22 +6,16 @@
 use crate::audit;
 use crate::builder::{BuilderError, invalid};
 use crate::entity::{activity, commitment, progress_entry, promise};
+use crate::history::{achieved, refused, updates};
 use chrono::{DateTime, Utc};
 use domain::Principal;
-use domain::progress::{
-    self as rules, ActivityRecord, ActivityStatus, Corrected, Current, Logged, Refusal,
-    Supersession,
-};
-use domain::promise::{Status, Update};
+use domain::progress::{self as rules, ActivityRecord, ActivityStatus, Current, Refusal};
+use domain::promise::Status;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
     EntityTrait, QueryFilter, QueryOrder, SqlErr, TransactionTrait,
 };
 use std::collections::HashMap;
-
-fn refused(r: Refusal) -> BuilderError {
-    invalid(r.field(), r.message_key())
-}
 
 /// An activity, its promise and that promise's status; `NotFound` unless the activity belongs
 /// to `promise_id` (another promise's activity through this promise's page is unknown here).
@@ -43,15 +37,6 @@ async fn activity_of(
     }
     let (pr, status) = crate::promise::load(db, promise_id).await?;
     Ok((a, pr, status))
-}
-
-/// Refuses progress on a cancelled activity.
-pub(crate) fn takes_progress(a: &activity::Model) -> Result<(), BuilderError> {
-    if ActivityStatus::from_stored(&a.status).takes_progress() {
-        Ok(())
-    } else {
-        Err(refused(Refusal::Cancelled))
-    }
 }
 
 /// Corrects progress entry `entry_id` of promise `promise_id` with a correcting entry: the new
@@ -183,64 +168,6 @@ pub async fn set_status(
     .await?;
     txn.commit().await?;
     Ok(())
-}
-
-fn logged(entries: &[progress_entry::Model]) -> Vec<Logged> {
-    entries
-        .iter()
-        .map(|e| Logged {
-            id: e.id,
-            corrects: e.corrects,
-            amount: e.amount,
-        })
-        .collect()
-}
-
-/// What has been achieved on one activity, from all its entries (latest corrections count).
-pub(crate) fn achieved(entries: &[progress_entry::Model]) -> f64 {
-    rules::achieved(&logged(entries))
-}
-
-/// [`achieved`] per activity, from the entries of several activities.
-pub(crate) fn achieved_by_activity(entries: &[progress_entry::Model]) -> HashMap<i64, f64> {
-    let mut by: HashMap<i64, Vec<progress_entry::Model>> = HashMap::new();
-    for e in entries {
-        by.entry(e.activity_id).or_default().push(e.clone());
-    }
-    by.into_iter().map(|(a, es)| (a, achieved(&es))).collect()
-}
-
-/// The published history of one activity: every entry, in the order given, each correcting
-/// entry with what it replaced and why, each replaced one with what replaced it.
-pub(crate) fn updates(a: &activity::Model, entries: &[progress_entry::Model]) -> Vec<Update> {
-    let by_id: HashMap<i64, &progress_entry::Model> = entries.iter().map(|e| (e.id, e)).collect();
-    let replaced_by: HashMap<i64, &progress_entry::Model> = entries
-        .iter()
-        .filter_map(|e| e.corrects.map(|c| (c, e)))
-        .collect();
-    entries
-        .iter()
-        .map(|e| Update {
-            id: e.id,
-            on: e.on_day,
-            at: e.created_at,
-            activity: a.title.clone(),
-            text: e.text.clone(),
-            amount: e.amount,
-            unit: a.unit.clone(),
-            corrects: e.corrects.and_then(|c| by_id.get(&c)).map(|old| Corrected {
-                id: old.id,
-                amount: old.amount,
-                text: old.text.clone(),
-                reason: e.reason.clone().unwrap_or_default(),
-                on: domain::time::stockholm_day(e.created_at),
-            }),
-            superseded: replaced_by.get(&e.id).map(|by| Supersession {
-                by: by.id,
-                at: by.created_at,
-            }),
-        })
-        .collect()
 }
 
 /// The status, weight and full history of every activity of a promise, for its staff page.

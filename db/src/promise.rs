@@ -791,7 +791,7 @@ pub async fn log_progress(
             },
         ));
     }
-    crate::progress::takes_progress(&a)?;
+    crate::history::takes_progress(&a)?;
     if on_day > today(now) {
         return Err(invalid("on_day", "promise.future"));
     }
@@ -859,7 +859,7 @@ async fn activities_of(
         .order_by_asc(activity::Column::Id)
         .all(db)
         .await?;
-    let achieved = crate::progress::achieved_by_activity(
+    let achieved = crate::history::achieved_by_activity(
         &progress_entry::Entity::find()
             .filter(progress_entry::Column::ActivityId.is_in(activities.iter().map(|a| a.id)))
             .all(db)
@@ -1049,9 +1049,9 @@ pub async fn public(
                 .order_by_desc(progress_entry::Column::Id)
                 .all(db)
                 .await?;
-            let achieved = crate::progress::achieved(&entries);
+            let achieved = crate::history::achieved(&entries);
             let pct = rules::activity_percent(a.target, achieved);
-            updates.extend(crate::progress::updates(&a, &entries));
+            updates.extend(crate::history::updates(&a, &entries));
             let status = ActivityStatus::from_stored(&a.status);
             progress.push((
                 rules::ActivityProgress {

@@ -2,44 +2,17 @@
 //! a version that later coding and quotes never change, only the manager approves, hidden
 //! answers are never quoted, and the CSV export keeps suppression and neutralises formulas.
 
+mod free_text;
+
 use chrono::Utc;
 use db::builder::BuilderError;
-use db::survey::{Gate, SubmitRequest};
 use db::testing::TestDb;
-use domain::{Lang, Principal, Role};
+use domain::{Lang, Role};
 
-fn who(role: Role, lpo: i64) -> Principal {
-    Principal {
-        user_id: 1,
-        name: "Chef Kristinehamn".to_owned(),
-        email: "c@example.se".to_owned(),
-        role,
-        scope_unit_id: Some(lpo),
-        municipal_unit_id: None,
-        must_change_password: false,
-    }
-}
+use free_text::who;
 
 async fn answer(db: &db::Db, link: &str, text: &str) {
-    let id = uuid::Uuid::new_v4().to_string();
-    let f = vec![
-        ("q1".to_owned(), text.to_owned()),
-        ("q3".to_owned(), "4".to_owned()),
-    ];
-    db::survey::submit(
-        db,
-        SubmitRequest {
-            link_code: link,
-            submission_id: &id,
-            gate: Gate::Kiosk {
-                token: db::demo::DEMO_KIOSK_TOKEN,
-            },
-            fields: &f,
-            now: Utc::now(),
-        },
-    )
-    .await
-    .expect("stored");
+    free_text::answer_with(db, link, text, "4").await
 }
 
 db::backend_test! {

@@ -3,46 +3,19 @@
 //! codes, the picked quotes and the frozen compilation, records counts only in the audit log,
 //! and deletes nothing more when it runs again. Setting the period is the manager's, in range.
 
+mod free_text;
+
 use chrono::{Duration, SubsecRound, Utc};
 use db::builder::BuilderError;
 use db::entity::{answer, answer_theme, audit_log};
-use db::survey::{Gate, SubmitRequest};
 use db::testing::TestDb;
-use domain::{Principal, Role};
+use domain::Role;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-fn who(role: Role, lpo: i64) -> Principal {
-    Principal {
-        user_id: 1,
-        name: "Chef Kristinehamn".to_owned(),
-        email: "c@example.se".to_owned(),
-        role,
-        scope_unit_id: Some(lpo),
-        municipal_unit_id: None,
-        must_change_password: false,
-    }
-}
+use free_text::who;
 
 async fn answer(db: &db::Db, text: &str) {
-    let id = uuid::Uuid::new_v4().to_string();
-    let f = vec![
-        ("q1".to_owned(), text.to_owned()),
-        ("q3".to_owned(), "4".to_owned()),
-    ];
-    db::survey::submit(
-        db,
-        SubmitRequest {
-            link_code: "kh-invanare",
-            submission_id: &id,
-            gate: Gate::Kiosk {
-                token: db::demo::DEMO_KIOSK_TOKEN,
-            },
-            fields: &f,
-            now: Utc::now(),
-        },
-    )
-    .await
-    .expect("stored");
+    free_text::answer_with(db, "kh-invanare", text, "4").await
 }
 
 async fn texts(db: &db::Db) -> u64 {

@@ -2,46 +2,21 @@
 //! uncoded free text with suggestions, coding records the hit rate and is audited, a theme of
 //! another LPO is refused and nothing is half-written.
 
+mod free_text;
+
 use chrono::Utc;
 use db::builder::BuilderError;
 use db::entity::{answer_theme, audit_log, coded_answer};
-use db::survey::{Gate, SubmitRequest};
 use db::testing::TestDb;
 use domain::{Principal, Role};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 fn officer(lpo: i64) -> Principal {
-    Principal {
-        user_id: 1,
-        name: "Kommunpolis".to_owned(),
-        email: "k@example.se".to_owned(),
-        role: Role::Officer,
-        scope_unit_id: Some(lpo),
-        municipal_unit_id: None,
-        must_change_password: false,
-    }
+    free_text::who(Role::Officer, lpo)
 }
 
 async fn answer(db: &db::Db, text: &str) {
-    let id = uuid::Uuid::new_v4().to_string();
-    let f = vec![
-        ("q1".to_owned(), text.to_owned()),
-        ("q3".to_owned(), "3".to_owned()),
-    ];
-    db::survey::submit(
-        db,
-        SubmitRequest {
-            link_code: "kh-invanare",
-            submission_id: &id,
-            gate: Gate::Kiosk {
-                token: db::demo::DEMO_KIOSK_TOKEN,
-            },
-            fields: &f,
-            now: Utc::now(),
-        },
-    )
-    .await
-    .expect("stored");
+    free_text::answer_with(db, "kh-invanare", text, "3").await
 }
 
 db::backend_test! {

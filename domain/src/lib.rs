@@ -3,6 +3,7 @@
 //! Nothing here touches I/O: persistence lives in `db`, presentation in `app`.
 
 pub mod access;
+pub mod activity;
 pub mod builder;
 pub mod compilation;
 pub mod dashboard;

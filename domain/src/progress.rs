@@ -12,81 +12,13 @@
 //! roll-up. Logged progress moves the *shown* status forward (some progress: under way; the
 //! target reached: done), never back, and never overrides done or cancelled.
 
+pub use crate::activity::{ActivityStatus, Corrected, Supersession, one};
 use crate::promise::{ActivityProgress, commitment_percent as weighted_activities};
-use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
 /// The longest reason (of a correction or a cancellation) kept, in characters.
 pub const MAX_REASON: usize = 500;
-
-/// An activity's status.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ActivityStatus {
-    /// *Planerad*: nothing done yet.
-    #[default]
-    Planned,
-    /// *Pågår*: work has started.
-    UnderWay,
-    /// *Klar*: finished (not listed as overdue, even short of its target).
-    Done,
-    /// *Inställd*: will not be done; leaves the roll-up, with a reason.
-    Cancelled,
-}
-
-impl ActivityStatus {
-    pub const ALL: [ActivityStatus; 4] = [
-        ActivityStatus::Planned,
-        ActivityStatus::UnderWay,
-        ActivityStatus::Done,
-        ActivityStatus::Cancelled,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            ActivityStatus::Planned => "planned",
-            ActivityStatus::UnderWay => "under_way",
-            ActivityStatus::Done => "done",
-            ActivityStatus::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<ActivityStatus> {
-        ActivityStatus::ALL.into_iter().find(|s| s.code() == code)
-    }
-
-    /// A stored code; an unknown one reads as planned (the column's first value).
-    pub fn from_stored(code: &str) -> ActivityStatus {
-        ActivityStatus::parse(code).unwrap_or_default()
-    }
-
-    /// Whether the activity counts in its commitment's percent.
-    pub fn counts(self) -> bool {
-        self != ActivityStatus::Cancelled
-    }
-
-    /// Whether progress may still be logged on it.
-    pub fn takes_progress(self) -> bool {
-        self != ActivityStatus::Cancelled
-    }
-
-    /// Whether it may be listed as overdue (done and cancelled ones need no more action).
-    pub fn may_be_overdue(self) -> bool {
-        matches!(self, ActivityStatus::Planned | ActivityStatus::UnderWay)
-    }
-
-    /// The status shown, given what has been logged: progress moves a planned or under-way
-    /// activity forward, never back.
-    pub fn shown(self, target: f64, achieved: f64) -> ActivityStatus {
-        match self {
-            ActivityStatus::Done | ActivityStatus::Cancelled => self,
-            _ if target > 0.0 && achieved >= target => ActivityStatus::Done,
-            _ if achieved > 0.0 => ActivityStatus::UnderWay,
-            other => other,
-        }
-    }
-}
 
 /// A commitment's percent from its activities, weighted by their weights; cancelled
 /// activities leave it (a commitment with only cancelled activities is 0).
@@ -229,25 +161,6 @@ pub fn status_change(
     Ok(kept)
 }
 
-/// On a correcting entry: what it replaced and why (*rättelse*).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Corrected {
-    /// The replaced entry.
-    pub id: i64,
-    pub amount: f64,
-    pub text: String,
-    pub reason: String,
-    /// The Stockholm day the correction was made.
-    pub on: NaiveDate,
-}
-
-/// On a replaced entry: the correction that replaced it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Supersession {
-    pub by: i64,
-    pub at: DateTime<Utc>,
-}
-
 /// An activity's status and history, as staff see it on the promise's page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ActivityRecord {
@@ -260,11 +173,6 @@ pub struct ActivityRecord {
     pub weight: f64,
     /// Every entry logged, newest first, corrections and replaced entries alike.
     pub entries: Vec<crate::promise::Update>,
-}
-
-/// The default weight (for records stored before weights were shown).
-pub fn one() -> f64 {
-    1.0
 }
 
 #[cfg(test)]

@@ -425,13 +425,13 @@ pub struct PublicActivity {
     pub percent: f64,
     pub due_on: NaiveDate,
     pub overdue: bool,
-    /// As shown (`crate::progress::ActivityStatus::shown`); a cancelled one does not count.
+    /// As shown (`crate::activity::ActivityStatus::shown`); a cancelled one does not count.
     #[serde(default)]
-    pub status: crate::progress::ActivityStatus,
+    pub status: crate::activity::ActivityStatus,
     /// Why it was cancelled.
     #[serde(default)]
     pub status_reason: Option<String>,
-    #[serde(default = "crate::progress::one")]
+    #[serde(default = "crate::activity::one")]
     pub weight: f64,
 }
 
@@ -462,10 +462,10 @@ pub struct Update {
     pub unit: String,
     /// On a correcting entry (*rättelse*): what it replaced and why.
     #[serde(default)]
-    pub corrects: Option<crate::progress::Corrected>,
+    pub corrects: Option<crate::activity::Corrected>,
     /// On an entry a later correction replaced: its amount no longer counts.
     #[serde(default)]
-    pub superseded: Option<crate::progress::Supersession>,
+    pub superseded: Option<crate::activity::Supersession>,
 }
 
 /// An earlier promise and how it ended.

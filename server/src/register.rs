@@ -2,7 +2,7 @@
 //! in them. Every rule (scope included) is `db::register`'s.
 
 use crate::ServerState;
-use crate::form::{body_fields, field};
+use crate::form::{StaffForm, body_fields, field};
 use crate::guard::{MaybeStaff, Staff};
 use crate::respond::{failed, forbidden, refused_form, see_other};
 use crate::route::PlainRoute;
@@ -114,60 +114,50 @@ async fn register_outcome(
 pub async fn set_agreement_status(
     State(state): State<ServerState>,
     axum::extract::Path(uid): axum::extract::Path<String>,
-    Staff(p): Staff,
+    staff: Staff,
     req: Request,
-) -> Response {
-    let (parts, fields) = match body_fields(&state, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let f = StaffForm::read(&state, staff, req).await?;
     let now = state.app.clock.now();
     let result =
-        db::register::set_agreement_status(&state.app.db, &p, &uid, field(&fields, "status"), now)
-            .await;
-    register_outcome(state, parts, result).await
+        db::register::set_agreement_status(&state.app.db, &f.p, &uid, f.field("status"), now).await;
+    Ok(register_outcome(state, f.parts, result).await)
 }
 
 pub async fn assign_special_area(
     State(state): State<ServerState>,
-    Staff(p): Staff,
+    staff: Staff,
     req: Request,
-) -> Response {
-    let (parts, fields) = match body_fields(&state, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let f = StaffForm::read(&state, staff, req).await?;
     let now = state.app.clock.now();
     let result = db::register::assign_special_area(
         &state.app.db,
-        &p,
-        field(&fields, "officer_id"),
-        field(&fields, "special_area_id"),
+        &f.p,
+        f.field("officer_id"),
+        f.field("special_area_id"),
         now,
     )
     .await;
-    register_outcome(state, parts, result).await
+    Ok(register_outcome(state, f.parts, result).await)
 }
 
 pub async fn create_special_area(
     State(state): State<ServerState>,
-    Staff(p): Staff,
+    staff: Staff,
     req: Request,
-) -> Response {
-    let (parts, fields) = match body_fields(&state, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let f = StaffForm::read(&state, staff, req).await?;
     let now = state.app.clock.now();
     let result = db::register::create_special_area(
         &state.app.db,
-        &p,
-        field(&fields, "code"),
-        field(&fields, "name_sv"),
-        field(&fields, "name_en"),
+        &f.p,
+        f.field("code"),
+        f.field("name_sv"),
+        f.field("name_en"),
         now,
     )
     .await
     .map(|_| ());
-    register_outcome(state, parts, result).await
+    Ok(register_outcome(state, f.parts, result).await)
 }

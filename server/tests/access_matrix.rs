@@ -2,13 +2,13 @@
 //! role, and as roles of another LPO. The lists come from the code (the server-fn registry, the
 //! Leptos route list and `PLAIN_ROUTES`), so an endpoint nobody classified fails this test.
 
+mod common;
+
 use app::access::{self, Access};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use domain::Role;
 use http_body_util::BodyExt;
-use leptos::config::LeptosOptions;
-use server::config::Config;
 use server::routes::plain_routes;
 use tower::ServiceExt;
 
@@ -25,14 +25,7 @@ async fn router(url: &str) -> axum::Router {
 }
 
 async fn built(url: &str) -> server::Built {
-    let mut config = Config::for_tests(url, SITE);
-    config.login_per_account_per_minute = 100;
-    config.login_per_address_per_minute = 1000;
-    let options = LeptosOptions::builder()
-        .output_name("medborgarloften")
-        .site_root("target/site")
-        .build();
-    server::build_with(config, options).await.expect("builds")
+    common::built(url, SITE).await
 }
 
 async fn send(
@@ -74,29 +67,7 @@ async fn send(
 }
 
 async fn sign_in(app: &axum::Router, email: &str) -> String {
-    let body = format!(
-        "email={}&password={}",
-        email.replace('@', "%40"),
-        db::demo::DEMO_PASSWORD
-    );
-    let res = app
-        .clone()
-        .oneshot(
-            Request::post("/logga-in")
-                .header(header::ORIGIN, SITE)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(body))
-                .expect("request"),
-        )
-        .await
-        .expect("response");
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-in {email}");
-    res.headers()
-        .get(header::SET_COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .expect("cookie")
-        .to_owned()
+    common::sign_in(app, SITE, email).await
 }
 
 async fn everyone(app: &axum::Router) -> Vec<Who> {

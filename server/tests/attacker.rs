@@ -16,6 +16,8 @@
 //! --features app/ssr --test attacker`; with `ATTACKER_DEBUG=1` a failure also prints every
 //! figure it read, every equation and every bound.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::Utc;
@@ -25,9 +27,7 @@ use domain::dashboard::{Dashboard, Distribution, Regional};
 use domain::suppress::MIN_ANSWERS;
 use domain::{QuestionKind, Questionnaire};
 use http_body_util::BodyExt;
-use leptos::config::LeptosOptions;
 use microlp::{ComparisonOp, OptimizationDirection, Problem};
-use server::config::Config;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
@@ -44,40 +44,11 @@ const PROBLEMS: [&str; 3] = ["nedskrapning", "skadegorelse", "narkotika"];
 const NO_ANSWER: &str = "-";
 
 async fn built(url: &str) -> server::Built {
-    let mut config = Config::for_tests(url, SITE);
-    config.login_per_account_per_minute = 100;
-    config.login_per_address_per_minute = 1000;
-    let options = LeptosOptions::builder()
-        .output_name("medborgarloften")
-        .site_root("target/site")
-        .build();
-    server::build_with(config, options).await.expect("builds")
+    common::built(url, SITE).await
 }
 
 async fn sign_in(app: &axum::Router, email: &str) -> String {
-    let body = format!(
-        "email={}&password={}",
-        email.replace('@', "%40"),
-        db::demo::DEMO_PASSWORD
-    );
-    let res = app
-        .clone()
-        .oneshot(
-            Request::post("/logga-in")
-                .header(header::ORIGIN, SITE)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(body))
-                .expect("request"),
-        )
-        .await
-        .expect("response");
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-in {email}");
-    res.headers()
-        .get(header::SET_COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .expect("cookie")
-        .to_owned()
+    common::sign_in(app, SITE, email).await
 }
 
 async fn call(app: &axum::Router, path: &str, body: &str, cookie: Option<&str>) -> String {

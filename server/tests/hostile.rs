@@ -7,6 +7,8 @@
 //! `HOSTILE_REQUESTS` (default 1,000 per backend) sets the count, `HOSTILE_SEED` replays a run
 //! (the seed is printed at the start).
 
+mod common;
+
 use app::access::{self, Access};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -320,29 +322,7 @@ async fn router(url: &str) -> axum::Router {
 }
 
 async fn sign_in(app: &axum::Router, email: &str) -> String {
-    let body = format!(
-        "email={}&password={}",
-        email.replace('@', "%40"),
-        db::demo::DEMO_PASSWORD
-    );
-    let res = app
-        .clone()
-        .oneshot(
-            Request::post("/logga-in")
-                .header(header::ORIGIN, SITE)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(body))
-                .expect("request"),
-        )
-        .await
-        .expect("response");
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-in {email}");
-    res.headers()
-        .get(header::SET_COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .expect("cookie")
-        .to_owned()
+    common::sign_in(app, SITE, email).await
 }
 
 /// A form token as the survey page signs it, rendered a minute ago.

@@ -6,6 +6,8 @@
 //! - the suppression property test: random small datasets through every endpoint that returns
 //!   aggregates, enumerated from the code (`app::access::AGGREGATES` and the registries).
 
+mod common;
+
 use app::access::{self};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -14,8 +16,6 @@ use db::survey::{Gate, SubmitRequest};
 use domain::dashboard::{Dashboard, Distribution, Regional};
 use domain::suppress::MIN_ANSWERS;
 use http_body_util::BodyExt;
-use leptos::config::LeptosOptions;
-use server::config::Config;
 use std::time::Duration;
 use tower::ServiceExt;
 
@@ -24,40 +24,11 @@ const SITE: &str = "http://127.0.0.1:3998";
 const WAIT: Duration = Duration::from_secs(10);
 
 async fn built(url: &str) -> server::Built {
-    let mut config = Config::for_tests(url, SITE);
-    config.login_per_account_per_minute = 100;
-    config.login_per_address_per_minute = 1000;
-    let options = LeptosOptions::builder()
-        .output_name("medborgarloften")
-        .site_root("target/site")
-        .build();
-    server::build_with(config, options).await.expect("builds")
+    common::built(url, SITE).await
 }
 
 async fn sign_in(app: &axum::Router, email: &str) -> String {
-    let body = format!(
-        "email={}&password={}",
-        email.replace('@', "%40"),
-        db::demo::DEMO_PASSWORD
-    );
-    let res = app
-        .clone()
-        .oneshot(
-            Request::post("/logga-in")
-                .header(header::ORIGIN, SITE)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(body))
-                .expect("request"),
-        )
-        .await
-        .expect("response");
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-in {email}");
-    res.headers()
-        .get(header::SET_COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .expect("cookie")
-        .to_owned()
+    common::sign_in(app, SITE, email).await
 }
 
 /// Kristinehamn's LPO manager (the demo dialogue is Kristinehamn's).

@@ -2,6 +2,8 @@
 //! promise: no login, the commitments with progress, "du sa – vi gjorde" under the n<5 rule,
 //! and a feed that parses as Atom 1.0 with stable entry ids.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
@@ -246,29 +248,7 @@ async fn post(app: &axum::Router, uri: &str, body: &str, cookie: &str) -> (Statu
 }
 
 async fn sign_in(app: &axum::Router, email: &str) -> String {
-    let body = format!(
-        "email={}&password={}",
-        email.replace('@', "%40"),
-        db::demo::DEMO_PASSWORD
-    );
-    let res = app
-        .clone()
-        .oneshot(
-            Request::post("/logga-in")
-                .header(header::ORIGIN, SITE)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(body))
-                .expect("request"),
-        )
-        .await
-        .expect("response");
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-in {email}");
-    res.headers()
-        .get(header::SET_COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .expect("cookie")
-        .to_owned()
+    common::sign_in(app, SITE, email).await
 }
 
 db::backend_test! {
