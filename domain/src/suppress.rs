@@ -595,6 +595,16 @@ pub fn gate<T>(n: i64, value: T) -> Option<T> {
 mod tests {
     use super::*;
 
+    /// A small reproducible random source: `next(m)` is in `0..m`.
+    fn xorshift(mut seed: u64) -> impl FnMut(u64) -> u64 {
+        move |m| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % m
+        }
+    }
+
     fn check_invariants(cells: &[Vec<i64>], out: &[Vec<Option<i64>>]) {
         let rows = cells.len();
         let cols = cells.iter().map(Vec::len).max().unwrap_or(0);
@@ -643,14 +653,7 @@ mod tests {
 
     #[test]
     fn random_tables_never_publish_or_reveal_a_small_figure() {
-        // A small xorshift: deterministic, no dependency.
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = |m: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % m
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         for _ in 0..5_000 {
             let rows = 1 + next(5) as usize;
             let cols = 1 + next(6) as usize;
@@ -763,13 +766,7 @@ mod tests {
         // multiple-choice option (with its "did not tick" counts) and one single-choice
         // question, by group and by area: what a reader solving all the lines at once (linear
         // programming) can bound, not only what one line gives away.
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = |m: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % m
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         for _ in 0..300 {
             let people: Vec<[usize; 4]> = (0..1 + next(12))
                 .map(|_| [next(2), next(3), next(2), next(3)].map(|x| x as usize))
@@ -831,13 +828,7 @@ mod tests {
     fn random_linked_tables_reveal_nothing_by_a_single_line() {
         // Two tables sharing their row totals and their grand total (by group and by area
         // over the same respondents), with a "did not answer" row in each.
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = |m: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % m
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         for _ in 0..2_000 {
             let rows = 1 + next(4) as usize;
             let cols = 1 + next(4) as usize;
