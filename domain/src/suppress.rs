@@ -313,10 +313,15 @@ impl Linked {
                     });
                 to_hide.extend(next);
             }
+            // The reader's interval bounds, for steps 5 and 6 (only once nothing else is left).
+            let bounds = if to_hide.is_empty() {
+                self.bounds(&known)
+            } else {
+                Vec::new()
+            };
             if to_hide.is_empty() {
                 // 5. No hidden cell may be bounded inside 1–4 either (a range is a leak too):
                 // widen it by hiding one more cell of a line it is in, or of a line beside.
-                let bounds = self.bounds(&known);
                 for (c, &(lo, hi)) in bounds.iter().enumerate() {
                     if !hidden[c] || known[c] || lo < 1 || hi >= MIN_ANSWERS {
                         continue;
@@ -346,7 +351,7 @@ impl Linked {
                 // 6. What interval bounds miss: a bound that takes several lines at once (a
                 // group's share of an option no larger than the areas allow). Linear
                 // programming finds it; the nearest shown cell that undoes it is hidden.
-                to_hide.extend(self.widen_lp_bound(&hidden, &known, &lines_of));
+                to_hide.extend(self.widen_lp_bound(&hidden, &known, &bounds, &lines_of));
             }
             to_hide.retain(|p| !hidden[*p]);
             if to_hide.is_empty() {
@@ -427,11 +432,11 @@ impl Linked {
         &self,
         hidden: &[bool],
         known: &[bool],
+        bounds: &[(i64, i64)],
         lines_of: &[Vec<usize>],
     ) -> Vec<usize> {
         /// How many single cells are tried before a whole ring is hidden.
         const TRIES: usize = 24;
-        let bounds = self.bounds(known);
         let small = |i: usize| self.values[i] > 0 && self.values[i] < MIN_ANSWERS;
         let Some(c) = (0..self.values.len())
             .filter(|c| hidden[*c] && !known[*c] && small(*c))
