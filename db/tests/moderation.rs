@@ -2,12 +2,14 @@
 //! recount gives counts equal to the non-quarantined rows, release restores them, answers that
 //! arrive inside an active window count nowhere, and every change is audited.
 
-use chrono::{DateTime, Duration, Utc};
+mod free_text;
+
+use chrono::{Duration, Utc};
 use db::entity::{audit_log, response};
-use db::survey::{Gate, SubmitRequest};
 use db::testing::TestDb;
 use domain::dashboard::Audience;
 use domain::{Principal, Role};
+use free_text::submit_at;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -17,34 +19,8 @@ fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn submit_at(db: &db::Db, link: &str, f: &[(String, String)], now: DateTime<Utc>) {
-    let id = uuid::Uuid::new_v4().to_string();
-    db::survey::submit(
-        db,
-        SubmitRequest {
-            link_code: link,
-            submission_id: &id,
-            gate: Gate::Kiosk {
-                token: db::demo::DEMO_KIOSK_TOKEN,
-            },
-            fields: f,
-            now,
-        },
-    )
-    .await
-    .expect("stored");
-}
-
 fn manager(lpo: i64) -> Principal {
-    Principal {
-        user_id: 1,
-        name: "Chef".to_owned(),
-        email: "chef@example.se".to_owned(),
-        role: Role::LpoManager,
-        scope_unit_id: Some(lpo),
-        municipal_unit_id: None,
-        must_change_password: false,
-    }
+    free_text::who(Role::LpoManager, lpo)
 }
 
 db::backend_test! {

@@ -1,7 +1,7 @@
-//! What the free-text test files (themes, compilation, retention) share: a staff member of an
+//! What the answer-writing test files (themes, compilation, retention, moderation) share: a staff member of an
 //! LPO, and an answer with free text (and a rating) through the demo kiosk.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use db::survey::{Gate, SubmitRequest};
 use domain::{Principal, Role};
 
@@ -18,14 +18,9 @@ pub fn who(role: Role, lpo: i64) -> Principal {
     }
 }
 
-/// Stores one answer through link `link` at the demo kiosk: `text` as the free text (q1) and
-/// `rating` for q3.
-pub async fn answer_with(db: &db::Db, link: &str, text: &str, rating: &str) {
+/// Stores one answer through link `link` at the demo kiosk, with form fields `f`, at `now`.
+pub async fn submit_at(db: &db::Db, link: &str, f: &[(String, String)], now: DateTime<Utc>) {
     let id = uuid::Uuid::new_v4().to_string();
-    let f = vec![
-        ("q1".to_owned(), text.to_owned()),
-        ("q3".to_owned(), rating.to_owned()),
-    ];
     db::survey::submit(
         db,
         SubmitRequest {
@@ -34,10 +29,21 @@ pub async fn answer_with(db: &db::Db, link: &str, text: &str, rating: &str) {
             gate: Gate::Kiosk {
                 token: db::demo::DEMO_KIOSK_TOKEN,
             },
-            fields: &f,
-            now: Utc::now(),
+            fields: f,
+            now,
         },
     )
     .await
     .expect("stored");
+}
+
+/// Stores one answer through link `link` at the demo kiosk: `text` as the free text (q1) and
+/// `rating` for q3.
+#[allow(dead_code)] // moderation writes its own fields
+pub async fn answer_with(db: &db::Db, link: &str, text: &str, rating: &str) {
+    let f = vec![
+        ("q1".to_owned(), text.to_owned()),
+        ("q3".to_owned(), rating.to_owned()),
+    ];
+    submit_at(db, link, &f, Utc::now()).await
 }
