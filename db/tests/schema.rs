@@ -8,14 +8,18 @@
 use db::testing::TestDb;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
-/// One line per table, column, index and constraint, in a stable order.
+/// One line per migration applied (its name is what an existing database remembers it by),
+/// then one per table, column, index and constraint, in a stable order.
 async fn dump(t: &TestDb) -> String {
+    let applied = "SELECT 'migration ' || version AS line FROM seaql_migrations ORDER BY version";
     let queries: &[&str] = match t.db.get_database_backend() {
         DbBackend::Sqlite => &[
+            applied,
             "SELECT type || ' ' || name || ': ' || COALESCE(sql, '') AS line FROM sqlite_master \
              WHERE name NOT LIKE 'sqlite_%' AND name <> 'seaql_migrations' ORDER BY type, name",
         ],
         _ => &[
+            applied,
             "SELECT table_name || '.' || column_name || ' ' || data_type || \
              COALESCE('(' || character_maximum_length || ')', '') || \
              CASE WHEN is_nullable = 'NO' THEN ' not null' ELSE '' END || \
