@@ -6,7 +6,9 @@
 //! --include-ignored` and review the diff.
 
 use db::testing::TestDb;
+use db::migration::Migrator;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm_migration::MigratorTrait;
 
 /// One line per migration applied (its name is what an existing database remembers it by),
 /// then one per table, column, index and constraint, in a stable order.
@@ -36,11 +38,10 @@ async fn dump(t: &TestDb) -> String {
     };
     let mut out = String::new();
     for q in queries {
-        let rows = t
-            .db
-            .query_all_raw(Statement::from_string(t.db.get_database_backend(), *q))
-            .await
-            .expect("schema query");
+        let rows =
+            t.db.query_all_raw(Statement::from_string(t.db.get_database_backend(), *q))
+                .await
+                .expect("schema query");
         for row in rows {
             let line: String = row.try_get("", "line").expect("line column");
             out.push_str(&line);
@@ -61,5 +62,18 @@ db::backend_test! {
         let want = std::fs::read_to_string(&path).expect("schema fixture exists");
         assert!(got.lines().count() > 40, "{}: the dump lists the schema", t.label);
         assert_eq!(got, want, "{}: the migrated schema differs from {path}", t.label);
+    }
+}
+
+db::backend_test! {
+    /// Every migration's `down` undoes its `up`: all the way down leaves no table, and up
+    /// again builds the recorded schema.
+    async fn migrations_go_down_and_up_again(t: TestDb) {
+        let before = dump(&t).await;
+        Migrator::down(&t.db, None).await.expect("down");
+        let empty = dump(&t).await;
+        assert!(empty.is_empty(), "{}: left after down:\n{empty}", t.label);
+        Migrator::up(&t.db, None).await.expect("up again");
+        assert_eq!(dump(&t).await, before, "{}", t.label);
     }
 }

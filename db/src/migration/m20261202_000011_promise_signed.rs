@@ -4,6 +4,7 @@
 //! over: their versions get the theme links the commitments have now, the police and the
 //! municipality as signatories, and a promise that an earlier edit put back to draft gets
 //! its last fully signed version back in force (as agreed: the status it had was lost).
+use super::{add_column, drop_column, drop_tables, table};
 use crate::entity::{
     commitment, commitment_theme, promise, promise_municipality, promise_sign_off,
     promise_signatory, promise_version, promise_version_theme, staff_user,
@@ -12,86 +13,51 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Quer
 use sea_orm_migration::{prelude::*, schema::*};
 use std::collections::HashMap;
 
-#[derive(DeriveMigrationName)]
-pub struct Migration;
+migration!();
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(
-            Table::alter()
-                .table("promise")
-                .add_column_if_not_exists(integer_null("revision"))
-                .to_owned(),
-        )
-        .await?;
-        m.alter_table(
-            Table::alter()
-                .table("activity")
-                .add_column_if_not_exists(integer("since_version").default(1))
-                .to_owned(),
-        )
-        .await?;
-        m.create_table(
-            Table::create()
-                .table("promise_version_theme")
-                .if_not_exists()
-                .col(big_integer("promise_id"))
-                .col(integer("version"))
-                .col(big_integer("commitment_id"))
-                .col(big_integer("theme_id"))
-                .col(big_integer("compilation_id"))
-                .primary_key(
-                    Index::create()
-                        .col("promise_id")
-                        .col("version")
-                        .col("commitment_id")
-                        .col("theme_id"),
-                )
-                .to_owned(),
-        )
-        .await?;
-        m.create_table(
-            Table::create()
-                .table("promise_signatory")
-                .if_not_exists()
-                .col(big_integer("promise_id"))
-                .col(integer("version"))
-                .col(string_len("signer", 20))
-                .col(integer("position"))
-                .primary_key(
-                    Index::create()
-                        .col("promise_id")
-                        .col("version")
-                        .col("signer"),
-                )
-                .to_owned(),
-        )
-        .await?;
-        carry_over(m.get_connection()).await
-    }
+async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    add_column(m, "promise", integer_null("revision")).await?;
+    add_column(m, "activity", integer("since_version").default(1)).await?;
+    m.create_table(
+        table("promise_version_theme")
+            .col(big_integer("promise_id"))
+            .col(integer("version"))
+            .col(big_integer("commitment_id"))
+            .col(big_integer("theme_id"))
+            .col(big_integer("compilation_id"))
+            .primary_key(
+                Index::create()
+                    .col("promise_id")
+                    .col("version")
+                    .col("commitment_id")
+                    .col("theme_id"),
+            )
+            .to_owned(),
+    )
+    .await?;
+    m.create_table(
+        table("promise_signatory")
+            .col(big_integer("promise_id"))
+            .col(integer("version"))
+            .col(string_len("signer", 20))
+            .col(integer("position"))
+            .primary_key(
+                Index::create()
+                    .col("promise_id")
+                    .col("version")
+                    .col("signer"),
+            )
+            .to_owned(),
+    )
+    .await?;
+    carry_over(m.get_connection()).await
+}
 
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in ["promise_signatory", "promise_version_theme"] {
-            m.drop_table(Table::drop().table(t).if_exists().to_owned())
-                .await?;
-        }
-        m.alter_table(
-            Table::alter()
-                .table("activity")
-                .drop_column("since_version")
-                .to_owned(),
-        )
-        .await?;
-        m.alter_table(
-            Table::alter()
-                .table("promise")
-                .drop_column("revision")
-                .to_owned(),
-        )
-        .await?;
-        Ok(())
-    }
+async fn down(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    drop_tables(m, &["promise_signatory", "promise_version_theme"]).await?;
+    drop_column(m, "activity", "since_version").await?;
+    drop_column(m, "promise", "revision").await?;
+    Ok(())
 }
 
 async fn carry_over(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
