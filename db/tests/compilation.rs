@@ -17,11 +17,7 @@ async fn answer(db: &db::Db, link: &str, text: &str) {
 
 db::backend_test! {
     async fn approval_freezes_a_suppressed_versioned_snapshot(t: TestDb) {
-        db::demo::seed_if_empty(&t.db).await.expect("seed");
-        let lpo = db::dashboard::lpo_of(&t.db, 1)
-            .await
-            .expect("query")
-            .expect("dialogue");
+        let lpo = free_text::demo_lpo(&t.db).await;
         let officer = who(Role::Officer, lpo);
         let manager = who(Role::LpoManager, lpo);
         // Six residents raise drugs; three business owners raise traffic.

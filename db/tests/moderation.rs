@@ -2,7 +2,10 @@
 //! recount gives counts equal to the non-quarantined rows, release restores them, answers that
 //! arrive inside an active window count nowhere, and every change is audited.
 
+mod common;
 mod free_text;
+
+use common::fields;
 
 use chrono::{Duration, Utc};
 use db::entity::{audit_log, response};
@@ -12,25 +15,14 @@ use domain::{Principal, Role};
 use free_text::submit_at;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
-}
-
 fn manager(lpo: i64) -> Principal {
     free_text::who(Role::LpoManager, lpo)
 }
 
 db::backend_test! {
     async fn quarantine_and_recount_leave_only_the_non_quarantined_rows_counted(t: TestDb) {
-        db::demo::seed_if_empty(&t.db).await.expect("seed");
         let dialogue = 1;
-        let lpo = db::dashboard::lpo_of(&t.db, dialogue)
-            .await
-            .expect("query")
-            .expect("demo dialogue");
+        let lpo = free_text::demo_lpo(&t.db).await;
         let p = manager(lpo);
         let base = domain::time::truncate_to_hour(Utc::now()) - Duration::hours(6);
         let honest = fields(&[("q1", "Synas mer"), ("q3", "4")]);
@@ -173,12 +165,8 @@ db::backend_test! {
 
 db::backend_test! {
     async fn hidden_free_text_leaves_the_dashboard_at_once(t: TestDb) {
-        db::demo::seed_if_empty(&t.db).await.expect("seed");
         let dialogue = 1;
-        let lpo = db::dashboard::lpo_of(&t.db, dialogue)
-            .await
-            .expect("query")
-            .expect("demo dialogue");
+        let lpo = free_text::demo_lpo(&t.db).await;
         let now = Utc::now();
         for i in 0..4 {
             let f = fields(&[("q1", &format!("svar nummer {i}")), ("q3", "3")]);

@@ -3,23 +3,14 @@
 
 mod common;
 
+use common::{fields, sid};
+
 use common::TestDb;
 
 use chrono::Utc;
 use db::entity::{answer, browser_seen, response, submission, tally};
 use db::survey::{Gate, Receipt, SubmitError, SubmitRequest, Writer};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-
-fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
-}
-
-fn sid() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
 
 fn public<'a>(browser: Option<&'a str>, invite: Option<&'a str>) -> Gate<'a> {
     Gate::Public {

@@ -28,11 +28,7 @@ async fn texts(db: &db::Db) -> u64 {
 
 db::backend_test! {
     async fn the_job_deletes_raw_text_and_keeps_codes_and_quotes(t: TestDb) {
-        db::demo::seed_if_empty(&t.db).await.expect("seed");
-        let lpo = db::dashboard::lpo_of(&t.db, 1)
-            .await
-            .expect("query")
-            .expect("dialogue");
+        let lpo = free_text::demo_lpo(&t.db).await;
         let officer = who(Role::Officer, lpo);
         let manager = who(Role::LpoManager, lpo);
         for i in 0..7 {

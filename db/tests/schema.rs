@@ -5,8 +5,8 @@
 //! with `SCHEMA_WRITE=1 bash scripts/with-postgres.sh cargo test -p db --test schema --
 //! --include-ignored` and review the diff.
 
-use db::testing::TestDb;
 use db::migration::Migrator;
+use db::testing::TestDb;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use sea_orm_migration::MigratorTrait;
 

@@ -1,5 +1,7 @@
 mod common;
 
+use common::{fields, sid};
+
 use common::TestDb;
 
 use chrono::{Duration, Utc};
@@ -13,17 +15,6 @@ const PUBLIC: Gate<'static> = Gate::Public {
     via_qr: false,
 };
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, PaginatorTrait};
-
-fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
-}
-
-fn sid() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
 
 async fn seeded(t: TestDb) -> TestDb {
     assert!(

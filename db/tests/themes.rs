@@ -21,11 +21,7 @@ async fn answer(db: &db::Db, text: &str) {
 
 db::backend_test! {
     async fn officers_code_free_text_with_suggestions_and_the_hit_rate_is_counted(t: TestDb) {
-        db::demo::seed_if_empty(&t.db).await.expect("seed");
-        let lpo = db::dashboard::lpo_of(&t.db, 1)
-            .await
-            .expect("query")
-            .expect("dialogue");
+        let lpo = free_text::demo_lpo(&t.db).await;
         let p = officer(lpo);
         answer(&t.db, "Knarkförsäljningen vid busstationen").await;
         answer(&t.db, "Polisen svarar aldrig i telefon").await;
@@ -102,11 +98,7 @@ db::backend_test! {
     /// add themes; bad input and another LPO's theme are refused and change nothing.
     async fn officers_edit_keywords_and_add_themes(t: TestDb) {
         let l = t.label;
-        db::demo::seed_if_empty(&t.db).await.expect("seed");
-        let lpo = db::dashboard::lpo_of(&t.db, 1)
-            .await
-            .expect("query")
-            .expect("dialogue");
+        let lpo = free_text::demo_lpo(&t.db).await;
         let o = officer(lpo);
         let themes = db::themes::lpo_themes(&t.db, lpo).await.expect("themes");
         let traffic = themes.iter().find(|x| x.code == "trafik").expect("traffic");

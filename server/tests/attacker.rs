@@ -52,19 +52,7 @@ async fn sign_in(app: &axum::Router, email: &str) -> String {
 }
 
 async fn call(app: &axum::Router, path: &str, body: &str, cookie: Option<&str>) -> String {
-    let mut b = Request::post(path)
-        .header(header::ORIGIN, SITE)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    if let Some(c) = cookie {
-        b = b.header(header::COOKIE, c);
-    }
-    let res = app
-        .clone()
-        .oneshot(b.body(Body::from(body.to_owned())).expect("request"))
-        .await
-        .expect("response");
-    assert_eq!(res.status(), StatusCode::OK, "POST {path}");
-    String::from_utf8_lossy(&res.into_body().collect().await.expect("body").to_bytes()).into_owned()
+    common::post_ok(app, SITE, path, body, cookie).await
 }
 
 async fn get(app: &axum::Router, path: &str, cookie: &str) -> Vec<u8> {

@@ -311,14 +311,7 @@ async fn router(url: &str) -> axum::Router {
     config.login_per_account_per_minute = 10_000;
     config.login_per_address_per_minute = 10_000;
     config.submit_per_address_per_minute = 1_000_000;
-    let options = LeptosOptions::builder()
-        .output_name("medborgarloften")
-        .site_root("target/site")
-        .build();
-    server::build_with(config, options)
-        .await
-        .expect("builds")
-        .router
+    common::built_with(config).await.router
 }
 
 async fn sign_in(app: &axum::Router, email: &str) -> String {

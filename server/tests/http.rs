@@ -1,5 +1,7 @@
 //! The HTTP layer end to end, in process: the no-JS form path, CSRF, limits and headers.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
@@ -19,14 +21,7 @@ async fn app_with(set: impl FnOnce(&mut Config)) -> axum::Router {
     let mut config = Config::for_tests(&format!("sqlite://{}?mode=rwc", path.display()), SITE);
     config.login_per_address_per_minute = 30;
     set(&mut config);
-    let options = LeptosOptions::builder()
-        .output_name("medborgarloften")
-        .site_root("target/site")
-        .build();
-    server::build_with(config, options)
-        .await
-        .expect("server builds")
-        .router
+    common::built_with(config).await.router
 }
 
 async fn body_text(res: axum::response::Response) -> String {

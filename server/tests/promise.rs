@@ -219,14 +219,7 @@ const SITE: &str = "http://127.0.0.1:3997";
 
 async fn app_on(url: &str) -> axum::Router {
     let config = Config::for_tests(url, SITE);
-    let options = LeptosOptions::builder()
-        .output_name("medborgarloften")
-        .site_root("target/site")
-        .build();
-    server::build_with(config, options)
-        .await
-        .expect("builds")
-        .router
+    common::built_with(config).await.router
 }
 
 async fn post(app: &axum::Router, uri: &str, body: &str, cookie: &str) -> (StatusCode, String) {

@@ -34,3 +34,16 @@ pub async fn all() -> Vec<TestDb> {
     }
     v
 }
+
+/// Form fields from `(name, value)` pairs.
+pub fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+/// A fresh submission id, as a form carries one.
+pub fn sid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

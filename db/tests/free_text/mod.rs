@@ -47,3 +47,12 @@ pub async fn answer_with(db: &db::Db, link: &str, text: &str, rating: &str) {
     ];
     submit_at(db, link, &f, Utc::now()).await
 }
+
+/// Seeds the demo (if the database is empty) and returns the LPO of its first dialogue.
+pub async fn demo_lpo(db: &db::Db) -> i64 {
+    db::demo::seed_if_empty(db).await.expect("seed");
+    db::dashboard::lpo_of(db, 1)
+        .await
+        .expect("query")
+        .expect("demo dialogue")
+}
