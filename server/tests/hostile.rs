@@ -14,7 +14,6 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use domain::Role;
 use http_body_util::BodyExt;
-use leptos::config::LeptosOptions;
 use sea_orm::{FromQueryResult, JsonValue, Statement};
 use server::config::Config;
 use server::routes::{PlainRoute, plain_routes};
