@@ -36,6 +36,7 @@ pub const PAGES: &[(&str, Access)] = &[
     (paths::DASHBOARD, Access::Staff(Permission::SeeAnswers)),
     (paths::AUDIT, Access::Staff(Permission::ReadAudit)),
     (paths::USERS, Access::Staff(Permission::Administer)),
+    (paths::USER, Access::Staff(Permission::Administer)),
     (paths::ORG, Access::Staff(Permission::Administer)),
     // Any signed-in staff member; the anonymous are sent to sign in.
     (paths::CHANGE_PASSWORD, Access::Staff(Permission::SignedIn)),

@@ -121,6 +121,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/logga-in") view=pages::auth::LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/personal/logg") view=pages::admin::AuditPage ssr=SsrMode::Async />
                 <Route path=path!("/personal/anvandare") view=pages::admin::UsersPage ssr=SsrMode::Async />
+                <Route path=path!("/personal/anvandare/:id") view=pages::admin::UserPage ssr=SsrMode::Async />
                 <Route path=path!("/personal/organisation") view=pages::admin::OrgPage ssr=SsrMode::Async />
                 <Route path=path!("/byt-losenord") view=pages::admin::PasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/integritet") view=pages::info::PrivacyPage />

@@ -32,7 +32,9 @@ pub const RELEASE_QUARANTINE: &str = "/personal/oversikt/{dialogue}/karantan/{id
 pub const HIDE_TEXT: &str = "/personal/oversikt/{dialogue}/svar/{answer}/dolj";
 pub const REGION: &str = "/personal/region";
 pub const AUDIT: &str = "/personal/logg";
+pub const AUDIT_CSV: &str = "/personal/logg.csv";
 pub const USERS: &str = "/personal/anvandare";
+pub const USER: &str = "/personal/anvandare/{id}";
 pub const USER_PASSWORD: &str = "/personal/anvandare/{id}/losenord";
 pub const USER_ACTIVE: &str = "/personal/anvandare/{id}/aktiv";
 pub const ORG: &str = "/personal/organisation";
@@ -78,6 +80,7 @@ pub const ADVANCE_PROMISE: &str = "/personal/lofte/{promise}/steg";
 pub const ADD_ACTIVITY: &str = "/personal/lofte/{promise}/aktivitet";
 pub const LOG_PROGRESS: &str = "/personal/lofte/{promise}/aktivitet/{activity}/framsteg";
 pub const ACTIVITY_STATUS: &str = "/personal/lofte/{promise}/aktivitet/{activity}/status";
+pub const EDIT_ACTIVITY: &str = "/personal/lofte/{promise}/aktivitet/{activity}/andra";
 pub const CORRECT_PROGRESS: &str = "/personal/lofte/{promise}/framsteg/{entry}/ratta";
 
 /// `pattern` with its `{name}` segments replaced by `args`, in order. A pattern with more
@@ -195,4 +198,15 @@ mod tests {
             "/logga-in?next=/personal/logg"
         );
     }
+}
+
+/// `base` with `pairs` as its URL query (none: `base` itself), each value encoded.
+pub fn with_query(base: &str, pairs: &[(&str, String)]) -> String {
+    if pairs.is_empty() {
+        return base.to_owned();
+    }
+    let q = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())))
+        .finish();
+    format!("{base}?{q}")
 }

@@ -235,7 +235,7 @@ pub async fn principal_from_session(
         session.flush().await.map_err(internal)?;
         return Ok(None);
     }
-    match db::accounts::active_principal(&st.db, uid)
+    match db::accounts::active_principal(&st.db, uid, login_at)
         .await
         .map_err(internal)?
     {

@@ -4,6 +4,7 @@
 //! - `bench throughput sqlite|postgres`: the open-loop submit ladder against the product's
 //!   release server and against the baseline, in the same run, and their ratio;
 //! - `bench fanout sqlite|postgres`: live fan-out over many dashboard streams;
+//! - `bench audit sqlite|postgres`: the audit log's search and export at 10,000 entries;
 //! - `bench baseline DATABASE_URL PORT`: the baseline server itself (started by `throughput`).
 //!
 //! PostgreSQL comes from `TEST_DATABASE_URL` (`scripts/with-postgres.sh`). Settings:
@@ -12,6 +13,7 @@
 //! `BENCH_FANOUT_RATE` (4 a second), `BENCH_FANOUT_RUNS` (3), `BENCH_SERVER_BIN`,
 //! `BENCH_SITE_ROOT`, `BENCH_SEED`.
 
+mod audit;
 mod baseline;
 mod fanout;
 mod form;
@@ -54,11 +56,12 @@ async fn main() {
     {
         ["throughput", backend] => throughput(backend).await,
         ["fanout", backend] => fanout(backend).await,
+        ["audit", backend] => audit::run(backend).await,
         ["baseline", url, port] => match port.parse() {
             Ok(port) => baseline::serve(url, port).await,
             Err(_) => Err(format!("not a port: {port}")),
         },
-        _ => Err("usage: bench throughput|fanout sqlite|postgres".to_owned()),
+        _ => Err("usage: bench throughput|fanout|audit sqlite|postgres".to_owned()),
     };
     if let Err(e) = result {
         eprintln!("bench: {e}");

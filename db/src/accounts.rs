@@ -35,6 +35,12 @@ pub enum AccountError {
     NotFound,
     #[error("password hashing failed")]
     Hash,
+    /// An admin may not change their own role (they would lock themselves out of this page).
+    #[error("you cannot change your own role")]
+    OwnRole,
+    /// Someone saved the account since the form was opened: what is stored now.
+    #[error("the account was changed by someone else")]
+    Conflict(Box<AccountFields>),
     #[error(transparent)]
     Db(#[from] DbErr),
 }
@@ -101,15 +107,18 @@ pub async fn login(
     }
 }
 
-/// The active user behind a session, or `None` if gone or deactivated.
+/// The active user behind a session that began at `login_at` (Unix seconds), or `None` if
+/// the account is gone or deactivated, or its role or scope changed after that.
 pub async fn active_principal(
     db: &impl ConnectionTrait,
     user_id: i64,
+    login_at: i64,
 ) -> Result<Option<Principal>, DbErr> {
     Ok(staff_user::Entity::find_by_id(user_id)
         .one(db)
         .await?
         .filter(|u| u.active)
+        .filter(|u| u.sessions_since.is_none_or(|t| login_at >= t.timestamp()))
         .and_then(|u| principal(&u)))
 }
 
@@ -210,6 +219,149 @@ async fn check_scope(
     } else if municipal_unit.is_some() {
         return Err(AccountError::BadScope);
     }
+    Ok(())
+}
+
+/// The fields of an account that an admin can change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountFields {
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub scope_unit_id: Option<i64>,
+    pub municipal_unit_id: Option<i64>,
+    /// The version these values are (stored) or were read from (an edit).
+    pub version: i32,
+}
+
+impl AccountFields {
+    fn of(u: &staff_user::Model) -> Option<AccountFields> {
+        Some(AccountFields {
+            name: u.name.clone(),
+            email: u.email.clone(),
+            role: Role::parse(&u.role)?,
+            scope_unit_id: u.scope_unit_id,
+            municipal_unit_id: u.municipal_unit_id,
+            version: u.version,
+        })
+    }
+}
+
+/// One account's fields as stored, for its edit form.
+pub async fn account(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+) -> Result<Option<AccountFields>, DbErr> {
+    Ok(staff_user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .as_ref()
+        .and_then(AccountFields::of))
+}
+
+/// Changes an account's name, e-mail, role and scope, checked as at creation. The edit names
+/// the version it was made from: if the account was saved since, nothing is written and the
+/// stored values come back as [`AccountError::Conflict`]. A changed role or scope ends the
+/// account's sessions. The audit entry records each changed field's old and new value.
+pub async fn edit_user(
+    db: &DatabaseConnection,
+    actor: &Principal,
+    user_id: i64,
+    edit: AccountFields,
+    now: DateTime<Utc>,
+) -> Result<(), AccountError> {
+    let email = normalise_email(&edit.email);
+    if !domain::is_plausible_email(&email) {
+        return Err(AccountError::BadEmail);
+    }
+    let name = edit.name.trim().to_owned();
+    if name.is_empty() {
+        return Err(AccountError::MissingName);
+    }
+    check_scope(db, edit.role, edit.scope_unit_id, edit.municipal_unit_id).await?;
+    let txn = db.begin().await?;
+    let user = staff_user::Entity::find_by_id(user_id)
+        .one(&txn)
+        .await?
+        .ok_or(AccountError::NotFound)?;
+    let stored = AccountFields::of(&user).ok_or(AccountError::NotFound)?;
+    if stored.version != edit.version {
+        return Err(AccountError::Conflict(Box::new(stored)));
+    }
+    if actor.user_id == user_id && edit.role != stored.role {
+        return Err(AccountError::OwnRole);
+    }
+    if email != stored.email
+        && staff_user::Entity::find()
+            .filter(staff_user::Column::Email.eq(&email))
+            .one(&txn)
+            .await?
+            .is_some()
+    {
+        return Err(AccountError::DuplicateEmail);
+    }
+    let show = |id: Option<i64>| id.map(|i| i.to_string()).unwrap_or_default();
+    let changes: Vec<(&str, String, String)> = [
+        ("name", stored.name.clone(), name.clone()),
+        ("email", stored.email.clone(), email.clone()),
+        (
+            "role",
+            stored.role.code().to_owned(),
+            edit.role.code().to_owned(),
+        ),
+        ("scope", show(stored.scope_unit_id), show(edit.scope_unit_id)),
+        (
+            "municipal_unit",
+            show(stored.municipal_unit_id),
+            show(edit.municipal_unit_id),
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, old, new)| old != new)
+    .collect();
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let ends_sessions = changes
+        .iter()
+        .any(|(f, _, _)| matches!(*f, "role" | "scope" | "municipal_unit"));
+    let mut am: staff_user::ActiveModel = user.into();
+    am.name = Set(name);
+    am.email = Set(email);
+    am.role = Set(edit.role.code().to_owned());
+    am.scope_unit_id = Set(edit.scope_unit_id);
+    am.municipal_unit_id = Set(edit.municipal_unit_id);
+    am.version = Set(stored.version + 1);
+    if ends_sessions {
+        am.sessions_since = Set(Some(now));
+    }
+    // Compare and set: a save that raced this one since the read above finds no row.
+    let saved = staff_user::Entity::update_many()
+        .set(am)
+        .filter(staff_user::Column::Id.eq(user_id))
+        .filter(staff_user::Column::Version.eq(stored.version))
+        .exec(&txn)
+        .await?;
+    if saved.rows_affected != 1 {
+        txn.rollback().await?;
+        let now_stored = account(db, user_id).await?.ok_or(AccountError::NotFound)?;
+        return Err(AccountError::Conflict(Box::new(now_stored)));
+    }
+    let detail = audit::changes(&changes);
+    audit::record(
+        &txn,
+        audit::Entry {
+            at: now,
+            user_id: Some(actor.user_id),
+            scope_unit_id: edit.scope_unit_id.or(stored.scope_unit_id),
+            action: "update",
+            entity: "staff_user",
+            entity_id: user_id.to_string(),
+            detail,
+        },
+    )
+    .await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -315,8 +467,11 @@ pub async fn user_rows(db: &impl ConnectionTrait) -> Result<Vec<domain::UserRow>
                 name: u.name,
                 role,
                 scope,
+                scope_unit_id: u.scope_unit_id,
+                municipal_unit_id: u.municipal_unit_id,
                 active: u.active,
                 must_change_password: u.must_change_password,
+                version: u.version,
             })
         })
         .collect())

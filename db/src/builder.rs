@@ -38,6 +38,9 @@ pub enum BuilderError {
     /// The dialogue has opened: its questionnaire is frozen.
     #[error("the questionnaire is frozen")]
     Frozen,
+    /// Someone saved the record since the form was opened; nothing was written.
+    #[error("changed by someone else")]
+    Conflict,
     #[error(transparent)]
     Db(#[from] DbErr),
 }

@@ -397,8 +397,7 @@ pub async fn quotable(
 /// CSV of a compilation: one section per table, every text cell neutralised against formula
 /// injection and quoted. The figures are the compilation's own, so suppression holds.
 pub fn to_csv(c: &Compilation, lang: domain::Lang) -> String {
-    use domain::compilation::neutralise;
-    let cell = |s: &str| format!("\"{}\"", neutralise(s).replace('"', "\"\""));
+    use domain::compilation::csv_cell as cell;
     let num = |n: Option<i64>| {
         n.map(|n| n.to_string())
             .unwrap_or_else(|| cell(domain::suppress::hidden_label(lang)))

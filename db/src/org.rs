@@ -204,3 +204,16 @@ pub async fn tree(db: &impl ConnectionTrait) -> Result<Vec<(usize, org_unit::Mod
     }
     Ok(out)
 }
+
+/// The units whose records `p` may read (the audit log's entries): `None` for an admin
+/// (everything), else the subtree of their scope (nothing without one).
+pub async fn units_in_scope(
+    db: &impl ConnectionTrait,
+    p: &domain::Principal,
+) -> Result<Option<Vec<i64>>, DbErr> {
+    Ok(match (p.role, p.scope_unit_id) {
+        (domain::Role::Admin, _) => None,
+        (_, Some(scope)) => Some(subtree(db, scope).await?),
+        _ => Some(Vec::new()),
+    })
+}

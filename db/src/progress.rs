@@ -122,6 +122,99 @@ pub async fn correct(
     Ok(id)
 }
 
+/// Edits an activity (the LPO's officers and manager, admins): title, owner, target, unit,
+/// due date and weight, checked as when it was added and by the rule of change
+/// (`domain::activity::edit_refusal`). `version` is the one the form was opened from: if the
+/// activity was saved since, nothing is written ([`BuilderError::Conflict`]). The audit entry
+/// holds each changed field's old and new value.
+#[allow(clippy::too_many_arguments)]
+pub async fn edit_activity(
+    db: &DatabaseConnection,
+    p: &Principal,
+    promise_id: i64,
+    activity_id: i64,
+    input: &crate::promise::ActivityInput,
+    version: i32,
+    now: DateTime<Utc>,
+) -> Result<(), BuilderError> {
+    let (a, pr, status) = activity_of(db, promise_id, activity_id).await?;
+    if !crate::promise::may_edit(p, pr.lpo_id) {
+        return Err(BuilderError::Forbidden);
+    }
+    crate::promise::check_activity(input)?;
+    if a.version != version {
+        return Err(BuilderError::Conflict);
+    }
+    let unit = input.unit.trim().to_owned();
+    let logged = progress_entry::Entity::find()
+        .filter(progress_entry::Column::ActivityId.eq(activity_id))
+        .one(db)
+        .await?
+        .is_some();
+    if let Some((field, key)) =
+        domain::activity::edit_refusal(status == Status::Closed, logged, unit != a.unit)
+    {
+        return Err(invalid(field, key));
+    }
+    let (kind, owner) = input.owner.parts();
+    let title = input.title.trim().to_owned();
+    let changes: Vec<(&str, String, String)> = [
+        ("title", a.title.clone(), title.clone()),
+        (
+            "owner",
+            format!("{}:{}", a.owner_kind, a.owner_id),
+            format!("{kind}:{owner}"),
+        ),
+        ("target", a.target.to_string(), input.target.to_string()),
+        ("unit", a.unit.clone(), unit.clone()),
+        ("due_on", a.due_on.to_string(), input.due_on.to_string()),
+        ("weight", a.weight.to_string(), input.weight.to_string()),
+    ]
+    .into_iter()
+    .filter(|(_, old, new)| old != new)
+    .collect();
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let txn = db.begin().await?;
+    let saved = activity::Entity::update_many()
+        .set(activity::ActiveModel {
+            title: Set(title),
+            owner_kind: Set(kind.to_owned()),
+            owner_id: Set(owner),
+            target: Set(input.target),
+            unit: Set(unit),
+            due_on: Set(input.due_on),
+            weight: Set(input.weight),
+            version: Set(a.version + 1),
+            ..Default::default()
+        })
+        .filter(activity::Column::Id.eq(activity_id))
+        .filter(activity::Column::Version.eq(a.version))
+        .exec(&txn)
+        .await?;
+    if saved.rows_affected != 1 {
+        // Another save came between the read and this one.
+        txn.rollback().await?;
+        return Err(BuilderError::Conflict);
+    }
+    audit::record(
+        &txn,
+        crate::promise::audit_entry(
+            p,
+            pr.lpo_id,
+            now,
+            "update",
+            "activity",
+            activity_id,
+            audit::changes(&changes),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// Sets an activity's status (the LPO's officers and manager, admins). Cancelling needs a
 /// reason (kept, and shown in public); another status clears it. Not on a closed promise.
 pub async fn set_status(

@@ -34,7 +34,7 @@ pub enum Owner {
 }
 
 impl Owner {
-    fn parts(self) -> (&'static str, i64) {
+    pub(crate) fn parts(self) -> (&'static str, i64) {
         match self {
             Owner::Officer(id) => ("officer", id),
             Owner::PoliceUnit(id) => ("police_unit", id),
@@ -698,6 +698,20 @@ async fn promise_of_commitment(
     load(db, c.promise_id).await
 }
 
+/// An activity's input as adding and editing check it: a title, a target and a weight above 0.
+pub(crate) fn check_activity(input: &ActivityInput) -> Result<(), BuilderError> {
+    if input.title.trim().is_empty() {
+        return Err(invalid("title", "form.required"));
+    }
+    if !input.target.is_finite() || input.target <= 0.0 {
+        return Err(invalid("target", "promise.target_positive"));
+    }
+    if !input.weight.is_finite() || input.weight <= 0.0 {
+        return Err(invalid("weight", "promise.weight_positive"));
+    }
+    Ok(())
+}
+
 /// Adds an activity with a measurable target (> 0) to a commitment.
 pub async fn add_activity(
     db: &DatabaseConnection,
@@ -713,15 +727,7 @@ pub async fn add_activity(
     if status == Status::Closed {
         return Err(refused(Refusal::Closed));
     }
-    if input.title.trim().is_empty() {
-        return Err(invalid("title", "form.required"));
-    }
-    if !input.target.is_finite() || input.target <= 0.0 {
-        return Err(invalid("target", "promise.target_positive"));
-    }
-    if !input.weight.is_finite() || input.weight <= 0.0 {
-        return Err(invalid("weight", "promise.weight_positive"));
-    }
+    check_activity(input)?;
     let (kind, owner) = input.owner.parts();
     let txn = db.begin().await?;
     let id = activity::Entity::insert(activity::ActiveModel {
@@ -1211,6 +1217,7 @@ pub async fn staff_detail(
                 unit: a.unit,
                 due_on: a.due_on,
                 achieved,
+                version: a.version,
             });
         }
         let cp = domain::progress::commitment_percent(&progress);

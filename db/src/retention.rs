@@ -246,8 +246,7 @@ pub async fn raw_texts(
 
 /// The raw texts as CSV, every text cell neutralised against formula injection.
 pub fn raw_csv(rows: &[RawText], question: impl Fn(i64) -> String) -> String {
-    use domain::compilation::neutralise;
-    let cell = |s: &str| format!("\"{}\"", neutralise(s).replace('"', "\"\""));
+    use domain::compilation::csv_cell as cell;
     let mut out =
         String::from("\u{feff}\"answer\";\"question\";\"text\";\"hidden\";\"quarantined\"\r\n");
     for r in rows {

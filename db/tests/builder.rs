@@ -22,7 +22,7 @@ async fn principal(db: &db::Db, email: &str) -> Principal {
         .await
         .expect("query")
         .expect("demo user");
-    db::accounts::active_principal(db, u.id)
+    db::accounts::active_principal(db, u.id, chrono::Utc::now().timestamp())
         .await
         .expect("query")
         .expect("active")

@@ -229,6 +229,10 @@ pub struct UserRow {
     pub name: String,
     pub role: Role,
     pub scope: String,
+    pub scope_unit_id: Option<i64>,
+    pub municipal_unit_id: Option<i64>,
     pub active: bool,
     pub must_change_password: bool,
+    /// The stored version, which an edit form sends back (optimistic concurrency).
+    pub version: i32,
 }

@@ -5,6 +5,24 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+/// Why an edit of an activity is refused (field, catalogue key), or `None` when it may be
+/// saved. The rule of change: nothing changes on a closed promise; the unit only while no
+/// progress is logged (logged amounts are counted in it); the title, owner, target, due date
+/// and weight at any time before that (each change is audited with its old and new value).
+pub fn edit_refusal(
+    promise_closed: bool,
+    progress_logged: bool,
+    unit_changed: bool,
+) -> Option<(&'static str, &'static str)> {
+    if promise_closed {
+        Some(("promise", "promise.closed"))
+    } else if progress_logged && unit_changed {
+        Some(("unit", "promise.unit_has_progress"))
+    } else {
+        None
+    }
+}
+
 /// An activity's status.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -95,4 +113,25 @@ pub struct Supersession {
 /// The default weight (for records stored before weights were shown).
 pub fn one() -> f64 {
     1.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rule_of_change_for_an_activity_row_by_row() {
+        // (closed, logged, unit changed) → refusal
+        let rows = [
+            ((false, false, false), None),
+            ((false, false, true), None),
+            ((false, true, false), None),
+            ((false, true, true), Some(("unit", "promise.unit_has_progress"))),
+            ((true, false, false), Some(("promise", "promise.closed"))),
+            ((true, true, true), Some(("promise", "promise.closed"))),
+        ];
+        for ((closed, logged, unit), want) in rows {
+            assert_eq!(edit_refusal(closed, logged, unit), want, "{closed} {logged} {unit}");
+        }
+    }
 }

@@ -67,6 +67,11 @@ pub fn neutralise(cell: &str) -> String {
     }
 }
 
+/// A CSV cell: quoted, inner quotes doubled, and a formula start neutralised.
+pub fn csv_cell(s: &str) -> String {
+    format!("\"{}\"", neutralise(s).replace('"', "\"\""))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

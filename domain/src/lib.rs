@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod activity;
+pub mod audit;
 pub mod builder;
 pub mod compilation;
 pub mod dashboard;

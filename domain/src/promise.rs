@@ -352,6 +352,8 @@ pub struct ActivityLine {
     pub due_on: NaiveDate,
     pub achieved: f64,
     pub percent: f64,
+    /// The stored version, which its edit form sends back (optimistic concurrency).
+    pub version: i32,
 }
 
 /// An activity past its due date and short of its target, for the LPO's overview.

@@ -3,26 +3,39 @@
 use crate::ServerState;
 use crate::form::{body_fields, field};
 use crate::guard::Staff;
-use crate::respond::{rerender_with, see_other};
+use crate::respond::{WithStatus, failed, not_found, refused_form, rerender_with, see_other};
 use crate::route::PlainRoute;
 use app::access::Access;
-use app::pages::admin::PostedStaffForm;
+use app::pages::admin::{PostedStaffForm, StoredAccount};
 use app::paths;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use db::accounts::AccountError;
+use domain::Lang;
 use domain::Permission;
 use domain::Role;
 use leptos::prelude::provide_context;
 
 pub const ROUTES: &[PlainRoute] = &[
+    PlainRoute::get(
+        "audit_csv",
+        paths::AUDIT_CSV,
+        Access::Staff(Permission::ReadAudit),
+        || get(audit_csv),
+    ),
     PlainRoute::post(
         "create_user",
         paths::USERS,
         Access::Staff(Permission::Administer),
         || post(create_user),
+    ),
+    PlainRoute::post(
+        "edit_user",
+        paths::USER,
+        Access::Staff(Permission::Administer),
+        || post(edit_user),
     ),
     PlainRoute::post(
         "reset_password",
@@ -77,7 +90,73 @@ fn account_error_field(e: &AccountError) -> Option<(&'static str, &'static str)>
         AccountError::MissingName => Some(("name", "form.required")),
         AccountError::WeakPassword => Some(("password", "password.too_short")),
         AccountError::BadScope => Some(("scope_unit_id", "users.bad_scope")),
+        AccountError::OwnRole => Some(("role", "users.own_role")),
         _ => None,
+    }
+}
+
+/// `POST /personal/anvandare/{id}`: an account's name, e-mail, role and scope. Bad input is a
+/// 422 with the values kept; a save over someone else's is a 409 showing both versions.
+pub async fn edit_user(
+    State(state): State<ServerState>,
+    Path(user_id): Path<i64>,
+    Staff(actor): Staff,
+    req: Request,
+) -> Response {
+    let (parts, fields) = match body_fields(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let id = |k: &str| field(&fields, k).trim().parse::<i64>().ok();
+    let posted = |errors: Vec<(String, String)>| PostedStaffForm {
+        values: fields.clone(),
+        errors,
+    };
+    // The form always carries the version it was opened from; without one it was not ours.
+    let Ok(version) = field(&fields, "version").trim().parse::<i32>() else {
+        return (StatusCode::BAD_REQUEST, "Formuläret saknar version. / The form has no version.")
+            .into_response();
+    };
+    let Some(role) = Role::parse(field(&fields, "role")) else {
+        let p = posted(vec![("role".to_owned(), "users.bad_role".to_owned())]);
+        return refused_form(state, parts, StatusCode::UNPROCESSABLE_ENTITY, p).await;
+    };
+    let edit = db::accounts::AccountFields {
+        name: field(&fields, "name").to_owned(),
+        email: field(&fields, "email").to_owned(),
+        role,
+        scope_unit_id: id("scope_unit_id"),
+        municipal_unit_id: id("municipal_unit_id"),
+        version,
+    };
+    let db = &state.app.db;
+    match db::accounts::edit_user(db, &actor, user_id, edit, state.app.clock.now()).await {
+        Ok(()) => see_other(&paths::saved(paths::USERS)),
+        Err(AccountError::NotFound) => not_found(),
+        Err(AccountError::Conflict(_)) => {
+            let stored = match db::accounts::user_rows(db).await {
+                Ok(rows) => rows.into_iter().find(|u| u.id == user_id),
+                Err(e) => return failed("account conflict", e),
+            };
+            let Some(stored) = stored else {
+                return not_found();
+            };
+            let p = posted(Vec::new());
+            let stored = StoredAccount(stored);
+            rerender_with(state, parts, None, move || {
+                provide_context(p.clone());
+                provide_context(stored.clone());
+            })
+            .await
+            .with_status(StatusCode::CONFLICT)
+        }
+        Err(e) => match account_error_field(&e) {
+            Some((f, key)) => {
+                let p = posted(vec![(f.to_owned(), key.to_owned())]);
+                refused_form(state, parts, StatusCode::UNPROCESSABLE_ENTITY, p).await
+            }
+            None => failed("account not edited", e),
+        },
     }
 }
 
@@ -290,5 +369,40 @@ pub async fn create_org_unit(
             tracing::error!(error = %e, "unit not created");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
+    }
+}
+
+/// `GET /personal/logg.csv?…`: what the log page's filter finds (all pages, at most
+/// [`domain::audit::EXPORT_MAX`] entries), as CSV. A filter that cannot be read is a 422.
+pub async fn audit_csv(
+    State(state): State<ServerState>,
+    Staff(p): Staff,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Response {
+    let query = match domain::audit::AuditQuery::parse(
+        pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    ) {
+        Ok(q) => q,
+        Err(problems) => {
+            let lang = Lang::Sv;
+            let text: Vec<String> = problems
+                .iter()
+                .map(|p| format!("{}: {}", p.field, app::i18n::tr(lang, &p.message)))
+                .collect();
+            return (StatusCode::UNPROCESSABLE_ENTITY, text.join("\n")).into_response();
+        }
+    };
+    let db = &state.app.db;
+    let units = match db::org::units_in_scope(db, &p).await {
+        Ok(u) => u,
+        Err(e) => return crate::respond::failed("audit scope", e),
+    };
+    match db::audit::export(db, units.as_deref(), &query).await {
+        Ok(lines) => crate::respond::attachment(
+            db::audit::to_csv(&lines),
+            "text/csv; charset=utf-8",
+            "logg.csv",
+        ),
+        Err(e) => crate::respond::failed("audit export", e),
     }
 }

@@ -198,14 +198,7 @@ pub async fn export(
             Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
         },
     };
-    let mut res = body.into_response();
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}.{ext}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
+    crate::respond::attachment(body, ctype, &format!("{name}.{ext}"))
 }
 
 async fn pick(
@@ -276,19 +269,11 @@ pub async fn raw_text(
             .map(|q| q.text.get(Lang::Sv).to_owned())
             .unwrap_or_default()
     });
-    let mut res = csv.into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    if let Ok(v) =
-        HeaderValue::from_str(&format!("attachment; filename=\"fritext-{dialogue}.csv\""))
-    {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
+    crate::respond::attachment(
+        csv,
+        "text/csv; charset=utf-8",
+        &format!("fritext-{dialogue}.csv"),
+    )
 }
 
 /// The daily retention job, on every instance (it is idempotent: a second instance finds

@@ -128,6 +128,16 @@ pub(crate) async fn outcome(
             )
             .await
         }
+        Err(BuilderError::Conflict) => {
+            refused(
+                state,
+                parts,
+                &page,
+                StatusCode::CONFLICT,
+                posted(Vec::new(), Some("form.conflict")),
+            )
+            .await
+        }
         Err(BuilderError::Forbidden) => forbidden(),
         Err(BuilderError::NotFound) => not_found(),
         Err(BuilderError::Db(e)) => failed("a staff form's change failed", e),

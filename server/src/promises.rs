@@ -70,6 +70,12 @@ pub const ROUTES: &[PlainRoute] = &[
         || post(correct_progress),
     ),
     PlainRoute::post(
+        "edit_activity",
+        paths::EDIT_ACTIVITY,
+        Access::Staff(Permission::EditPromises),
+        || post(edit_activity),
+    ),
+    PlainRoute::post(
         "set_activity_status",
         paths::ACTIVITY_STATUS,
         Access::Staff(Permission::EditPromises),
@@ -352,6 +358,23 @@ fn owner(v: &str) -> Result<Owner, BuilderError> {
     }
 }
 
+/// An activity's fields as its add and edit forms post them.
+fn activity_input(f: &StaffForm) -> Result<ActivityInput, BuilderError> {
+    Ok(ActivityInput {
+        title: f.field("title").to_owned(),
+        owner: owner(f.field("owner"))?,
+        target: number(&f.fields, "target").map_err(|_| bad("target", "promise.target_positive"))?,
+        unit: f.field("unit").to_owned(),
+        due_on: day(&f.fields, "due_on")?,
+        // Blank is the default weight, 1.
+        weight: if f.field("weight").trim().is_empty() {
+            1.0
+        } else {
+            number(&f.fields, "weight").map_err(|_| bad("weight", "promise.weight_positive"))?
+        },
+    })
+}
+
 /// `POST /personal/lofte/{promise}/aktivitet`.
 pub async fn add_activity(
     State(state): State<ServerState>,
@@ -366,20 +389,7 @@ pub async fn add_activity(
             .field("commitment")
             .parse()
             .map_err(|_| BuilderError::NotFound)?;
-        let input = ActivityInput {
-            title: f.field("title").to_owned(),
-            owner: owner(f.field("owner"))?,
-            target: number(&f.fields, "target")
-                .map_err(|_| bad("target", "promise.target_positive"))?,
-            unit: f.field("unit").to_owned(),
-            due_on: day(&f.fields, "due_on")?,
-            // Blank is the default weight, 1.
-            weight: if f.field("weight").trim().is_empty() {
-                1.0
-            } else {
-                number(&f.fields, "weight").map_err(|_| bad("weight", "promise.weight_positive"))?
-            },
-        };
+        let input = activity_input(&f)?;
         let now = state.app.clock.now();
         db::promise::add_activity_of(&state.app.db, &f.p, id, commitment, &input, now)
             .await
@@ -480,6 +490,38 @@ pub async fn correct_progress(
 
 /// `POST /personal/lofte/{promise}/aktivitet/{activity}/status`: `status` (planned, under_way,
 /// done, cancelled) and `reason` (required to cancel).
+/// `POST /personal/lofte/{promise}/aktivitet/{activity}/andra`: an activity's fields (a typo,
+/// a new owner or due date). 422 with the values kept; 409 when someone saved it meanwhile.
+pub async fn edit_activity(
+    State(state): State<ServerState>,
+    Path((id, activity)): Path<(i64, i64)>,
+    staff: Staff,
+    req: Request,
+) -> Result<Response, Response> {
+    let f = StaffForm::read(&state, staff, req).await?;
+    let result = async {
+        db::promise::may_work_on(&state.app.db, &f.p, id, false).await?;
+        let input = activity_input(&f)?;
+        let version: i32 = f
+            .field("version")
+            .trim()
+            .parse()
+            .map_err(|_| BuilderError::Conflict)?;
+        let now = state.app.clock.now();
+        db::progress::edit_activity(&state.app.db, &f.p, id, activity, &input, version, now).await
+    }
+    .await;
+    let page = paths::staff_promise(id);
+    Ok(f.answer(
+        state,
+        result,
+        page.clone(),
+        &format!("edit-{activity}"),
+        format!("{page}#activity-{activity}"),
+    )
+    .await)
+}
+
 pub async fn set_activity_status(
     State(state): State<ServerState>,
     Path((id, activity)): Path<(i64, i64)>,

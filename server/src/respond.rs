@@ -44,6 +44,18 @@ pub(crate) fn too_large() -> Response {
     StatusCode::PAYLOAD_TOO_LARGE.into_response()
 }
 
+/// A download: `body` of type `ctype` saved as `filename`, never cached.
+pub(crate) fn attachment(body: impl Into<Body>, ctype: &'static str, filename: &str) -> Response {
+    let mut res = Response::new(body.into());
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
 /// 500, with the cause in the log (never in the answer).
 pub(crate) fn failed(what: &str, e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "{what}");

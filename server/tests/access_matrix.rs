@@ -292,6 +292,9 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Route
             "create_special_area" => ("code=&name_sv=".to_owned(), "application/x-www-form-urlencoded"),
             "create_org_unit" => ("kind=region&name=&code=".to_owned(), "application/x-www-form-urlencoded"),
             "set_active" => ("active=kanske".to_owned(), "application/x-www-form-urlencoded"),
+            // A version that is no version: allowed callers get 400, nothing changes.
+            "edit_user" => ("version=x&role=officer&name=Ny&email=ny%40demo.polisen.se".to_owned(), "application/x-www-form-urlencoded"),
+            "audit_csv" => (String::new(), ""),
             // The demo dialogue is open: structural changes answer 409, bad input 422.
             "qr_svg" => (String::new(), ""),
             "create_dialogue" => ("title_sv=".to_owned(), "application/x-www-form-urlencoded"),
@@ -324,6 +327,7 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Route
             // No such entry or activity: allowed callers in scope get 404, nothing is stored.
             "correct_progress" => ("amount=1&reason=Fel".to_owned(), "application/x-www-form-urlencoded"),
             "set_activity_status" => ("status=cancelled&reason=Fel".to_owned(), "application/x-www-form-urlencoded"),
+            "edit_activity" => ("title=&version=1".to_owned(), "application/x-www-form-urlencoded"),
             // Bad input (422) for allowed callers in scope; the file is harmless to fetch.
             "set_retention" => ("days=0".to_owned(), "application/x-www-form-urlencoded"),
             "raw_text_export" => (String::new(), ""),

@@ -498,6 +498,8 @@ fn plain_sample(h: &str, kh_unit: &str) -> String {
         "create_special_area" => "code=omrade&name_sv=Omr%C3%A5de&name_en=Area".to_owned(),
         "create_org_unit" => "kind=region&name=Region&code=region-x".to_owned(),
         "set_active" => "active=kanske".to_owned(),
+        "edit_user" => "version=1&name=Ny&email=ny%40demo.polisen.se&role=officer&scope_unit_id=999999".to_owned(),
+        "audit_csv" => "who=x&from=2027-01-01".to_owned(),
         "create_dialogue" => "title_sv=Dialog&title_en=Dialogue".to_owned(),
         "add_question" | "update_question" | "create_bank_item" | "update_bank_item" => {
             "text_sv=Fr%C3%A5ga&text_en=Question&kind=text&max_len=200".to_owned()
@@ -527,6 +529,7 @@ fn plain_sample(h: &str, kh_unit: &str) -> String {
         "log_progress" => "on_day=2027-01-01&amount=1&text=Gjort".to_owned(),
         "correct_progress" => "amount=2&text=R%C3%A4ttad&reason=Fel+antal".to_owned(),
         "set_activity_status" => "status=cancelled&reason=Inst%C3%A4lld".to_owned(),
+        "edit_activity" => "title=Vandring&owner=police_unit%3A1&target=4&unit=st&due_on=2027-12-01&weight=1&version=1".to_owned(),
         "link_agreements" => "agreement=1".to_owned(),
         other => panic!("route {other}: give it a sample body here"),
     }

@@ -6,7 +6,9 @@ use crate::i18n::{Lang, current_lang, tr};
 use crate::layout::Page;
 use crate::pages::auth::{access, guarded};
 use crate::paths;
-use domain::{AuditLine, Role, UserRow};
+use crate::components::form::{Errs, PostedBuilderForm, summary, typed_input};
+use domain::audit::{AuditPage, AuditQuery};
+use domain::{Role, UserRow};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -36,19 +38,25 @@ impl PostedStaffForm {
 }
 
 #[server(endpoint = "staff/audit")]
-pub async fn list_audit() -> Result<Vec<AuditLine>, AppError> {
+pub async fn list_audit(query: AuditQuery) -> Result<AuditPage, AppError> {
     use crate::ssr::{internal, require, state};
     let p = require(domain::Permission::ReadAudit).await?;
+    // A caller of the endpoint is held to the same limits as the page's URL.
+    let pairs = query.pairs(Some(query.page));
+    let query = AuditQuery::parse(pairs.iter().map(|(k, v)| (*k, v.as_str())))
+        .map_err(|e| AppError::FormInvalid(e.into_iter().map(|p| (p.field, p.message)).collect()))?;
     let st = state()?;
-    let units = match (p.role, p.scope_unit_id) {
-        (Role::Admin, _) => None,
-        (_, Some(scope)) => Some(db::org::subtree(&st.db, scope).await.map_err(internal)?),
-        _ => Some(Vec::new()),
-    };
-    db::audit::recent(&st.db, units, 200)
+    let units = db::org::units_in_scope(&st.db, &p).await.map_err(internal)?;
+    db::audit::search(&st.db, units.as_deref(), &query)
         .await
         .map_err(internal)
 }
+
+/// The filter keys of the log page's URL.
+const AUDIT_KEYS: [&str; 8] = [
+    "who", "action", "object", "text", "from", "to", "order", "page",
+];
+
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct UsersData {
@@ -90,49 +98,142 @@ pub async fn list_users() -> Result<UsersData, AppError> {
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let lang = current_lang();
+    let raw: Vec<(String, String)> = {
+        let map = use_query_map().read_untracked();
+        AUDIT_KEYS
+            .iter()
+            .filter_map(|k| map.get(k).map(|v| ((*k).to_owned(), v)))
+            .collect()
+    };
     view! {
         <Page>
             <Title text=tr(lang, "audit.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
                     let who = access(domain::Permission::ReadAudit).await;
-                    let lines = match &who {
-                        Ok(_) => list_audit().await,
-                        Err(e) => Err(e.clone()),
+                    let parsed = AuditQuery::parse(raw.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+                    let found = match (&who, &parsed) {
+                        (Ok(_), Ok(q)) => Some(list_audit(q.clone()).await),
+                        _ => None,
                     };
+                    #[cfg(feature = "ssr")]
+                    if parsed.is_err() && who.is_ok() {
+                        crate::ssr::set_status(422);
+                    }
                     guarded(lang, paths::AUDIT, who, move |_| {
-                        let rows = lines
-                            .unwrap_or_default()
-                            .into_iter()
-                            .map(|l| view! {
-                                <tr>
-                                    <td>{domain::time::format_stockholm(l.at)}</td>
-                                    <td>{l.who}</td>
-                                    <td>{format!("{} {}", l.action, l.entity)}</td>
-                                    <td><code>{l.entity_id}</code>" "{l.detail}</td>
-                                </tr>
-                            })
-                            .collect_view();
-                        view! {
-                            <h1>{tr(lang, "audit.title")}</h1>
-                            <p class="lead">{tr(lang, "audit.lead")}</p>
-                            <div class="table-scroll" tabindex="0" role="region" aria-label=tr(lang, "audit.title")>
-                                <table>
-                                    <caption class="visually-hidden">{tr(lang, "audit.title")}</caption>
-                                    <thead><tr>
-                                        <th scope="col">{tr(lang, "audit.at")}</th>
-                                        <th scope="col">{tr(lang, "audit.who")}</th>
-                                        <th scope="col">{tr(lang, "audit.what")}</th>
-                                        <th scope="col">{tr(lang, "audit.record")}</th>
-                                    </tr></thead>
-                                    <tbody>{rows}</tbody>
-                                </table>
-                            </div>
-                        }
+                        let posted = parsed.as_ref().err().map(|problems| PostedBuilderForm {
+                            form: "audit".to_owned(),
+                            values: raw.clone(),
+                            errors: problems.iter().map(|p| (p.field.clone(), p.message.clone())).collect(),
+                            message: None,
+                        });
+                        let found = found.and_then(|r| r.ok()).unwrap_or_default();
+                        audit_body(lang, raw, posted, found)
                     })
                 })}
             </Suspense>
         </Page>
+    }
+}
+
+/// The filter, the entries found and the pager.
+fn audit_body(
+    lang: Lang,
+    raw: Vec<(String, String)>,
+    posted: Option<PostedBuilderForm>,
+    found: AuditPage,
+) -> impl IntoView {
+    let e = Errs::new("audit", &posted, lang);
+    let typed = |k: &str| {
+        raw.iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let choice = |name: &'static str, label: String, all: String, options: Vec<String>| {
+        let current = typed(name);
+        let id = e.id(name);
+        let options = options
+            .into_iter()
+            .map(|o| {
+                let selected = o == current;
+                view! { <option value=o.clone() selected=selected>{o}</option> }
+            })
+            .collect_view();
+        view! {
+            <label class="q-label" for=id.clone()>{label}</label>
+            <select id=id name=name>
+                <option value="">{all}</option>
+                {options}
+            </select>
+        }
+    };
+    let q = found.query.clone();
+    let pages = found.pages();
+    let page = q.page;
+    let rows = found
+        .lines
+        .iter()
+        .map(|l| view! {
+            <tr>
+                <td>{domain::time::format_stockholm(l.at)}</td>
+                <td>{l.who.clone()}</td>
+                <td>{format!("{} {}", l.action, l.entity)}</td>
+                <td><code>{l.entity_id.clone()}</code>" "{l.detail.clone()}</td>
+            </tr>
+        })
+        .collect_view();
+    let oldest = typed("order") == "oldest";
+    let status = tr(lang, "audit.found")
+        .replace("{total}", &found.total.to_string())
+        .replace("{page}", &page.to_string())
+        .replace("{pages}", &pages.to_string());
+    let prev = (page > 1).then(|| {
+        view! { <a rel="prev" href=paths::with_query(paths::AUDIT, &q.pairs(Some((page - 1).min(pages))))>{tr(lang, "audit.prev")}</a> }
+    });
+    let next = (page < pages).then(|| {
+        view! { <a rel="next" href=paths::with_query(paths::AUDIT, &q.pairs(Some(page + 1)))>{tr(lang, "audit.next")}</a> }
+    });
+    let failed = posted.is_some();
+    view! {
+        <h1>{tr(lang, "audit.title")}</h1>
+        <p class="lead">{tr(lang, "audit.lead")}</p>
+        {summary(lang, &posted)}
+        <form method="get" action=paths::AUDIT class="filters" role="search" aria-label=tr(lang, "audit.search") novalidate=true>
+            <div class="field">{typed_input(&e, "who", "search", tr(lang, "audit.who"), typed("who"))}</div>
+            <div class="field">{choice("action", tr(lang, "audit.action"), tr(lang, "audit.any"), found.actions.clone())}</div>
+            <div class="field">{choice("object", tr(lang, "audit.object"), tr(lang, "audit.any"), found.objects.clone())}</div>
+            <div class="field">{typed_input(&e, "text", "search", tr(lang, "audit.text"), typed("text"))}</div>
+            <div class="field">{typed_input(&e, "from", "date", tr(lang, "audit.from"), typed("from"))}</div>
+            <div class="field">{typed_input(&e, "to", "date", tr(lang, "audit.to"), typed("to"))}</div>
+            <div class="field">
+                <label class="q-label" for="audit-order">{tr(lang, "audit.order")}</label>
+                {e.error("order")}
+                <select id="audit-order" name="order">
+                    <option value="newest" selected=!oldest>{tr(lang, "audit.newest")}</option>
+                    <option value="oldest" selected=oldest>{tr(lang, "audit.oldest")}</option>
+                </select>
+            </div>
+            <button type="submit" class="button primary">{tr(lang, "audit.search_button")}</button>
+            <a href=paths::AUDIT>{tr(lang, "audit.clear")}</a>
+        </form>
+        {(!failed).then(|| view! {
+            <p role="status" id="audit-found">{status}</p>
+            <div class="table-scroll" tabindex="0" role="region" aria-label=tr(lang, "audit.title")>
+                <table>
+                    <caption class="visually-hidden">{tr(lang, "audit.title")}</caption>
+                    <thead><tr>
+                        <th scope="col">{tr(lang, "audit.at")}</th>
+                        <th scope="col">{tr(lang, "audit.who")}</th>
+                        <th scope="col">{tr(lang, "audit.what")}</th>
+                        <th scope="col">{tr(lang, "audit.record")}</th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            <nav class="pager" aria-label=tr(lang, "audit.pages")>{prev}" "{next}</nav>
+            <p><a href=paths::with_query(paths::AUDIT_CSV, &q.pairs(None)) download="logg.csv">{tr(lang, "audit.csv")}</a></p>
+        })}
     }
 }
 
@@ -171,7 +272,7 @@ fn users_body(d: UsersData, posted: PostedStaffForm, saved: bool, lang: Lang) ->
             let pw_id = format!("pw-{}", u.id);
             view! {
                 <tr data-user=u.email.clone()>
-                    <td>{u.name}<br /><span class="muted">{u.email.clone()}</span></td>
+                    <td><a href=paths::fill(paths::USER, &[&u.id])>{u.name}</a><br /><span class="muted">{u.email.clone()}</span></td>
                     <td>{tr(lang, u.role.label_key())}</td>
                     <td>{u.scope}</td>
                     <td>
@@ -193,28 +294,13 @@ fn users_body(d: UsersData, posted: PostedStaffForm, saved: bool, lang: Lang) ->
             }
         })
         .collect_view();
-    let role_opts = Role::ALL
-        .into_iter()
-        .map(|r| {
-            let sel = posted.value("role") == r.code();
-            view! { <option value=r.code() selected=sel>{tr(lang, r.label_key())}</option> }
+    let value = |k: &str| posted.value(k);
+    let err = |f: &str| -> Option<AnyView> {
+        posted.error(f, lang).map(|m| {
+            view! { <p class="field-error" id=format!("{f}-error")>{m}</p> }.into_any()
         })
-        .collect_view();
-    let pick = |list: &[(i64, String)], field: &str, none: String| {
-        let current = posted.value(field);
-        let opts = list
-            .iter()
-            .map(|(id, label)| view! { <option value=id.to_string() selected=current == id.to_string()>{label.clone()}</option> })
-            .collect_view();
-        view! { <option value="">{none}</option>{opts} }
     };
-    let scope_opts = pick(&d.scopes, "scope_unit_id", tr(lang, "users.none"));
-    let unit_opts = pick(&d.units, "municipal_unit_id", "–".to_owned());
-    let err = |f: &str| {
-        posted
-            .error(f, lang)
-            .map(|m| view! { <p class="field-error" id=format!("{f}-error")>{m}</p> })
-    };
+    let pickers = account_pickers(lang, &d.scopes, &d.units, &value, &err);
     let has_errors = !posted.errors.is_empty();
     view! {
         <h1>{tr(lang, "users.title")}</h1>
@@ -243,13 +329,7 @@ fn users_body(d: UsersData, posted: PostedStaffForm, saved: bool, lang: Lang) ->
                 <label class="q-label" for="u-name">{tr(lang, "users.name")}</label>
                 {err("name")}
                 <input id="u-name" name="name" type="text" autocomplete="off" value=posted.value("name") />
-                <label class="q-label" for="u-role">{tr(lang, "users.role")}</label>
-                <select id="u-role" name="role">{role_opts}</select>
-                <label class="q-label" for="u-scope">{tr(lang, "users.scope")}</label>
-                {err("scope_unit_id")}
-                <select id="u-scope" name="scope_unit_id">{scope_opts}</select>
-                <label class="q-label" for="u-unit">{tr(lang, "users.unit")}</label>
-                <select id="u-unit" name="municipal_unit_id">{unit_opts}</select>
+                {pickers}
                 <label class="q-label" for="u-password">{tr(lang, "users.initial_password")}</label>
                 <p class="hint">{tr(lang, "password.hint")}</p>
                 {err("password")}
@@ -257,6 +337,159 @@ fn users_body(d: UsersData, posted: PostedStaffForm, saved: bool, lang: Lang) ->
                 <button type="submit" class="button primary">{tr(lang, "users.create")}</button>
             </form>
         </section>
+    }
+}
+
+/// The role, scope and municipal unit pickers of an account form, showing `value`'s choices.
+fn account_pickers(
+    lang: Lang,
+    scopes: &[(i64, String)],
+    units: &[(i64, String)],
+    value: &dyn Fn(&str) -> String,
+    err: &dyn Fn(&str) -> Option<AnyView>,
+) -> AnyView {
+    let role_opts = Role::ALL
+        .into_iter()
+        .map(|r| {
+            let sel = value("role") == r.code();
+            view! { <option value=r.code() selected=sel>{tr(lang, r.label_key())}</option> }
+        })
+        .collect_view();
+    let pick = |list: &[(i64, String)], field: &str, none: String| {
+        let current = value(field);
+        let opts = list
+            .iter()
+            .map(|(id, label)| view! { <option value=id.to_string() selected=current == id.to_string()>{label.clone()}</option> })
+            .collect_view();
+        view! { <option value="">{none}</option>{opts} }
+    };
+    let scope_opts = pick(scopes, "scope_unit_id", tr(lang, "users.none"));
+    let unit_opts = pick(units, "municipal_unit_id", "–".to_owned());
+    view! {
+        <label class="q-label" for="u-role">{tr(lang, "users.role")}</label>
+        {err("role")}
+        <select id="u-role" name="role">{role_opts}</select>
+        <label class="q-label" for="u-scope">{tr(lang, "users.scope")}</label>
+        {err("scope_unit_id")}
+        <select id="u-scope" name="scope_unit_id">{scope_opts}</select>
+        <label class="q-label" for="u-unit">{tr(lang, "users.unit")}</label>
+        <select id="u-unit" name="municipal_unit_id">{unit_opts}</select>
+    }
+    .into_any()
+}
+
+/// What is stored now, when a save met someone else's: shown beside the form, which keeps the
+/// values typed.
+#[derive(Clone, Debug)]
+pub struct StoredAccount(pub UserRow);
+
+/// One account's edit page: name, e-mail, role and scope (a role or scope change ends the
+/// account's sessions).
+#[component]
+pub fn UserPage() -> impl IntoView {
+    let lang = current_lang();
+    let posted = use_context::<PostedStaffForm>();
+    let stored = use_context::<StoredAccount>();
+    let id = leptos_router::hooks::use_params_map()
+        .read_untracked()
+        .get("id")
+        .and_then(|v| v.parse::<i64>().ok());
+    view! {
+        <Page>
+            <Title text=tr(lang, "users.edit_title") />
+            <Suspense fallback=|| ()>
+                {Suspend::new(async move {
+                    let who = access(domain::Permission::Administer).await;
+                    let data = match &who {
+                        Ok(_) => list_users().await,
+                        Err(e) => Err(e.clone()),
+                    };
+                    let path = paths::USER;
+                    guarded(lang, path, who, move |_| {
+                        let found = data.ok().and_then(|d| {
+                            let u = d.users.iter().find(|u| Some(u.id) == id)?.clone();
+                            Some((d, u))
+                        });
+                        match found {
+                            Some((d, u)) => user_body(lang, d, u, posted, stored).into_any(),
+                            None => {
+                                #[cfg(feature = "ssr")]
+                                crate::ssr::set_status(404);
+                                view! { <p class="form-error">{tr(lang, "users.not_found")}</p> }.into_any()
+                            }
+                        }
+                    })
+                })}
+            </Suspense>
+        </Page>
+    }
+}
+
+fn user_body(
+    lang: Lang,
+    d: UsersData,
+    u: UserRow,
+    posted: Option<PostedStaffForm>,
+    stored: Option<StoredAccount>,
+) -> impl IntoView {
+    let opt = |v: Option<i64>| v.map(|i| i.to_string()).unwrap_or_default();
+    let from_row = {
+        let u = u.clone();
+        move |k: &str| match k {
+            "name" => u.name.clone(),
+            "email" => u.email.clone(),
+            "role" => u.role.code().to_owned(),
+            "scope_unit_id" => opt(u.scope_unit_id),
+            "municipal_unit_id" => opt(u.municipal_unit_id),
+            _ => String::new(),
+        }
+    };
+    let p = posted.clone().unwrap_or_default();
+    let typed = posted.is_some();
+    let value = move |k: &str| if typed { p.value(k) } else { from_row(k) };
+    let p2 = posted.clone().unwrap_or_default();
+    let err = move |f: &str| -> Option<AnyView> {
+        p2.error(f, lang).map(|m| {
+            view! { <p class="field-error" id=format!("{f}-error")>{m}</p> }.into_any()
+        })
+    };
+    // After a conflict the form saves over the version stored now, on purpose.
+    let version = stored.as_ref().map(|s| s.0.version).unwrap_or(u.version);
+    let conflict = stored.map(|s| {
+        let s = s.0;
+        view! {
+            <div class="error-summary" role="alert" tabindex="-1" id="conflict">
+                <p class="error-summary-title">{tr(lang, "users.conflict")}</p>
+                <p>{tr(lang, "users.conflict_stored")}</p>
+                <dl class="facts">
+                    <dt>{tr(lang, "users.name")}</dt><dd>{s.name}</dd>
+                    <dt>{tr(lang, "auth.email")}</dt><dd>{s.email}</dd>
+                    <dt>{tr(lang, "users.role")}</dt><dd>{tr(lang, s.role.label_key())}</dd>
+                    <dt>{tr(lang, "users.scope")}</dt><dd>{s.scope}</dd>
+                </dl>
+                <p>{tr(lang, "users.conflict_yours")}</p>
+            </div>
+        }
+    });
+    let has_errors = posted.as_ref().is_some_and(|p| !p.errors.is_empty());
+    let pickers = account_pickers(lang, &d.scopes, &d.units, &value, &err);
+    view! {
+        <p><a href=paths::USERS>{tr(lang, "users.back")}</a></p>
+        <h1>{tr(lang, "users.edit_title")}": "{u.name.clone()}</h1>
+        <p class="lead">{tr(lang, "users.edit_lead")}</p>
+        {conflict}
+        {has_errors.then(|| view! { <div class="error-summary" role="alert" tabindex="-1"><p class="error-summary-title">{tr(lang, "form.errors_title")}</p></div> })}
+        <form method="post" action=paths::fill(paths::USER, &[&u.id]) class="stack-form" novalidate=true>
+            <input type="hidden" name="version" value=version.to_string() />
+            <label class="q-label" for="u-name">{tr(lang, "users.name")}</label>
+            {err("name")}
+            <input id="u-name" name="name" type="text" autocomplete="off" value=value("name") />
+            <label class="q-label" for="u-email">{tr(lang, "auth.email")}</label>
+            {err("email")}
+            <input id="u-email" name="email" type="email" autocomplete="off" value=value("email") />
+            {pickers}
+            <button type="submit" class="button primary">{tr(lang, "users.save")}</button>
+        </form>
     }
 }
 

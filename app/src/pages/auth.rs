@@ -89,6 +89,7 @@ pub fn StaffFrame(principal: Principal, children: Children) -> impl IntoView {
     view! {
         <div class="staff-bar">
             <p class="muted">{who}</p>
+            <a href=paths::CHANGE_PASSWORD class="button small">{tr(lang, "staffnav.password")}</a>
             <form method="post" action=paths::LOGOUT class="inline-form">
                 <button type="submit" class="button small">{tr(lang, "auth.sign_out")}</button>
             </form>

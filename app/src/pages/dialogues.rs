@@ -53,6 +53,9 @@ fn builder_error(e: db::builder::BuilderError) -> AppError {
         BuilderError::NotFound => AppError::NotFound,
         BuilderError::Invalid(errors) => AppError::FormInvalid(errors),
         BuilderError::Frozen => AppError::Closed,
+        BuilderError::Conflict => {
+            AppError::FormInvalid(vec![("form".to_owned(), "form.conflict".to_owned())])
+        }
         BuilderError::Db(e) => internal(e),
     };
     set_status(err.status());

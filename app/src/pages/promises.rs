@@ -597,12 +597,16 @@ fn detail_body(d: PromiseData, lang: Lang, posted: Option<PostedBuilderForm>) ->
                     });
                     let record = d.records.iter().find(|r| r.activity_id == a.id);
                     let may_log = d.may_edit || d.partner;
+                    let edit = d.may_edit.then(|| {
+                        activity_edit_form(p.id, a, record.map(|r| r.weight).unwrap_or(1.0), &owners, &posted, lang)
+                    });
                     view! {
                         <li class="activity" data-activity=a.id id=format!("activity-{}", a.id)>
                             <p><strong>{a.title.clone()}</strong>" – "
                                 {tr_with(lang, "promise.of_target", &[("done", &format!("{}", a.achieved)), ("target", &format!("{}", a.target)), ("unit", &a.unit)])}
                                 " · "{pct(a.percent)}" · "{tr(lang, "promise.due")}" "{a.due_on.to_string()}
                                 {record.map(|r| record_facts(r, lang))}</p>
+                            {edit}
                             {record.map(|r| record_forms(r, p.id, a.id, &a.unit, d.may_edit, may_log, &posted, lang))}
                             {log}
                         </li>
@@ -669,6 +673,51 @@ fn detail_body(d: PromiseData, lang: Lang, posted: Option<PostedBuilderForm>) ->
             {commitments}
         </section>
         {agreements}
+    }
+    .into_any()
+}
+
+/// Under an activity, for its editors: its fields in a form that opens on demand (and comes
+/// back open, with the values typed, when refused). The version is always the stored one, so
+/// saving again after a conflict replaces what is stored, on purpose.
+fn activity_edit_form(
+    promise: i64,
+    a: &domain::promise::ActivityLine,
+    weight: f64,
+    owners: &[(String, String)],
+    posted: &Option<PostedBuilderForm>,
+    lang: Lang,
+) -> AnyView {
+    let post = posted_for(posted, &format!("edit-{}", a.id));
+    let open = post.is_some();
+    let values = post.map(|p| p.values).unwrap_or_default();
+    let value = |field: &str, stored: String| if open { get(&values, field) } else { stored };
+    let owner_now = value("owner", format!("{}:{}", a.owner_kind, a.owner_id));
+    let owner_options = owners
+        .iter()
+        .map(|(v, l)| view! { <option value=v.clone() selected=*v == owner_now>{l.clone()}</option> })
+        .collect_view();
+    let id = |f: &str| format!("a{}-edit-{f}", a.id);
+    view! {
+        <details class="inline-form" open=open>
+            <summary>{tr(lang, "promises.edit_activity")}</summary>
+            <form method="post" action=paths::fill(paths::EDIT_ACTIVITY, &[&promise, &a.id])>
+                <input type="hidden" name="version" value=a.version.to_string() />
+                <div class="field"><label for=id("title")>{tr(lang, "promises.activity_title")}</label>
+                    <input id=id("title") name="title" type="text" value=value("title", a.title.clone()) /></div>
+                <div class="field"><label for=id("owner")>{tr(lang, "promises.owner")}</label>
+                    <select id=id("owner") name="owner">{owner_options}</select></div>
+                <div class="field"><label for=id("target")>{tr(lang, "promises.target")}</label>
+                    <input id=id("target") name="target" type="number" step="any" value=value("target", format!("{}", a.target)) /></div>
+                <div class="field"><label for=id("unit")>{tr(lang, "promises.unit")}</label>
+                    <input id=id("unit") name="unit" type="text" value=value("unit", a.unit.clone()) /></div>
+                <div class="field"><label for=id("due")>{tr(lang, "promises.due_on")}</label>
+                    <input id=id("due") name="due_on" type="date" value=value("due_on", a.due_on.to_string()) /></div>
+                <div class="field"><label for=id("weight")>{tr(lang, "promises.activity_weight")}</label>
+                    <input id=id("weight") name="weight" type="number" min="0.1" step="0.1" class="narrow" value=value("weight", format!("{weight}")) /></div>
+                <button type="submit" class="button small">{tr(lang, "promises.save_activity")}</button>
+            </form>
+        </details>
     }
     .into_any()
 }

@@ -22,6 +22,8 @@ pub struct Model {
     pub since_version: i32,
     /// Why it was cancelled (set while cancelled only).
     pub status_reason: Option<String>,
+    /// Raised by every edit; a save made from an older version is a conflict.
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

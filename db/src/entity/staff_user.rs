@@ -16,6 +16,10 @@ pub struct Model {
     pub active: bool,
     pub must_change_password: bool,
     pub created_at: DateTimeUtc,
+    /// Raised by every edit; a save made from an older version is a conflict.
+    pub version: i32,
+    /// Sessions that began before this no longer count (role or scope changed).
+    pub sessions_since: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

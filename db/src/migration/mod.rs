@@ -35,6 +35,7 @@ mod m20261130_000010_followup;
 mod m20261202_000011_promise_signed;
 mod m20261202_000012_progress_correction;
 mod m20261202_000013_unlinkable;
+mod m20261203_000014_edit_versions;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_promise_signed::Migration),
             Box::new(m20261202_000012_progress_correction::Migration),
             Box::new(m20261202_000013_unlinkable::Migration),
+            Box::new(m20261203_000014_edit_versions::Migration),
         ]
     }
 }

@@ -1,0 +1,158 @@
+// Staff manage what they created (issue #16), at phone and desktop size: an admin changes an
+// account's role and scope, a second admin's stale save is a conflict that shows both
+// versions, and the change is found in the audit log by searching; bad filters get 422.
+// axe on every new page and state. Works without JavaScript: every form is a plain POST/GET.
+
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { DEMO, DESKTOP, PHONE, openAsStaff } from './helpers';
+
+const USERS = '/personal/anvandare';
+const AUDIT = '/personal/logg';
+
+async function expectNoSeriousViolations(page: Page, label: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const report = serious.map((v) => `- [${v.impact}] ${v.id}: ${v.help}`).join('\n');
+  expect(serious, `axe on ${label}:\n${report}`).toEqual([]);
+}
+
+/** Creates an officer in LPO Kristinehamn through the users form; returns its e-mail. */
+async function newOfficer(page: Page, name: string): Promise<string> {
+  const email = `e2e-${crypto.randomUUID().slice(0, 8)}@demo.polisen.se`;
+  const res = await openAsStaff(page, DEMO.admin, USERS);
+  expect(res?.status()).toBe(200);
+  const form = page.locator(`form[action="${USERS}"]`);
+  await form.getByLabel('E-postadress').fill(email);
+  await form.getByLabel('Namn').fill(name);
+  await form.getByLabel('Roll').selectOption('officer');
+  await form.getByLabel('Ansvarsområde').selectOption({ label: 'LPO Kristinehamn (lpo)' });
+  await form.getByLabel('Startlösenord').fill('ett-långt-startlösenord');
+  const [post] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === USERS),
+    form.getByRole('button', { name: 'Skapa användare' }).click(),
+  ]);
+  expect(post.status()).toBe(303);
+  await expect(page.locator(`tr[data-user="${email}"]`)).toHaveCount(1);
+  return email;
+}
+
+for (const [size, device] of [
+  ['phone', PHONE],
+  ['desktop', DESKTOP],
+] as const) {
+  test.describe(size, () => {
+    test.use(device);
+
+    test(`${size}: an admin changes a user's role and scope, and finds the change in the log`, async ({ page }) => {
+      const name = `Test Testsson ${size}`;
+      const email = await newOfficer(page, name);
+      await page.locator(`tr[data-user="${email}"]`).getByRole('link', { name }).click();
+      await expect(page.getByRole('heading', { level: 1 })).toContainText('Ändra konto');
+      await expect(page.getByLabel('Namn')).toHaveValue(name);
+      await expectNoSeriousViolations(page, `user edit (${size})`);
+
+      await page.getByLabel('Roll').selectOption('lpo_manager');
+      await page.getByLabel('Ansvarsområde').selectOption({ label: 'LPO Torsby (lpo)' });
+      const [saved] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'POST'),
+        page.getByRole('button', { name: 'Spara ändringarna' }).click(),
+      ]);
+      expect(saved.status()).toBe(303);
+      await expect(page.getByRole('status')).toContainText('Ändringen är sparad.');
+      const row = page.locator(`tr[data-user="${email}"]`);
+      await expect(row).toContainText('lokalpolisområdeschef');
+      await expect(row).toContainText('LPO Torsby');
+
+      // The log: search for the account's e-mail part, then narrow to updates of accounts.
+      const id = new URL(await row.getByRole('link', { name }).getAttribute('href') ?? '', 'http://x').pathname
+        .split('/')
+        .pop();
+      expect(id).toMatch(/^\d+$/);
+      await page.goto(AUDIT);
+      const search = page.getByRole('search');
+      await search.getByLabel('Id eller text').fill('lpo_manager');
+      await search.getByLabel('Åtgärd').selectOption('update');
+      await search.getByLabel('Slags post').selectOption('staff_user');
+      await search.getByRole('button', { name: 'Sök' }).click();
+      await expect(page).toHaveURL(/action=update/);
+      await expect(page).toHaveURL(/object=staff_user/);
+      const entry = page.locator('tbody tr').filter({ hasText: `update staff_user` }).filter({ has: page.locator('code', { hasText: new RegExp(`^${id}$`) }) });
+      await expect(entry).toHaveCount(1);
+      await expect(entry).toContainText('lpo_manager');
+      await expect(page.locator('#audit-found')).toContainText('sida 1 av');
+      await expectNoSeriousViolations(page, `audit log, filtered (${size})`);
+
+      // The export link keeps the filter.
+      const csvHref = await page.getByRole('link', { name: 'Ladda ner det som hittats som CSV' }).getAttribute('href');
+      expect(csvHref).toContain('/personal/logg.csv?');
+      expect(csvHref).toContain('object=staff_user');
+      const csv = await page.request.get(csvHref ?? '');
+      expect(csv.status()).toBe(200);
+      expect(csv.headers()['content-type']).toContain('text/csv');
+      expect(await csv.text()).toContain(`"${id}"`);
+    });
+
+    test(`${size}: a stale save is a 409 that shows what is stored and keeps what was typed`, async ({ page, context }) => {
+      const email = await newOfficer(page, `Krock Krocksson ${size}`);
+      const href = await page.locator(`tr[data-user="${email}"] a`).getAttribute('href');
+      const other = await context.newPage();
+      await other.goto(href ?? '');
+      await page.goto(href ?? '');
+      await other.getByLabel('Namn').fill(`Först ${size}`);
+      await other.getByRole('button', { name: 'Spara ändringarna' }).click();
+      await expect(other.getByRole('status')).toContainText('Ändringen är sparad.');
+
+      await page.getByLabel('Namn').fill(`Sist ${size}`);
+      const [res] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'POST'),
+        page.getByRole('button', { name: 'Spara ändringarna' }).click(),
+      ]);
+      expect(res.status()).toBe(409);
+      const conflict = page.locator('#conflict');
+      await expect(conflict).toContainText('Någon annan sparade kontot');
+      await expect(conflict).toContainText(`Först ${size}`);
+      await expect(page.getByLabel('Namn')).toHaveValue(`Sist ${size}`);
+      await expectNoSeriousViolations(page, `user edit conflict (${size})`);
+      // Saving again replaces the stored version, on purpose.
+      await page.getByRole('button', { name: 'Spara ändringarna' }).click();
+      await expect(page.locator(`tr[data-user="${email}"]`)).toContainText(`Sist ${size}`);
+      await other.close();
+    });
+
+    test(`${size}: an officer fixes a typo in an activity`, async ({ page }) => {
+      const res = await openAsStaff(page, DEMO.officerKristinehamn, '/personal/lofte/1');
+      expect(res?.status()).toBe(200);
+      const activity = page.locator('li.activity').first();
+      const id = await activity.getAttribute('data-activity');
+      await activity.locator('summary', { hasText: 'Ändra aktiviteten' }).click();
+      const before = await page.locator(`#a${id}-edit-title`).inputValue();
+      const fixed = `${before.replace(/ \(rättad [a-z]+\)$/, '')} (rättad ${size})`;
+      await page.locator(`#a${id}-edit-title`).fill(fixed);
+      await expectNoSeriousViolations(page, `activity edit open (${size})`);
+      const [saved] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'POST'),
+        activity.getByRole('button', { name: 'Spara aktiviteten' }).click(),
+      ]);
+      expect(saved.status()).toBe(303);
+      await expect(page.locator(`#activity-${id} strong`).first()).toHaveText(fixed);
+    });
+
+    test(`${size}: an unreadable filter is a 422 with the message at its field`, async ({ page }) => {
+      const res = await openAsStaff(page, DEMO.managerKristinehamn, `${AUDIT}?from=1+mars&page=0`);
+      expect(res?.status()).toBe(422);
+      await expect(page.getByRole('alert')).toContainText('Skriv dagen som ÅÅÅÅ-MM-DD.');
+      await expect(page.getByLabel('Från och med dag')).toHaveAttribute('aria-invalid', 'true');
+      await expectNoSeriousViolations(page, `audit log, bad filter (${size})`);
+      const csv = await page.request.get(`${AUDIT}.csv?to=igår`);
+      expect(csv.status()).toBe(422);
+    });
+  });
+}
+
+test('the staff menu leads to changing the password', async ({ page }) => {
+  await openAsStaff(page, DEMO.officerKristinehamn, '/personal/lofte');
+  await page.getByRole('link', { name: 'Byt lösenord' }).click();
+  await expect(page).toHaveURL(/\/byt-losenord$/);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Byt lösenord');
+});
