@@ -127,7 +127,6 @@ pub async fn correct(
 /// (`domain::activity::edit_refusal`). `version` is the one the form was opened from: if the
 /// activity was saved since, nothing is written ([`BuilderError::Conflict`]). The audit entry
 /// holds each changed field's old and new value.
-#[allow(clippy::too_many_arguments)]
 pub async fn edit_activity(
     db: &DatabaseConnection,
     p: &Principal,

@@ -63,6 +63,17 @@ test.describe('phone 390×844', () => {
     await expect(page.getByLabel('E-postadress')).toBeVisible();
     await save(page, 'login-390');
   });
+
+  for (const [name, path, email] of [
+    ['audit', '/personal/logg?object=staff_user', DEMO.admin],
+    ['user-edit', '/personal/anvandare/3', DEMO.admin],
+  ] as const) {
+    test(`${name} (issue #16)`, async ({ page }) => {
+      const res = await openAsStaff(page, email, path);
+      expect(res?.status()).toBe(200);
+      await save(page, `${name}-390`);
+    });
+  }
 });
 
 test.describe('desktop 1280×800', () => {
@@ -127,6 +138,17 @@ test.describe('desktop 1280×800', () => {
     await expect(page.locator('form#agreement-form')).toBeVisible();
     await save(page, 'register-1280');
   });
+
+  for (const [name, path, email] of [
+    ['audit', '/personal/logg?object=staff_user', DEMO.admin],
+    ['user-edit', '/personal/anvandare/3', DEMO.admin],
+  ] as const) {
+    test(`${name} (issue #16)`, async ({ page }) => {
+      const res = await openAsStaff(page, email, path);
+      expect(res?.status()).toBe(200);
+      await save(page, `${name}-1280`);
+    });
+  }
 });
 
 test.describe('wall screen 1920×1080', () => {
