@@ -178,8 +178,31 @@ pub fn display(token: &str) -> String {
     fill(DISPLAY, &[&token])
 }
 
+/// `base` with `pairs` as its URL query (none: `base` itself), each value encoded.
+pub fn with_query(base: &str, pairs: &[(&str, String)]) -> String {
+    if pairs.is_empty() {
+        return base.to_owned();
+    }
+    let q = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())))
+        .finish();
+    format!("{base}?{q}")
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_query_is_encoded_and_empty_is_the_path() {
+        assert_eq!(super::with_query("/personal/logg", &[]), "/personal/logg");
+        assert_eq!(
+            super::with_query(
+                "/personal/logg",
+                &[("text", "50% & å".to_owned()), ("page", "2".to_owned())]
+            ),
+            "/personal/logg?text=50%25+%26+%C3%A5&page=2"
+        );
+    }
+
     use super::*;
 
     #[test]
@@ -198,15 +221,4 @@ mod tests {
             "/logga-in?next=/personal/logg"
         );
     }
-}
-
-/// `base` with `pairs` as its URL query (none: `base` itself), each value encoded.
-pub fn with_query(base: &str, pairs: &[(&str, String)]) -> String {
-    if pairs.is_empty() {
-        return base.to_owned();
-    }
-    let q = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())))
-        .finish();
-    format!("{base}?{q}")
 }

@@ -75,13 +75,22 @@ pub async fn run(backend: &str) -> Result<(), String> {
     let cases: [(&str, &[(&str, &str)]); 7] = [
         ("newest page (no filter)", &[]),
         ("page 100 of 200", &[("page", "100")]),
-        ("oldest first, last page", &[("order", "oldest"), ("page", "200")]),
+        (
+            "oldest first, last page",
+            &[("order", "oldest"), ("page", "200")],
+        ),
         ("who: part of a name", &[("who", "kristinehamn")]),
-        ("action and kind", &[("action", "updated"), ("object", "activity")]),
+        (
+            "action and kind",
+            &[("action", "updated"), ("object", "activity")],
+        ),
         ("text in the detail", &[("text", "vandring 4711")]),
         ("one month", &[("from", "2026-03-01"), ("to", "2026-03-31")]),
     ];
-    println!("| Query ({}) | matching | ms, median (min–max) of {runs} |", backend.name());
+    println!(
+        "| Query ({}) | matching | ms, median (min–max) of {runs} |",
+        backend.name()
+    );
     println!("|---|---:|---|");
     for (label, pairs) in cases {
         let q = AuditQuery::parse(pairs.iter().copied()).map_err(|e| format!("{e:?}"))?;
@@ -112,6 +121,9 @@ pub async fn run(backend: &str) -> Result<(), String> {
         }
         rows = csv.lines().count().saturating_sub(1);
     }
-    println!("| CSV export, everything | {rows} | {} |", median_range(&times, 1));
+    println!(
+        "| CSV export, everything | {rows} | {} |",
+        median_range(&times, 1)
+    );
     Ok(())
 }

@@ -309,7 +309,11 @@ pub async fn edit_user(
             stored.role.code().to_owned(),
             edit.role.code().to_owned(),
         ),
-        ("scope", show(stored.scope_unit_id), show(edit.scope_unit_id)),
+        (
+            "scope",
+            show(stored.scope_unit_id),
+            show(edit.scope_unit_id),
+        ),
         (
             "municipal_unit",
             show(stored.municipal_unit_id),

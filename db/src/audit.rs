@@ -25,7 +25,12 @@ pub struct Entry<'a> {
 pub fn changes(fields: &[(&str, String, String)]) -> String {
     let map: serde_json::Map<String, serde_json::Value> = fields
         .iter()
-        .map(|(f, old, new)| ((*f).to_owned(), serde_json::json!({ "old": old, "new": new })))
+        .map(|(f, old, new)| {
+            (
+                (*f).to_owned(),
+                serde_json::json!({ "old": old, "new": new }),
+            )
+        })
         .collect();
     serde_json::Value::Object(map).to_string()
 }
@@ -103,8 +108,12 @@ fn in_scope(q: Select<audit_log::Entity>, units: Option<&[i64]>) -> Select<audit
 }
 
 /// `col` lower-cased contains `needle` (compared lower-cased).
-fn contains(col: impl sea_orm::sea_query::IntoColumnRef, needle: &str) -> sea_orm::sea_query::SimpleExpr {
-    Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(contains_pattern(needle)).escape('\\'))
+fn contains(
+    col: impl sea_orm::sea_query::IntoColumnRef,
+    needle: &str,
+) -> sea_orm::sea_query::SimpleExpr {
+    Expr::expr(Func::lower(Expr::col(col)))
+        .like(LikeExpr::new(contains_pattern(needle)).escape('\\'))
 }
 
 /// The entries `query` filters to, in scope, in its order (unpaged).
@@ -192,7 +201,8 @@ async fn lines(
 /// Stockholm time.
 pub fn to_csv(lines: &[AuditLine]) -> String {
     use domain::compilation::csv_cell as cell;
-    let mut out = String::from("\u{feff}\"at\";\"who\";\"action\";\"object\";\"id\";\"detail\"\r\n");
+    let mut out =
+        String::from("\u{feff}\"at\";\"who\";\"action\";\"object\";\"id\";\"detail\"\r\n");
     for l in lines {
         let cells = [
             cell(&domain::time::format_stockholm(l.at)),
@@ -207,4 +217,3 @@ pub fn to_csv(lines: &[AuditLine]) -> String {
     }
     out
 }
-

@@ -34,6 +34,9 @@ async fn audits(t: &TestDb, id: i64) -> Vec<audit_log::Model> {
         .expect("audit")
 }
 
+/// What a refused edit must be.
+type Expect = fn(&AccountError) -> bool;
+
 async fn seeded(t: TestDb) -> (TestDb, Principal, staff_user::Model) {
     db::demo::seed_if_empty(&t.db).await.expect("seed");
     let a = admin(&t).await;
@@ -109,7 +112,7 @@ db::backend_test! {
         let (t, a, officer) = seeded(t).await;
         let base = account(&t.db, officer.id).await.expect("query").expect("account");
         let audit_before = audit_log::Entity::find().count(&t.db).await.expect("count");
-        let cases: Vec<(AccountFields, fn(&AccountError) -> bool)> = vec![
+        let cases: Vec<(AccountFields, Expect)> = vec![
             (AccountFields { name: "  ".into(), ..base.clone() }, |e| matches!(e, AccountError::MissingName)),
             (AccountFields { email: "no-at-sign".into(), ..base.clone() }, |e| matches!(e, AccountError::BadEmail)),
             (AccountFields { email: "ADMIN@demo.polisen.se".into(), ..base.clone() }, |e| matches!(e, AccountError::DuplicateEmail)),

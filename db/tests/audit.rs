@@ -24,7 +24,9 @@ async fn user_id(t: &TestDb, email: &str) -> i64 {
 }
 
 fn day(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, m, d, h, 0, 0).single().expect("valid")
+    Utc.with_ymd_and_hms(y, m, d, h, 0, 0)
+        .single()
+        .expect("valid")
 }
 
 /// 120 entries in [`SCOPE`]: by the chief (even) and the officer (odd), one hour apart from
@@ -177,9 +179,13 @@ db::backend_test! {
 #[tokio::test]
 async fn the_export_keeps_the_filter_and_neutralises_formulas() {
     let (t, _, _) = seeded().await;
-    let lines = db::audit::export(&t.db, Some(&[SCOPE]), &q(&[("object", "activity"), ("order", "oldest"), ("page", "2")]))
-        .await
-        .expect("export");
+    let lines = db::audit::export(
+        &t.db,
+        Some(&[SCOPE]),
+        &q(&[("object", "activity"), ("order", "oldest"), ("page", "2")]),
+    )
+    .await
+    .expect("export");
     assert_eq!(lines.len(), 40, "every page, not just the second");
     assert_eq!(lines[0].entity_id, "e0", "oldest first");
     let csv = db::audit::to_csv(&lines);
@@ -189,5 +195,8 @@ async fn the_export_keeps_the_filter_and_neutralises_formulas() {
         .await
         .expect("export");
     let csv = db::audit::to_csv(&all);
-    assert!(csv.contains("\"'=Storgatan 50%\""), "a formula start is neutralised: {csv}");
+    assert!(
+        csv.contains("\"'=Storgatan 50%\""),
+        "a formula start is neutralised: {csv}"
+    );
 }

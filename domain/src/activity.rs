@@ -126,12 +126,19 @@ mod tests {
             ((false, false, false), None),
             ((false, false, true), None),
             ((false, true, false), None),
-            ((false, true, true), Some(("unit", "promise.unit_has_progress"))),
+            (
+                (false, true, true),
+                Some(("unit", "promise.unit_has_progress")),
+            ),
             ((true, false, false), Some(("promise", "promise.closed"))),
             ((true, true, true), Some(("promise", "promise.closed"))),
         ];
         for ((closed, logged, unit), want) in rows {
-            assert_eq!(edit_refusal(closed, logged, unit), want, "{closed} {logged} {unit}");
+            assert_eq!(
+                edit_refusal(closed, logged, unit),
+                want,
+                "{closed} {logged} {unit}"
+            );
         }
     }
 }

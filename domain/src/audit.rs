@@ -224,17 +224,16 @@ mod tests {
         let back = AuditQuery::parse(pairs.iter().map(|(k, v)| (*k, v.as_str()))).expect("again");
         assert_eq!(back, q);
         let first = q.pairs(Some(1));
-        assert!(first.iter().all(|(k, _)| *k != "page"), "page 1 is the default");
+        assert!(
+            first.iter().all(|(k, _)| *k != "page"),
+            "page 1 is the default"
+        );
     }
 
     #[test]
     fn unreadable_values_are_problems_not_silence() {
-        let e = AuditQuery::parse([
-            ("from", "1 mars"),
-            ("page", "0"),
-            ("order", "sideways"),
-        ])
-        .expect_err("three problems");
+        let e = AuditQuery::parse([("from", "1 mars"), ("page", "0"), ("order", "sideways")])
+            .expect_err("three problems");
         let fields: Vec<&str> = e.iter().map(|p| p.field.as_str()).collect();
         assert_eq!(fields, ["from", "page", "order"]);
         let long = "x".repeat(FIELD_MAX + 1);
@@ -249,8 +248,14 @@ mod tests {
         let q = AuditQuery::parse([("from", "2026-07-01"), ("to", "2026-07-01")]).expect("ok");
         let (from, to) = q.range();
         // Summer time: midnight in Stockholm is 22:00 UTC the day before.
-        assert_eq!(from.map(|t| t.to_rfc3339()).as_deref(), Some("2026-06-30T22:00:00+00:00"));
-        assert_eq!(to.map(|t| t.to_rfc3339()).as_deref(), Some("2026-07-01T22:00:00+00:00"));
+        assert_eq!(
+            from.map(|t| t.to_rfc3339()).as_deref(),
+            Some("2026-06-30T22:00:00+00:00")
+        );
+        assert_eq!(
+            to.map(|t| t.to_rfc3339()).as_deref(),
+            Some("2026-07-01T22:00:00+00:00")
+        );
     }
 
     #[test]

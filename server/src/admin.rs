@@ -114,7 +114,10 @@ pub async fn edit_user(
     };
     // The form always carries the version it was opened from; without one it was not ours.
     let Ok(version) = field(&fields, "version").trim().parse::<i32>() else {
-        return (StatusCode::BAD_REQUEST, "Formuläret saknar version. / The form has no version.")
+        return (
+            StatusCode::BAD_REQUEST,
+            "Formuläret saknar version. / The form has no version.",
+        )
             .into_response();
     };
     let Some(role) = Role::parse(field(&fields, "role")) else {
@@ -379,19 +382,19 @@ pub async fn audit_csv(
     Staff(p): Staff,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
-    let query = match domain::audit::AuditQuery::parse(
-        pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-    ) {
-        Ok(q) => q,
-        Err(problems) => {
-            let lang = Lang::Sv;
-            let text: Vec<String> = problems
-                .iter()
-                .map(|p| format!("{}: {}", p.field, app::i18n::tr(lang, &p.message)))
-                .collect();
-            return (StatusCode::UNPROCESSABLE_ENTITY, text.join("\n")).into_response();
-        }
-    };
+    let query =
+        match domain::audit::AuditQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        {
+            Ok(q) => q,
+            Err(problems) => {
+                let lang = Lang::Sv;
+                let text: Vec<String> = problems
+                    .iter()
+                    .map(|p| format!("{}: {}", p.field, app::i18n::tr(lang, &p.message)))
+                    .collect();
+                return (StatusCode::UNPROCESSABLE_ENTITY, text.join("\n")).into_response();
+            }
+        };
     let db = &state.app.db;
     let units = match db::org::units_in_scope(db, &p).await {
         Ok(u) => u,

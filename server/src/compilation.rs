@@ -7,7 +7,7 @@ use crate::route::PlainRoute;
 use app::access::Access;
 use app::paths;
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use db::builder::BuilderError;

@@ -363,7 +363,8 @@ fn activity_input(f: &StaffForm) -> Result<ActivityInput, BuilderError> {
     Ok(ActivityInput {
         title: f.field("title").to_owned(),
         owner: owner(f.field("owner"))?,
-        target: number(&f.fields, "target").map_err(|_| bad("target", "promise.target_positive"))?,
+        target: number(&f.fields, "target")
+            .map_err(|_| bad("target", "promise.target_positive"))?,
         unit: f.field("unit").to_owned(),
         due_on: day(&f.fields, "due_on")?,
         // Blank is the default weight, 1.

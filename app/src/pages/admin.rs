@@ -1,12 +1,12 @@
 //! Managers' and admins' pages: the audit log, user accounts, and changing one's password.
 //! Every form is a plain POST handled in `server`.
 
+use crate::components::form::{Errs, PostedBuilderForm, summary, typed_input};
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr};
 use crate::layout::Page;
 use crate::pages::auth::{access, guarded};
 use crate::paths;
-use crate::components::form::{Errs, PostedBuilderForm, summary, typed_input};
 use domain::audit::{AuditPage, AuditQuery};
 use domain::{Role, UserRow};
 use leptos::prelude::*;
@@ -43,10 +43,13 @@ pub async fn list_audit(query: AuditQuery) -> Result<AuditPage, AppError> {
     let p = require(domain::Permission::ReadAudit).await?;
     // A caller of the endpoint is held to the same limits as the page's URL.
     let pairs = query.pairs(Some(query.page));
-    let query = AuditQuery::parse(pairs.iter().map(|(k, v)| (*k, v.as_str())))
-        .map_err(|e| AppError::FormInvalid(e.into_iter().map(|p| (p.field, p.message)).collect()))?;
+    let query = AuditQuery::parse(pairs.iter().map(|(k, v)| (*k, v.as_str()))).map_err(|e| {
+        AppError::FormInvalid(e.into_iter().map(|p| (p.field, p.message)).collect())
+    })?;
     let st = state()?;
-    let units = db::org::units_in_scope(&st.db, &p).await.map_err(internal)?;
+    let units = db::org::units_in_scope(&st.db, &p)
+        .await
+        .map_err(internal)?;
     db::audit::search(&st.db, units.as_deref(), &query)
         .await
         .map_err(internal)
@@ -56,7 +59,6 @@ pub async fn list_audit(query: AuditQuery) -> Result<AuditPage, AppError> {
 const AUDIT_KEYS: [&str; 8] = [
     "who", "action", "object", "text", "from", "to", "order", "page",
 ];
-
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct UsersData {
@@ -157,7 +159,8 @@ fn audit_body(
             .into_iter()
             .map(|o| {
                 let selected = o == current;
-                view! { <option value=o.clone() selected=selected>{o}</option> }
+                let value = o.clone();
+                view! { <option value=value selected=selected>{o}</option> }
             })
             .collect_view();
         view! {
@@ -174,13 +177,15 @@ fn audit_body(
     let rows = found
         .lines
         .iter()
-        .map(|l| view! {
-            <tr>
-                <td>{domain::time::format_stockholm(l.at)}</td>
-                <td>{l.who.clone()}</td>
-                <td>{format!("{} {}", l.action, l.entity)}</td>
-                <td><code>{l.entity_id.clone()}</code>" "{l.detail.clone()}</td>
-            </tr>
+        .map(|l| {
+            view! {
+                <tr>
+                    <td>{domain::time::format_stockholm(l.at)}</td>
+                    <td>{l.who.clone()}</td>
+                    <td>{format!("{} {}", l.action, l.entity)}</td>
+                    <td><code>{l.entity_id.clone()}</code>" "{l.detail.clone()}</td>
+                </tr>
+            }
         })
         .collect_view();
     let oldest = typed("order") == "oldest";
@@ -296,9 +301,9 @@ fn users_body(d: UsersData, posted: PostedStaffForm, saved: bool, lang: Lang) ->
         .collect_view();
     let value = |k: &str| posted.value(k);
     let err = |f: &str| -> Option<AnyView> {
-        posted.error(f, lang).map(|m| {
-            view! { <p class="field-error" id=format!("{f}-error")>{m}</p> }.into_any()
-        })
+        posted
+            .error(f, lang)
+            .map(|m| view! { <p class="field-error" id=format!("{f}-error")>{m}</p> }.into_any())
     };
     let pickers = account_pickers(lang, &d.scopes, &d.units, &value, &err);
     let has_errors = !posted.errors.is_empty();
@@ -449,9 +454,8 @@ fn user_body(
     let value = move |k: &str| if typed { p.value(k) } else { from_row(k) };
     let p2 = posted.clone().unwrap_or_default();
     let err = move |f: &str| -> Option<AnyView> {
-        p2.error(f, lang).map(|m| {
-            view! { <p class="field-error" id=format!("{f}-error")>{m}</p> }.into_any()
-        })
+        p2.error(f, lang)
+            .map(|m| view! { <p class="field-error" id=format!("{f}-error")>{m}</p> }.into_any())
     };
     // After a conflict the form saves over the version stored now, on purpose.
     let version = stored.as_ref().map(|s| s.0.version).unwrap_or(u.version);

@@ -9,7 +9,12 @@ migration!();
 
 async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
     add_column(m, "staff_user", integer("version").default(1)).await?;
-    add_column(m, "staff_user", timestamp_with_time_zone_null("sessions_since")).await?;
+    add_column(
+        m,
+        "staff_user",
+        timestamp_with_time_zone_null("sessions_since"),
+    )
+    .await?;
     add_column(m, "activity", integer("version").default(1)).await
 }
 
