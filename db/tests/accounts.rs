@@ -126,7 +126,7 @@ db::backend_test! {
             assert!(want(&e), "{}: {edit:?} gave {e:?}", t.label);
         }
         let own = account(&t.db, a.user_id).await.expect("query").expect("admin");
-        let e = edit_user(&t.db, &a, a.user_id, AccountFields { role: Role::LpoManager, ..own }, Utc::now())
+        let e = edit_user(&t.db, &a, a.user_id, AccountFields { role: Role::LpoManager, scope_unit_id: officer.scope_unit_id, ..own }, Utc::now())
             .await
             .expect_err("own role");
         assert!(matches!(e, AccountError::OwnRole), "{}: {e:?}", t.label);

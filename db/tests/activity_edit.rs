@@ -80,8 +80,10 @@ async fn edits_of(t: &TestDb, id: i64) -> Vec<audit_log::Model> {
         .expect("audit")
 }
 
+/// The demo data with its promise (signed, with activities and progress).
 async fn seeded(t: TestDb) -> TestDb {
     db::demo::seed_if_empty(&t.db).await.expect("seed");
+    db::demo::seed_promise(&t.db, Utc::now()).await.expect("seed the promise");
     t
 }
 
