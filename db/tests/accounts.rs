@@ -2,6 +2,8 @@
 //! value, a refused edit writes nothing, a save made from an older version is a conflict, an
 //! admin cannot change their own role, and a role or scope change ends the account's sessions.
 
+mod common;
+
 use chrono::{Duration, Utc};
 use db::accounts::{AccountError, AccountFields, account, edit_user};
 use db::entity::{audit_log, org_unit, staff_user};
@@ -10,12 +12,7 @@ use domain::{Principal, Role};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 async fn by_email(t: &TestDb, email: &str) -> staff_user::Model {
-    staff_user::Entity::find()
-        .filter(staff_user::Column::Email.eq(email))
-        .one(&t.db)
-        .await
-        .expect("query")
-        .expect("demo user")
+    common::staff(&t.db, email).await
 }
 
 async fn admin(t: &TestDb) -> Principal {

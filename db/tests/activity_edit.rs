@@ -3,9 +3,11 @@
 //! fixed once progress is logged in it), refused edits write nothing, the second of two saves
 //! from one version is a conflict, and only the LPO's editors may edit.
 
+mod common;
+
 use chrono::{Duration, Utc};
 use db::builder::BuilderError;
-use db::entity::{activity, audit_log, commitment, staff_user};
+use db::entity::{activity, audit_log, commitment};
 use db::promise::{ActivityInput, Owner};
 use db::testing::TestDb;
 use domain::Principal;
@@ -14,13 +16,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder}
 const PROMISE: i64 = 1;
 
 async fn person(t: &TestDb, email: &str) -> Principal {
-    let u = staff_user::Entity::find()
-        .filter(staff_user::Column::Email.eq(email))
-        .one(&t.db)
-        .await
-        .expect("query")
-        .expect("demo user");
-    db::accounts::principal(&u).expect("principal")
+    db::accounts::principal(&common::staff(&t.db, email).await).expect("principal")
 }
 
 async fn officer(t: &TestDb) -> Principal {
@@ -83,7 +79,9 @@ async fn edits_of(t: &TestDb, id: i64) -> Vec<audit_log::Model> {
 /// The demo data with its promise (signed, with activities and progress).
 async fn seeded(t: TestDb) -> TestDb {
     db::demo::seed_if_empty(&t.db).await.expect("seed");
-    db::demo::seed_promise(&t.db, Utc::now()).await.expect("seed the promise");
+    db::demo::seed_promise(&t.db, Utc::now())
+        .await
+        .expect("seed the promise");
     t
 }
 

@@ -2,25 +2,19 @@
 //! database, the total counts all pages, pages do not overlap, the reader's scope bounds it
 //! all, and the CSV export keeps the filter and neutralises formulas.
 
+mod common;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use db::audit::{Entry, record};
-use db::entity::staff_user;
 use db::testing::TestDb;
 use domain::audit::{AuditQuery, PAGE_SIZE};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 /// A scope unit no demo entry uses, so the counts are the test's own.
 const SCOPE: i64 = 990_001;
 const OTHER_SCOPE: i64 = 990_002;
 
 async fn user_id(t: &TestDb, email: &str) -> i64 {
-    staff_user::Entity::find()
-        .filter(staff_user::Column::Email.eq(email))
-        .one(&t.db)
-        .await
-        .expect("query")
-        .expect("demo user")
-        .id
+    common::staff(&t.db, email).await.id
 }
 
 fn day(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {

@@ -512,15 +512,7 @@ pub async fn edit_activity(
         db::progress::edit_activity(&state.app.db, &f.p, id, activity, &input, version, now).await
     }
     .await;
-    let page = paths::staff_promise(id);
-    Ok(f.answer(
-        state,
-        result,
-        page.clone(),
-        &format!("edit-{activity}"),
-        format!("{page}#activity-{activity}"),
-    )
-    .await)
+    Ok(answer_at_activity(f, state, result, id, activity, "edit").await)
 }
 
 pub async fn set_activity_status(
@@ -547,13 +539,26 @@ pub async fn set_activity_status(
         .await
     }
     .await;
+    Ok(answer_at_activity(f, state, result, id, activity, "status").await)
+}
+
+/// The answer to form `{form}-{activity}` on promise `id`'s staff page: back at the activity,
+/// or the page with the refused form open.
+async fn answer_at_activity(
+    f: StaffForm,
+    state: ServerState,
+    result: Result<(), BuilderError>,
+    id: i64,
+    activity: i64,
+    form: &str,
+) -> Response {
     let page = paths::staff_promise(id);
-    Ok(f.answer(
+    f.answer(
         state,
         result,
         page.clone(),
-        &format!("status-{activity}"),
+        &format!("{form}-{activity}"),
         format!("{page}#activity-{activity}"),
     )
-    .await)
+    .await
 }

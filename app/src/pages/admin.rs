@@ -35,6 +35,11 @@ impl PostedStaffForm {
             .find(|(f, _)| f == k)
             .map(|(_, m)| tr(lang, m))
     }
+    /// Field `k`'s message as shown above the field (`{k}-error`).
+    fn field_error(&self, k: &str, lang: Lang) -> Option<AnyView> {
+        self.error(k, lang)
+            .map(|m| view! { <p class="field-error" id=format!("{k}-error")>{m}</p> }.into_any())
+    }
 }
 
 #[server(endpoint = "staff/audit")]
@@ -300,11 +305,7 @@ fn users_body(d: UsersData, posted: PostedStaffForm, saved: bool, lang: Lang) ->
         })
         .collect_view();
     let value = |k: &str| posted.value(k);
-    let err = |f: &str| -> Option<AnyView> {
-        posted
-            .error(f, lang)
-            .map(|m| view! { <p class="field-error" id=format!("{f}-error")>{m}</p> }.into_any())
-    };
+    let err = |f: &str| posted.field_error(f, lang);
     let pickers = account_pickers(lang, &d.scopes, &d.units, &value, &err);
     let has_errors = !posted.errors.is_empty();
     view! {
@@ -453,10 +454,7 @@ fn user_body(
     let typed = posted.is_some();
     let value = move |k: &str| if typed { p.value(k) } else { from_row(k) };
     let p2 = posted.clone().unwrap_or_default();
-    let err = move |f: &str| -> Option<AnyView> {
-        p2.error(f, lang)
-            .map(|m| view! { <p class="field-error" id=format!("{f}-error")>{m}</p> }.into_any())
-    };
+    let err = move |f: &str| p2.field_error(f, lang);
     // After a conflict the form saves over the version stored now, on purpose.
     let version = stored.as_ref().map(|s| s.0.version).unwrap_or(u.version);
     let conflict = stored.map(|s| {

@@ -47,3 +47,14 @@ pub fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 pub fn sid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
+
+/// The demo staff account with `email` (seed the demo first).
+pub async fn staff(db: &db::Db, email: &str) -> db::entity::staff_user::Model {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    db::entity::staff_user::Entity::find()
+        .filter(db::entity::staff_user::Column::Email.eq(email))
+        .one(db)
+        .await
+        .expect("query")
+        .expect("demo user")
+}
