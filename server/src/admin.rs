@@ -1,7 +1,7 @@
 //! Plain form POSTs of the admin pages and the password change.
 
 use crate::ServerState;
-use crate::form::{body_fields, field};
+use crate::form::{StaffForm, body_fields, field};
 use crate::guard::Staff;
 use crate::respond::{WithStatus, failed, not_found, refused_form, rerender_with, see_other};
 use crate::route::PlainRoute;
@@ -100,13 +100,24 @@ fn account_error_field(e: &AccountError) -> Option<(&'static str, &'static str)>
 pub async fn edit_user(
     State(state): State<ServerState>,
     Path(user_id): Path<i64>,
-    Staff(actor): Staff,
+    staff: Staff,
     req: Request,
+) -> Result<Response, Response> {
+    let StaffForm {
+        p: actor,
+        parts,
+        fields,
+    } = StaffForm::read(&state, staff, req).await?;
+    Ok(edit_user_with(state, user_id, actor, parts, fields).await)
+}
+
+async fn edit_user_with(
+    state: ServerState,
+    user_id: i64,
+    actor: domain::Principal,
+    parts: axum::http::request::Parts,
+    fields: Vec<(String, String)>,
 ) -> Response {
-    let (parts, fields) = match body_fields(&state, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let id = |k: &str| field(&fields, k).trim().parse::<i64>().ok();
     let posted = |errors: Vec<(String, String)>| PostedStaffForm {
         values: fields.clone(),

@@ -489,8 +489,6 @@ pub async fn correct_progress(
     .await)
 }
 
-/// `POST /personal/lofte/{promise}/aktivitet/{activity}/status`: `status` (planned, under_way,
-/// done, cancelled) and `reason` (required to cancel).
 /// `POST /personal/lofte/{promise}/aktivitet/{activity}/andra`: an activity's fields (a typo,
 /// a new owner or due date). 422 with the values kept; 409 when someone saved it meanwhile.
 pub async fn edit_activity(
@@ -515,6 +513,8 @@ pub async fn edit_activity(
     Ok(answer_at_activity(f, state, result, id, activity, "edit").await)
 }
 
+/// `POST /personal/lofte/{promise}/aktivitet/{activity}/status`: `status` (planned, under_way,
+/// done, cancelled) and `reason` (required to cancel).
 pub async fn set_activity_status(
     State(state): State<ServerState>,
     Path((id, activity)): Path<(i64, i64)>,

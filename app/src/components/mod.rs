@@ -1,4 +1,6 @@
-//! Pieces several pages share: the staff form kit and the figure cells of the dashboards.
+//! Pieces several pages share: the staff form kit, the figure cells of the dashboards and the
+//! scrolling data table.
 
 pub mod figures;
 pub mod form;
+pub mod table;

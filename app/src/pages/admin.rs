@@ -2,10 +2,11 @@
 //! Every form is a plain POST handled in `server`.
 
 use crate::components::form::{Errs, PostedBuilderForm, summary, typed_input};
+use crate::components::table::scroll_table;
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr};
 use crate::layout::Page;
-use crate::pages::auth::{access, guarded};
+use crate::pages::auth::{access, access_then, guarded};
 use crate::paths;
 use domain::audit::{AuditPage, AuditQuery};
 use domain::{Role, UserRow};
@@ -229,18 +230,11 @@ fn audit_body(
         </form>
         {(!failed).then(|| view! {
             <p role="status" id="audit-found">{status}</p>
-            <div class="table-scroll" tabindex="0" role="region" aria-label=tr(lang, "audit.title")>
-                <table>
-                    <caption class="visually-hidden">{tr(lang, "audit.title")}</caption>
-                    <thead><tr>
-                        <th scope="col">{tr(lang, "audit.at")}</th>
-                        <th scope="col">{tr(lang, "audit.who")}</th>
-                        <th scope="col">{tr(lang, "audit.what")}</th>
-                        <th scope="col">{tr(lang, "audit.record")}</th>
-                    </tr></thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
+            {scroll_table(
+                tr(lang, "audit.title"),
+                ["audit.at", "audit.who", "audit.what", "audit.record"].map(|k| tr(lang, k).into_any()).into(),
+                rows,
+            )}
             <nav class="pager" aria-label=tr(lang, "audit.pages")>{prev}" "{next}</nav>
             <p><a href=paths::with_query(paths::AUDIT_CSV, &q.pairs(None)) download="logg.csv">{tr(lang, "audit.csv")}</a></p>
         })}
@@ -257,11 +251,7 @@ pub fn UsersPage() -> impl IntoView {
             <Title text=tr(lang, "users.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let who = access(domain::Permission::Administer).await;
-                    let data = match &who {
-                        Ok(_) => list_users().await,
-                        Err(e) => Err(e.clone()),
-                    };
+                    let (who, data) = access_then(domain::Permission::Administer, list_users).await;
                     guarded(lang, paths::USERS, who, move |_| match data {
                         Ok(d) => users_body(d, posted, saved, lang).into_any(),
                         Err(e) => view! { <p class="form-error">{tr(lang, e.message_key().unwrap_or("survey.server_error"))}</p> }.into_any(),
@@ -312,19 +302,17 @@ fn users_body(d: UsersData, posted: PostedStaffForm, saved: bool, lang: Lang) ->
         <h1>{tr(lang, "users.title")}</h1>
         <p class="lead">{tr(lang, "users.lead")}</p>
         {saved.then(|| view! { <p class="notice" role="status">{tr(lang, "users.saved")}</p> })}
-        <div class="table-scroll" tabindex="0" role="region" aria-label=tr(lang, "users.title")>
-            <table>
-                <caption class="visually-hidden">{tr(lang, "users.title")}</caption>
-                <thead><tr>
-                    <th scope="col">{tr(lang, "users.name")}</th>
-                    <th scope="col">{tr(lang, "users.role")}</th>
-                    <th scope="col">{tr(lang, "users.scope")}</th>
-                    <th scope="col">{tr(lang, "users.status")}</th>
-                    <th scope="col"><span class="visually-hidden">{tr(lang, "users.status")}</span></th>
-                </tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        {scroll_table(
+            tr(lang, "users.title"),
+            vec![
+                tr(lang, "users.name").into_any(),
+                tr(lang, "users.role").into_any(),
+                tr(lang, "users.scope").into_any(),
+                tr(lang, "users.status").into_any(),
+                view! { <span class="visually-hidden">{tr(lang, "users.status")}</span> }.into_any(),
+            ],
+            rows,
+        )}
         <section class="card" aria-labelledby="new-user">
             <h2 id="new-user">{tr(lang, "users.new_title")}</h2>
             {has_errors.then(|| view! { <div class="error-summary" role="alert" tabindex="-1"><p class="error-summary-title">{tr(lang, "form.errors_title")}</p></div> })}
@@ -405,11 +393,7 @@ pub fn UserPage() -> impl IntoView {
             <Title text=tr(lang, "users.edit_title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let who = access(domain::Permission::Administer).await;
-                    let data = match &who {
-                        Ok(_) => list_users().await,
-                        Err(e) => Err(e.clone()),
-                    };
+                    let (who, data) = access_then(domain::Permission::Administer, list_users).await;
                     let path = paths::USER;
                     guarded(lang, path, who, move |_| {
                         let found = data.ok().and_then(|d| {
@@ -571,11 +555,7 @@ pub fn OrgPage() -> impl IntoView {
             <Title text=tr(lang, "org.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let who = access(domain::Permission::Administer).await;
-                    let data = match &who {
-                        Ok(_) => list_org().await,
-                        Err(e) => Err(e.clone()),
-                    };
+                    let (who, data) = access_then(domain::Permission::Administer, list_org).await;
                     guarded(lang, paths::ORG, who, move |_| {
                         let nodes = data.unwrap_or_default();
                         let items = nodes

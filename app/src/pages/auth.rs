@@ -153,6 +153,23 @@ where
     }
 }
 
+/// Checks access for a staff page once and, only when it is granted, loads what the page
+/// shows: the page renders `guarded(…, who, …)` with both.
+pub async fn access_then<T, Fut>(
+    permission: domain::Permission,
+    load: impl FnOnce() -> Fut,
+) -> (Result<Principal, AppError>, Result<T, AppError>)
+where
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    let who = access(permission).await;
+    let data = match &who {
+        Ok(_) => load().await,
+        Err(e) => Err(e.clone()),
+    };
+    (who, data)
+}
+
 /// Checks access for a staff page. Pages render on the server only (islands mode).
 pub async fn access(permission: domain::Permission) -> Result<Principal, AppError> {
     #[cfg(feature = "ssr")]

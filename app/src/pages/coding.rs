@@ -8,7 +8,7 @@ use crate::components::form::{PostedBuilderForm, posted_for, summary};
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
-use crate::pages::auth::{access, guarded};
+use crate::pages::auth::{access_then, guarded};
 use crate::paths;
 use domain::themes::{Coding, CodingItem, ThemeLine};
 use leptos::prelude::*;
@@ -49,11 +49,7 @@ pub fn CodingPage() -> impl IntoView {
             <Title text=tr(lang, "coding.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let who = access(domain::Permission::Code).await;
-                    let data = match &who {
-                        Ok(_) => load_coding(id).await,
-                        Err(e) => Err(e.clone()),
-                    };
+                    let (who, data) = access_then(domain::Permission::Code, || load_coding(id)).await;
                     guarded(lang, paths::STAFF, who, move |_| match data {
                         Ok(c) => coding_body(c, lang, posted).into_any(),
                         Err(e) => {

@@ -7,7 +7,7 @@ use crate::components::form::{PostedBuilderForm, posted_for, summary};
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
-use crate::pages::auth::{access, guarded};
+use crate::pages::auth::{access_then, guarded};
 use crate::paths;
 use domain::compilation::{Compilation, MAX_QUOTES, Quote};
 use leptos::prelude::*;
@@ -113,11 +113,7 @@ pub fn CompilationPage() -> impl IntoView {
             <Title text=tr(lang, "compilation.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let who = access(domain::Permission::SeeAnswers).await;
-                    let data = match &who {
-                        Ok(_) => load_compilation(id, version).await,
-                        Err(e) => Err(e.clone()),
-                    };
+                    let (who, data) = access_then(domain::Permission::SeeAnswers, || load_compilation(id, version)).await;
                     guarded(lang, paths::STAFF, who, move |_| match data {
                         Ok(c) => body(c, lang, posted).into_any(),
                         Err(e) => {

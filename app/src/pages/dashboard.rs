@@ -17,7 +17,7 @@ use crate::components::form::{
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
-use crate::pages::auth::{access, guarded};
+use crate::pages::auth::{access_then, guarded};
 use crate::paths;
 use domain::dashboard::{Dashboard, FreeText, GroupCoverage, QuarantineLine, Regional};
 use leptos::prelude::*;
@@ -155,11 +155,7 @@ pub fn DashboardPage() -> impl IntoView {
             <Title text=tr(lang, "dash.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let who = access(domain::Permission::SeeAnswers).await;
-                    let data = match &who {
-                        Ok(_) => load_dashboard(id).await,
-                        Err(e) => Err(e.clone()),
-                    };
+                    let (who, data) = access_then(domain::Permission::SeeAnswers, || load_dashboard(id)).await;
                     guarded(lang, paths::STAFF, who, move |_| match data {
                         Ok(d) => staff_body(d, lang, posted).into_any(),
                         Err(e) => failure(lang, "dash.title", e),
@@ -204,11 +200,7 @@ pub fn RegionalPage() -> impl IntoView {
             <Title text=tr(lang, "region.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let who = access(domain::Permission::SeeRegion).await;
-                    let data = match &who {
-                        Ok(_) => load_regional().await,
-                        Err(e) => Err(e.clone()),
-                    };
+                    let (who, data) = access_then(domain::Permission::SeeRegion, load_regional).await;
                     guarded(lang, paths::REGION, who, move |_| match data {
                         Ok(r) => regional_body(r, lang).into_any(),
                         Err(e) => failure(lang, "region.title", e),

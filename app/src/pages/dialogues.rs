@@ -8,7 +8,7 @@ use crate::components::form::{
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
-use crate::pages::auth::{access, guarded};
+use crate::pages::auth::{access, access_then, guarded};
 use crate::paths;
 use domain::builder::{
     BankItem, BuilderQuestion, DialogueDetail, DialogueInput, DialogueSummary, QuestionInput,
@@ -330,11 +330,7 @@ pub fn DialoguesPage() -> impl IntoView {
             <Title text=tr(lang, "builder.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let who = access(domain::Permission::BuildDialogues).await;
-                    let data = match &who {
-                        Ok(_) => list_dialogues().await,
-                        Err(e) => Err(e.clone()),
-                    };
+                    let (who, data) = access_then(domain::Permission::BuildDialogues, list_dialogues).await;
                     guarded(lang, paths::DIALOGUES, who, move |_| match data {
                         Ok(d) => dialogues_body(d, posted, lang).into_any(),
                         Err(e) => view! {
@@ -1033,11 +1029,7 @@ pub fn BankPage() -> impl IntoView {
             <Title text=tr(lang, "bank.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let who = access(domain::Permission::Administer).await;
-                    let data = match &who {
-                        Ok(_) => load_bank().await,
-                        Err(e) => Err(e.clone()),
-                    };
+                    let (who, data) = access_then(domain::Permission::Administer, load_bank).await;
                     guarded(lang, paths::BANK, who, move |_| match data {
                         Ok(items) => bank_body(items, posted, saved, lang).into_any(),
                         Err(e) => view! {

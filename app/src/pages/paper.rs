@@ -4,7 +4,7 @@
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
-use crate::pages::auth::{access, guarded};
+use crate::pages::auth::{access_then, guarded};
 use crate::pages::survey::{PostedForm, Texts, question_input};
 use crate::paths;
 use domain::Survey;
@@ -51,11 +51,7 @@ pub fn PaperPage() -> impl IntoView {
                     let code = code.clone();
                     let posted = posted.clone();
                     Suspend::new(async move {
-                        let who = access(domain::Permission::EnterPaper).await;
-                        let form = match &who {
-                            Ok(_) => load_paper_form(code).await,
-                            Err(e) => Err(e.clone()),
-                        };
+                        let (who, form) = access_then(domain::Permission::EnterPaper, || load_paper_form(code)).await;
                         guarded(lang, paths::STAFF, who, move |_| match form {
                             Ok(form) => paper_body(form, posted, saved, lang).into_any(),
                             Err(e) => {

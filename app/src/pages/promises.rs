@@ -7,7 +7,7 @@ use crate::components::form::{PostedBuilderForm, posted_for, summary};
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
-use crate::pages::auth::{access, guarded};
+use crate::pages::auth::{access_then, guarded};
 use crate::paths;
 use domain::Named;
 use domain::promise::{PromiseDetail, PromiseRow, PromiseText, Signer, Status};
@@ -150,11 +150,7 @@ pub fn PromisesPage() -> impl IntoView {
             <Title text=tr(lang, "promises.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let who = access(domain::Permission::ReadPromises).await;
-                    let data = match &who {
-                        Ok(_) => load_promises().await,
-                        Err(e) => Err(e.clone()),
-                    };
+                    let (who, data) = access_then(domain::Permission::ReadPromises, load_promises).await;
                     guarded(lang, paths::PROMISES, who, move |_| match data {
                         Ok(d) => list_body(d, lang, posted).into_any(),
                         Err(e) => refused_page(lang, e),
@@ -413,11 +409,7 @@ pub fn PromiseStaffPage() -> impl IntoView {
             <Title text=tr(lang, "promises.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let who = access(domain::Permission::ReadPromises).await;
-                    let data = match &who {
-                        Ok(_) => load_promise(id).await,
-                        Err(e) => Err(e.clone()),
-                    };
+                    let (who, data) = access_then(domain::Permission::ReadPromises, || load_promise(id)).await;
                     guarded(lang, paths::PROMISES, who, move |_| match data {
                         Ok(d) => detail_body(d, lang, posted).into_any(),
                         Err(e) => refused_page(lang, e),

@@ -4,7 +4,7 @@
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr};
 use crate::layout::Page;
-use crate::pages::auth::{access, guarded};
+use crate::pages::auth::{access_then, guarded};
 use crate::paths;
 use domain::{Agreement, AgreementInput, AgreementStatus, Named};
 use leptos::prelude::*;
@@ -126,11 +126,7 @@ pub fn RegisterPage() -> impl IntoView {
             <Title text=tr(lang, "register.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let who = access(domain::Permission::ReadRegister).await;
-                    let data = match &who {
-                        Ok(_) => load_register(filter.clone()).await,
-                        Err(e) => Err(e.clone()),
-                    };
+                    let (who, data) = access_then(domain::Permission::ReadRegister, || load_register(filter.clone())).await;
                     guarded(lang, paths::REGISTER, who, move |_| match data {
                         Ok(d) => register_body(d, filter, posted, side, saved, lang).into_any(),
                         Err(e) => view! {

@@ -3,7 +3,7 @@
 use crate::error::AppError;
 use crate::i18n::{current_lang, tr, tr_with};
 use crate::layout::Page;
-use crate::pages::auth::{access, guarded};
+use crate::pages::auth::{access_then, guarded};
 use crate::paths;
 use domain::DialogueCounts;
 use domain::promise::OverdueActivity;
@@ -85,11 +85,7 @@ pub fn StaffPage() -> impl IntoView {
             <Title text=tr(lang, "staff.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let who = access(domain::Permission::SeeAnswers).await;
-                    let list = match &who {
-                        Ok(_) => list_dialogue_counts().await,
-                        Err(e) => Err(e.clone()),
-                    };
+                    let (who, list) = access_then(domain::Permission::SeeAnswers, list_dialogue_counts).await;
                     let overdue = match &who {
                         Ok(_) => list_overdue().await.unwrap_or_default(),
                         Err(_) => Vec::new(),
