@@ -131,13 +131,15 @@ fn server_fn_sample(path: &str) -> Option<&'static str> {
         "/api/public/open_dialogues"
         | "/api/staff/dialogue_counts"
         | "/api/staff/overdue"
-        | "/api/staff/audit"
         | "/api/admin/users"
         | "/api/admin/org"
         | "/api/staff/dialogues"
         | "/api/admin/bank"
         | "/api/staff/regional" => Some(""),
         "/api/public/display" => Some("token=demovisning2027kristinehamn"),
+        "/api/staff/audit" => Some(
+            r#"{"query":{"who":"","action":"","object":"","text":"","from":null,"to":null,"oldest_first":false,"page":1}}"#,
+        ),
         "/api/staff/dialogue" => Some(r#"{"id":1}"#),
         "/api/public/poster" => Some(r#"{"code":"kh-invanare"}"#),
         "/api/public/survey" => Some(r#"{"code":"kh-invanare"}"#),

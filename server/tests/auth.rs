@@ -443,9 +443,13 @@ async fn admin_flow_on(app: App) {
         .split("data-user=\"ny.polis@demo.polisen.se\"")
         .nth(1)
         .and_then(|s| s.split("/personal/anvandare/").nth(1))
-        .and_then(|s| s.split('/').next())
-        .expect("user id")
-        .to_owned();
+        .map(|s| {
+            s.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+        .filter(|id| !id.is_empty())
+        .expect("user id");
     let res = app
         .post_form(
             &format!("/personal/anvandare/{id}/aktiv"),

@@ -43,7 +43,7 @@ impl PostedStaffForm {
     }
 }
 
-#[server(endpoint = "staff/audit")]
+#[server(endpoint = "staff/audit", input = Json)]
 pub async fn list_audit(query: AuditQuery) -> Result<AuditPage, AppError> {
     use crate::ssr::{internal, require, state};
     let p = require(domain::Permission::ReadAudit).await?;
