@@ -11,6 +11,7 @@ use crate::paths;
 use domain::audit::{AuditPage, AuditQuery};
 use domain::{Role, UserRow};
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
