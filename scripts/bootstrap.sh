@@ -127,6 +127,23 @@ else
     say "postgresql server binaries: installed"
 fi
 
+# ------------------------------------------------- python: the SMTP test server
+# The tests read mail from a real SMTP server on loopback: aiosmtpd, from PyPI, in a venv
+# under target/ (scripts/smtp-sink.py runs it). The version is pinned here.
+AIOSMTPD_VERSION=1.4.6
+PY="$ROOT/target/py/bin/python"
+if [[ -x "$PY" ]] && "$PY" -c "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '$AIOSMTPD_VERSION')" 2>/dev/null; then
+    say "aiosmtpd $AIOSMTPD_VERSION (target/py): ok"
+else
+    if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+        apt_install python3 python3-venv
+    fi
+    rm -rf "$ROOT/target/py"
+    python3 -m venv "$ROOT/target/py"
+    "$PY" -m pip install --quiet --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"
+    say "aiosmtpd $AIOSMTPD_VERSION (target/py): installed"
+fi
+
 # ------------------------------------------------------------- npm packages
 # end2end/package.json holds Playwright, axe, Lighthouse and binaryen (wasm-opt).
 # Skip when a stamp records that `npm ci` already ran for exactly this lockfile.

@@ -46,5 +46,24 @@ export SUBMIT_PER_ADDRESS_PER_MINUTE=600
 export SUBMIT_MIN_SECONDS=1
 # ------------------------------------------------------------------------------
 
+# --- mail: a real SMTP server on loopback (aiosmtpd; make test's bootstrap installs it) -
+# Each mail lands as a file in $MAIL_DIR, where the tests read it. The sink ends when this
+# process (which becomes the server) ends, or after an hour.
+PY="$ROOT/target/py/bin/python"
+if [[ ! -x "$PY" ]]; then
+    echo "e2e-server: $PY not found; run scripts/bootstrap.sh (make test does)" >&2
+    exit 1
+fi
+MAIL_DIR="${E2E_MAIL_DIR:-$TMPBASE/medborgarloften-e2e-mail-$PORT}"
+rm -rf "$MAIL_DIR"
+"$PY" "$ROOT/scripts/smtp-sink.py" --dir "$MAIL_DIR" --max-seconds 3600 &
+for _ in $(seq 1 200); do
+    [[ -s "$MAIL_DIR/port" ]] && break
+    sleep 0.1
+done
+[[ -s "$MAIL_DIR/port" ]] || { echo "e2e-server: the SMTP sink did not start" >&2; exit 1; }
+export SMTP_URL="smtp://127.0.0.1:$(cat "$MAIL_DIR/port")"
+echo "e2e-server: mail to $SMTP_URL lands in $MAIL_DIR" >&2
+
 # exec: the server replaces this shell, so Playwright stops it directly.
 exec "$BIN"

@@ -30,6 +30,8 @@ pub const PAGES: &[(&str, Access)] = &[
     (paths::PRIVACY, Access::Public),
     (paths::ACCESSIBILITY, Access::Public),
     (paths::LOGIN, Access::Public),
+    (paths::FORGOT_PASSWORD, Access::Public),
+    (paths::SET_PASSWORD, Access::Public),
     (paths::STAFF, Access::Staff(Permission::SeeAnswers)),
     (paths::REGISTER, Access::Staff(Permission::ReadRegister)),
     (paths::PAPER, Access::Staff(Permission::EnterPaper)),

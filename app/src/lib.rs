@@ -124,6 +124,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/personal/anvandare/:id") view=pages::admin::UserPage ssr=SsrMode::Async />
                 <Route path=path!("/personal/organisation") view=pages::admin::OrgPage ssr=SsrMode::Async />
                 <Route path=path!("/byt-losenord") view=pages::admin::PasswordPage ssr=SsrMode::Async />
+                <Route path=path!("/glomt-losenord") view=pages::auth::ForgotPasswordPage />
+                <Route path=path!("/nytt-losenord/:token") view=pages::auth::SetPasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/integritet") view=pages::info::PrivacyPage />
                 <Route path=path!("/personal/dialoger") view=pages::dialogues::DialoguesPage ssr=SsrMode::Async />
                 <Route

@@ -21,6 +21,8 @@ pub const HEALTHZ: &str = "/healthz";
 pub const LOGIN: &str = "/logga-in";
 pub const LOGOUT: &str = "/logga-ut";
 pub const CHANGE_PASSWORD: &str = "/byt-losenord";
+pub const FORGOT_PASSWORD: &str = "/glomt-losenord";
+pub const SET_PASSWORD: &str = "/nytt-losenord/{token}";
 
 // Staff pages.
 pub const STAFF: &str = "/personal";
@@ -37,6 +39,7 @@ pub const USERS: &str = "/personal/anvandare";
 pub const USER: &str = "/personal/anvandare/{id}";
 pub const USER_PASSWORD: &str = "/personal/anvandare/{id}/losenord";
 pub const USER_ACTIVE: &str = "/personal/anvandare/{id}/aktiv";
+pub const USER_INVITE: &str = "/personal/anvandare/{id}/inbjudan";
 pub const ORG: &str = "/personal/organisation";
 
 // The register of agreements and special areas.
@@ -61,6 +64,7 @@ pub const BANK_ITEM: &str = "/personal/fragebank/{item}";
 // Theme coding and the compilation.
 pub const CODING: &str = "/personal/kodning/{dialogue}";
 pub const THEMES: &str = "/personal/kodning/{dialogue}/teman";
+pub const THEME: &str = "/personal/kodning/{dialogue}/teman/{theme}";
 pub const CODE_ANSWER: &str = "/personal/kodning/{dialogue}/{answer}";
 pub const COMPILATION: &str = "/personal/sammanstallning/{dialogue}";
 pub const APPROVE: &str = "/personal/sammanstallning/{dialogue}/godkann";
@@ -108,6 +112,14 @@ pub fn fill(pattern: &str, args: &[&dyn std::fmt::Display]) -> String {
 pub fn saved(path: &str) -> String {
     format!("{path}?sparad=1")
 }
+
+/// The page a mailed one-time link opens.
+pub fn set_password(token: &str) -> String {
+    fill(SET_PASSWORD, &[&token])
+}
+
+/// The sign-in page after a password was set through a link.
+pub const LOGIN_AFTER_NEW_PASSWORD: &str = "/logga-in?losenord=1";
 
 /// The sign-in page that comes back to `next` (a path on this site) afterwards.
 pub fn login_then(next: &str) -> String {

@@ -277,6 +277,15 @@ pub fn redirect_to(path: &str) {
     }
 }
 
+/// A mailed one-time link, if it still works (its page shows the form, or says it does not).
+pub async fn password_link(token: &str) -> Result<Option<(domain::LinkKind, String)>, AppError> {
+    let st = state()?;
+    Ok(db::password_links::open(&st.db, token, st.clock.now())
+        .await
+        .map_err(internal)?
+        .map(|l| (l.purpose, l.email)))
+}
+
 /// The shared state, provided to every render and server function.
 pub fn state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| {

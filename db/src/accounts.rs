@@ -122,24 +122,32 @@ pub async fn active_principal(
         .and_then(|u| principal(&u)))
 }
 
+/// A new account. It has no password anyone knows: the person chooses one through the
+/// invitation link mailed to them.
 pub struct NewUser<'a> {
     pub email: &'a str,
     pub name: &'a str,
-    pub password: &'a str,
     pub role: Role,
     pub scope_unit_id: Option<i64>,
     pub municipal_unit_id: Option<i64>,
-    /// New users must change the initial password; demo users are exempt.
-    pub must_change_password: bool,
 }
 
-/// Creates a user after checking e-mail, password strength and that the scope fits the role.
+/// Checks a new password's strength and hashes it.
+pub fn new_password_hash(password: &str) -> Result<String, AccountError> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(AccountError::WeakPassword);
+    }
+    hash_password(password)
+}
+
+/// Creates a user after checking the e-mail and that the scope fits the role, with an
+/// invitation link for choosing the first password.
 pub async fn create_user(
     db: &DatabaseConnection,
     actor: Option<i64>,
     new: NewUser<'_>,
     now: DateTime<Utc>,
-) -> Result<Principal, AccountError> {
+) -> Result<(Principal, crate::password_links::IssuedLink), AccountError> {
     let email = normalise_email(new.email);
     if !domain::is_plausible_email(&email) {
         return Err(AccountError::BadEmail);
@@ -147,11 +155,9 @@ pub async fn create_user(
     if new.name.trim().is_empty() {
         return Err(AccountError::MissingName);
     }
-    if new.password.chars().count() < MIN_PASSWORD_LEN {
-        return Err(AccountError::WeakPassword);
-    }
     check_scope(db, new.role, new.scope_unit_id, new.municipal_unit_id).await?;
-    let hash = hash_password(new.password)?;
+    // A secret nobody is told: the account signs in only after the invitation is used.
+    let hash = hash_password(&uuid::Uuid::new_v4().simple().to_string())?;
     let txn = db.begin().await?;
     if staff_user::Entity::find()
         .filter(staff_user::Column::Email.eq(&email))
@@ -169,7 +175,7 @@ pub async fn create_user(
         scope_unit_id: Set(new.scope_unit_id),
         municipal_unit_id: Set(new.municipal_unit_id),
         active: Set(true),
-        must_change_password: Set(new.must_change_password),
+        must_change_password: Set(false),
         created_at: Set(now),
         ..Default::default()
     }
@@ -188,8 +194,16 @@ pub async fn create_user(
         },
     )
     .await?;
+    let invitation = crate::password_links::issue(
+        &txn,
+        &user,
+        crate::password_links::LinkPurpose::Invite,
+        now,
+    )
+    .await?;
     txn.commit().await?;
-    principal(&user).ok_or(AccountError::BadScope)
+    let p = principal(&user).ok_or(AccountError::BadScope)?;
+    Ok((p, invitation))
 }
 
 async fn check_scope(
@@ -413,10 +427,7 @@ pub async fn set_password(
     must_change: bool,
     now: DateTime<Utc>,
 ) -> Result<(), AccountError> {
-    if password.chars().count() < MIN_PASSWORD_LEN {
-        return Err(AccountError::WeakPassword);
-    }
-    let hash = hash_password(password)?;
+    let hash = new_password_hash(password)?;
     let action = if must_change {
         "reset_password"
     } else {

@@ -18,6 +18,7 @@ pub mod live;
 pub mod migration;
 pub mod moderation;
 pub mod org;
+pub mod password_links;
 pub mod progress;
 pub mod promise;
 pub mod register;

@@ -14,16 +14,19 @@
 
 use crate::audit;
 use crate::builder::{BuilderError, audit_entry, in_scope};
-use crate::entity::{answer, answer_theme, coded_answer, response, theme};
+use crate::entity::{answer, answer_theme, coded_answer, commitment_theme, response, theme};
 use crate::survey::parse_text;
 use chrono::{DateTime, Utc};
-use domain::themes::{Coding, CodingItem, ThemeLine};
+use domain::themes::{
+    Coding, CodingItem, ThemeChange, ThemeLine, ThemeState, theme_change_refusal,
+};
+use sea_orm::sea_query::Expr;
 use domain::{LocalizedText, Principal};
 use rust_stemmers::{Algorithm, Stemmer};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
-    EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, Statement,
-    TransactionTrait,
+    EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Statement, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -458,7 +461,7 @@ fn has_name(text: &str) -> bool {
 /// How many answers the coding page offers at once.
 pub const QUEUE_LEN: u64 = 20;
 
-/// The LPO's themes, seeded with [`STANDARD_THEMES`] the first time.
+/// The LPO's themes in use (not retired), seeded with [`STANDARD_THEMES`] the first time.
 pub async fn lpo_themes(db: &impl ConnectionTrait, lpo_id: i64) -> Result<Vec<ThemeLine>, DbErr> {
     let mut rows = stored_themes(db, lpo_id).await?;
     if rows.is_empty() {
@@ -479,11 +482,16 @@ pub async fn lpo_themes(db: &impl ConnectionTrait, lpo_id: i64) -> Result<Vec<Th
             .await?;
         rows = stored_themes(db, lpo_id).await?;
     }
-    Ok(rows.into_iter().map(theme_line).collect())
+    Ok(rows
+        .into_iter()
+        .filter(|t| t.retired_at.is_none())
+        .map(theme_line)
+        .collect())
 }
 
-/// The LPO's themes as stored, without seeding: for reads that must not write (a refused
-/// form re-rendered changes nothing). An LPO without themes has nothing coded either.
+/// The LPO's themes as stored, retired ones too, without seeding: for reads that must not
+/// write (a refused form re-rendered changes nothing), and for approved compilations, which
+/// keep the themes they were approved with. An LPO without themes has nothing coded either.
 pub async fn lpo_themes_as_stored(
     db: &impl ConnectionTrait,
     lpo_id: i64,
@@ -530,32 +538,61 @@ struct Uncoded {
     hidden: bool,
 }
 
-/// The coding page of a dialogue for `p` (officers and the manager of its LPO; admins).
+/// The coding page of a dialogue for `p` (officers and the manager of its LPO; admins): one
+/// page of the answers `filter` finds (still to code, or coded, by theme and text), counted,
+/// filtered and paged in the database.
 pub async fn coding(
     db: &DatabaseConnection,
     p: &Principal,
     dialogue_id: i64,
+    filter: &domain::themes::QueueFilter,
 ) -> Result<Coding, BuilderError> {
     let d = in_scope(db, p, dialogue_id).await?;
     let themes = lpo_themes(db, d.lpo_id).await?;
     let s = suggester(&themes);
     let backend = db.get_database_backend();
-    let (p1, p2) = match backend {
-        DbBackend::Postgres => ("$1", "$2"),
-        _ => ("?", "?"),
+    let mut values: Vec<sea_orm::Value> = vec![dialogue_id.into()];
+    let param = |values: &mut Vec<sea_orm::Value>, v: sea_orm::Value| {
+        values.push(v);
+        match backend {
+            DbBackend::Postgres => format!("${}", values.len()),
+            _ => "?".to_owned(),
+        }
     };
-    let uncoded = format!(
+    let coded_clause = if filter.coded { "EXISTS" } else { "NOT EXISTS" };
+    let mut matching = format!(
         "FROM answer a JOIN response r ON r.id = a.response_id \
-         WHERE r.dialogue_id = {p1} AND NOT r.quarantined AND a.value_text IS NOT NULL \
+         WHERE r.dialogue_id = {first} AND NOT r.quarantined AND a.value_text IS NOT NULL \
            AND a.value_text <> '' \
-           AND NOT EXISTS (SELECT 1 FROM coded_answer c WHERE c.answer_id = a.id)"
+           AND {coded_clause} (SELECT 1 FROM coded_answer c WHERE c.answer_id = a.id)",
+        first = match backend {
+            DbBackend::Postgres => "$1",
+            _ => "?",
+        }
     );
+    if let Some(theme) = filter.theme {
+        let t = param(&mut values, theme.into());
+        matching.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM answer_theme t WHERE t.answer_id = a.id \
+               AND t.theme_id = {t} AND t.accepted)"
+        ));
+    }
+    if !filter.text.is_empty() {
+        let pattern = param(&mut values, domain::audit::contains_pattern(&filter.text).into());
+        matching.push_str(&format!(
+            " AND LOWER(a.value_text) LIKE {pattern} ESCAPE '\\'"
+        ));
+    }
+    let filter_values = values.clone();
+    let limit = param(&mut values, (domain::themes::QUEUE_PAGE as i64).into());
+    let offset = param(&mut values, (filter.offset() as i64).into());
     let rows = Uncoded::find_by_statement(Statement::from_sql_and_values(
         backend,
         format!(
-            "SELECT a.id, a.question_id, a.value_text, a.hidden {uncoded} ORDER BY a.id LIMIT {p2}"
+            "SELECT a.id, a.question_id, a.value_text, a.hidden {matching} \
+             ORDER BY a.id LIMIT {limit} OFFSET {offset}"
         ),
-        [dialogue_id.into(), (QUEUE_LEN as i64).into()],
+        values,
     ))
     .all(db)
     .await?;
@@ -563,15 +600,40 @@ pub async fn coding(
     struct N {
         n: i64,
     }
-    let remaining = N::find_by_statement(Statement::from_sql_and_values(
-        backend,
-        format!("SELECT COUNT(*) AS n {uncoded}"),
-        [dialogue_id.into()],
-    ))
-    .one(db)
-    .await?
-    .map(|r| r.n)
-    .unwrap_or(0);
+    let count = |sql: String, values: Vec<sea_orm::Value>| async move {
+        Ok::<i64, DbErr>(
+            N::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
+                .one(db)
+                .await?
+                .map(|r| r.n)
+                .unwrap_or(0),
+        )
+    };
+    let matching_n = count(format!("SELECT COUNT(*) AS n {matching}"), filter_values).await?;
+    let remaining = count(
+        format!(
+            "SELECT COUNT(*) AS n FROM answer a JOIN response r ON r.id = a.response_id \
+             WHERE r.dialogue_id = {first} AND NOT r.quarantined AND a.value_text IS NOT NULL \
+               AND a.value_text <> '' \
+               AND NOT EXISTS (SELECT 1 FROM coded_answer c WHERE c.answer_id = a.id)",
+            first = match backend {
+                DbBackend::Postgres => "$1",
+                _ => "?",
+            }
+        ),
+        vec![dialogue_id.into()],
+    )
+    .await?;
+    // The themes each listed coded answer carries now.
+    let chosen: Vec<answer_theme::Model> = if filter.coded && !rows.is_empty() {
+        answer_theme::Entity::find()
+            .filter(answer_theme::Column::AnswerId.is_in(rows.iter().map(|r| r.id)))
+            .filter(answer_theme::Column::Accepted.eq(true))
+            .all(db)
+            .await?
+    } else {
+        Vec::new()
+    };
     let questionnaire = crate::survey::load_questionnaire(db, dialogue_id).await?;
     let question = |id: i64| {
         questionnaire
@@ -589,6 +651,13 @@ pub async fn coding(
                 answer_id: r.id,
                 question: question(r.question_id),
                 suggested: s.suggest(&text),
+                chosen: filter.coded.then(|| {
+                    chosen
+                        .iter()
+                        .filter(|c| c.answer_id == r.id)
+                        .map(|c| c.theme_id)
+                        .collect()
+                }),
                 warnings: quick_check(&text)
                     .into_iter()
                     .map(|w| w.message_key().to_owned())
@@ -636,13 +705,32 @@ pub async fn coding(
             (t.id, n)
         })
         .collect();
+    let retired = stored_themes(db, d.lpo_id)
+        .await?
+        .into_iter()
+        .filter(|t| t.retired_at.is_some())
+        .map(|t| {
+            let into = t.merged_into;
+            (theme_line(t), into)
+        })
+        .collect::<Vec<_>>();
+    let all_ids: Vec<i64> = themes
+        .iter()
+        .map(|t| t.id)
+        .chain(retired.iter().map(|(t, _)| t.id))
+        .collect();
+    let in_use = with_history(db, &all_ids).await?;
     Ok(Coding {
         dialogue_id,
         title: parse_text(&d.title),
         themes,
         queue,
+        filter: filter.clone(),
+        matching: matching_n.max(0) as u64,
         coded,
         remaining: remaining.max(0) as u64,
+        retired,
+        in_use,
         suggestions_decided: decided.len() as u64,
         suggestions_accepted: decided.iter().filter(|r| r.accepted).count() as u64,
         counts,
@@ -1056,6 +1144,7 @@ pub async fn save_theme(
         return Err(BuilderError::Invalid(errors));
     }
     let name = crate::survey::text_json(&LocalizedText::new(name_sv, name_en));
+    let before = existing.clone();
     let txn = db.begin().await?;
     let id = match existing {
         Some(t) => {
@@ -1084,6 +1173,20 @@ pub async fn save_theme(
             .last_insert_id
         }
     };
+    let detail = match &before {
+        Some(t) => {
+            let fields: Vec<_> = [
+                ("name_sv", t.name.get(domain::Lang::Sv).to_owned(), name_sv.to_owned()),
+                ("name_en", t.name.get(domain::Lang::En).to_owned(), name_en.to_owned()),
+                ("keywords", t.keywords.join(", "), keywords.join(", ")),
+            ]
+            .into_iter()
+            .filter(|(_, old, new)| old != new)
+            .collect();
+            audit::changes(&fields)
+        }
+        None => format!("keywords={}", keywords.len()),
+    };
     audit::record(
         &txn,
         audit_entry(
@@ -1093,10 +1196,152 @@ pub async fn save_theme(
             if input.id.is_some() { "edit" } else { "create" },
             "theme",
             id,
-            format!("keywords={}", keywords.len()),
+            detail,
         ),
     )
     .await?;
     txn.commit().await?;
     Ok(id)
+}
+
+/// The themes among `ids` with history: coded answers (suggested or chosen) or a commitment
+/// that answers them. These are retired or merged, never deleted.
+pub async fn with_history(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<i64>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut used: Vec<i64> = answer_theme::Entity::find()
+        .select_only()
+        .column(answer_theme::Column::ThemeId)
+        .filter(answer_theme::Column::ThemeId.is_in(ids.iter().copied()))
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?;
+    let committed: Vec<i64> = commitment_theme::Entity::find()
+        .select_only()
+        .column(commitment_theme::Column::ThemeId)
+        .filter(commitment_theme::Column::ThemeId.is_in(ids.iter().copied()))
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?;
+    used.extend(committed);
+    used.sort_unstable();
+    used.dedup();
+    Ok(used)
+}
+
+/// Retires, restores, merges or deletes one of the dialogue's LPO's themes, by the rules of
+/// [`domain::themes::theme_change_refusal`]. A merge moves every coded answer of the theme to
+/// the other one (an answer that had both keeps one row, chosen if either was), so the
+/// draft compilation counts follow; approved compilations are frozen JSON and never change.
+/// Audited; a refused change writes nothing.
+pub async fn change_theme(
+    db: &DatabaseConnection,
+    p: &Principal,
+    dialogue_id: i64,
+    theme_id: i64,
+    change: ThemeChange,
+    now: DateTime<Utc>,
+) -> Result<(), BuilderError> {
+    let d = in_scope(db, p, dialogue_id).await?;
+    let txn = db.begin().await?;
+    let all = stored_themes(&txn, d.lpo_id).await?;
+    let state_of = |id: i64, history: &[i64]| {
+        all.iter().find(|t| t.id == id).map(|t| ThemeState {
+            id: t.id,
+            retired: t.retired_at.is_some(),
+            has_history: history.contains(&t.id),
+        })
+    };
+    let target_id = match change {
+        ThemeChange::MergeInto(into) => Some(into),
+        _ => None,
+    };
+    let ids: Vec<i64> = std::iter::once(theme_id).chain(target_id).collect();
+    let history = with_history(&txn, &ids).await?;
+    // Another LPO's theme, or none at all.
+    let theme = state_of(theme_id, &history).ok_or(BuilderError::NotFound)?;
+    let target = target_id.and_then(|id| state_of(id, &history));
+    if let Some(key) = theme_change_refusal(change, &theme, target.as_ref()) {
+        let field = if target_id.is_some() { "into" } else { "action" };
+        return Err(crate::builder::invalid(field, key));
+    }
+    let set_retired = |retired: Option<DateTime<Utc>>, into: Option<i64>| {
+        theme::Entity::update_many()
+            .col_expr(theme::Column::RetiredAt, Expr::value(retired))
+            .col_expr(theme::Column::MergedInto, Expr::value(into))
+            .filter(theme::Column::Id.eq(theme_id))
+    };
+    let (action, detail) = match change {
+        ThemeChange::Retire => {
+            set_retired(Some(now), None).exec(&txn).await?;
+            ("retire", String::new())
+        }
+        ThemeChange::Restore => {
+            set_retired(None, None).exec(&txn).await?;
+            ("restore", String::new())
+        }
+        ThemeChange::Delete => {
+            theme::Entity::delete_by_id(theme_id).exec(&txn).await?;
+            ("delete", String::new())
+        }
+        ThemeChange::MergeInto(into) => {
+            let moved = merge_codes(&txn, theme_id, into).await?;
+            set_retired(Some(now), Some(into)).exec(&txn).await?;
+            ("merge", format!("into={into} answers={moved}"))
+        }
+    };
+    audit::record(&txn, audit_entry(p, &d, now, action, "theme", theme_id, detail)).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Moves the coding of theme `from` to theme `into`; returns how many answers moved.
+async fn merge_codes(
+    txn: &impl ConnectionTrait,
+    from: i64,
+    into: i64,
+) -> Result<usize, DbErr> {
+    let rows = answer_theme::Entity::find()
+        .filter(answer_theme::Column::ThemeId.eq(from))
+        .all(txn)
+        .await?;
+    let existing = answer_theme::Entity::find()
+        .filter(answer_theme::Column::ThemeId.eq(into))
+        .filter(answer_theme::Column::AnswerId.is_in(rows.iter().map(|r| r.answer_id)))
+        .all(txn)
+        .await?;
+    for r in &rows {
+        match existing.iter().find(|e| e.answer_id == r.answer_id) {
+            Some(e) => {
+                answer_theme::Entity::update_many()
+                    .col_expr(answer_theme::Column::Accepted, Expr::value(e.accepted || r.accepted))
+                    .col_expr(
+                        answer_theme::Column::Suggested,
+                        Expr::value(e.suggested || r.suggested),
+                    )
+                    .filter(answer_theme::Column::AnswerId.eq(r.answer_id))
+                    .filter(answer_theme::Column::ThemeId.eq(into))
+                    .exec(txn)
+                    .await?;
+            }
+            None => {
+                answer_theme::Entity::insert(answer_theme::ActiveModel {
+                    answer_id: Set(r.answer_id),
+                    theme_id: Set(into),
+                    suggested: Set(r.suggested),
+                    accepted: Set(r.accepted),
+                })
+                .exec_without_returning(txn)
+                .await?;
+            }
+        }
+    }
+    answer_theme::Entity::delete_many()
+        .filter(answer_theme::Column::ThemeId.eq(from))
+        .exec(txn)
+        .await?;
+    Ok(rows.len())
 }

@@ -33,7 +33,7 @@ db::backend_test! {
             answer(&t.db, "kh-invanare", "Inget särskilt").await;
         }
         answer(&t.db, "kh-invanare", "=HYPERLINK(\"http://x\";\"klicka\")").await;
-        let c = db::themes::coding(&t.db, &officer, 1)
+        let c = db::themes::coding(&t.db, &officer, 1, &Default::default())
             .await
             .expect("coding");
         let id = |code: &str| c.themes.iter().find(|x| x.code == code).expect("theme").id;

@@ -35,7 +35,7 @@ db::backend_test! {
             answer(&t.db, &format!("Knarkförsäljningen vid skolan {i}")).await;
         }
         answer(&t.db, "Anna Andersson på Storgatan 4 langar").await;
-        let c = db::themes::coding(&t.db, &officer, 1)
+        let c = db::themes::coding(&t.db, &officer, 1, &Default::default())
             .await
             .expect("coding");
         for item in &c.queue {
@@ -180,7 +180,7 @@ db::backend_test! {
             .expect("run");
         assert!(again.is_empty(), "{}", t.label);
         // The coding queue and the quotable list no longer hold deleted text.
-        let c = db::themes::coding(&t.db, &officer, 1)
+        let c = db::themes::coding(&t.db, &officer, 1, &Default::default())
             .await
             .expect("coding");
         assert!(c.queue.iter().all(|i| !i.text.is_empty()), "{}", t.label);

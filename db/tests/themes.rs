@@ -25,7 +25,7 @@ db::backend_test! {
         let p = officer(lpo);
         answer(&t.db, "Knarkförsäljningen vid busstationen").await;
         answer(&t.db, "Polisen svarar aldrig i telefon").await;
-        let c = db::themes::coding(&t.db, &p, 1).await.expect("coding");
+        let c = db::themes::coding(&t.db, &p, 1, &Default::default()).await.expect("coding");
         assert_eq!(
             c.themes.len(),
             db::themes::STANDARD_THEMES.len(),
@@ -45,7 +45,7 @@ db::backend_test! {
         db::themes::code_answer(&t.db, &p, 1, first.answer_id, &[drugs], Utc::now())
             .await
             .expect("coded");
-        let c = db::themes::coding(&t.db, &p, 1).await.expect("coding");
+        let c = db::themes::coding(&t.db, &p, 1, &Default::default()).await.expect("coding");
         assert_eq!((c.coded, c.remaining), (1, 1), "{}", t.label);
         assert_eq!(
             (c.suggestions_accepted, c.suggestions_decided),

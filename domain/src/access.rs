@@ -75,6 +75,40 @@ pub struct Principal {
     pub must_change_password: bool,
 }
 
+/// What a mailed one-time link is for: a forgotten password's reset, or a new account's
+/// invitation to choose its first password. Each lives for its own time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkKind {
+    Reset,
+    Invite,
+}
+
+impl LinkKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            LinkKind::Reset => "reset",
+            LinkKind::Invite => "invite",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<LinkKind> {
+        match code {
+            "reset" => Some(LinkKind::Reset),
+            "invite" => Some(LinkKind::Invite),
+            _ => None,
+        }
+    }
+
+    /// How long the link works after it was sent: an hour for a reset (it is asked for by
+    /// someone at the keyboard), a week for an invitation (it waits for a new colleague).
+    pub fn lifetime_minutes(self) -> i64 {
+        match self {
+            LinkKind::Reset => 60,
+            LinkKind::Invite => 7 * 24 * 60,
+        }
+    }
+}
+
 /// What a staff member may do. [`Permission::roles`] is the one table of which roles hold
 /// each: pages, server routes and db services all ask it, and no role list is written
 /// anywhere else. Scope (which LPO, municipality or unit) is checked apart, by the layer that

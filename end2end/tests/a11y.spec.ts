@@ -41,6 +41,8 @@ const staticPages: { label: string; path: string }[] = [
   { label: 'English survey /s/kh-invanare?lang=en', path: `${SURVEY_PATH}?lang=en` },
   { label: 'thank-you page', path: THANKS_PATH },
   { label: 'sign-in page /logga-in', path: '/logga-in' },
+  { label: 'forgot password /glomt-losenord', path: '/glomt-losenord' },
+  { label: 'forgot password in English', path: '/glomt-losenord?lang=en' },
   { label: 'privacy page /integritet', path: '/integritet' },
   { label: 'accessibility statement /tillganglighet', path: '/tillganglighet' },
   { label: 'public follow-up page /lofte/kristinehamn', path: '/lofte/kristinehamn' },

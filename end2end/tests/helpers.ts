@@ -327,3 +327,54 @@ export function recordRequests(page: Page): Request[] {
 export function newSubmissionId(): string {
   return crypto.randomUUID();
 }
+
+/** Creates an officer in LPO Kristinehamn through the users form (an invitation is mailed);
+ * returns its e-mail. */
+export async function newOfficer(page: Page, name: string): Promise<string> {
+  const USERS = '/personal/anvandare';
+  const email = `e2e-${crypto.randomUUID().slice(0, 8)}@demo.polisen.se`;
+  const res = await openAsStaff(page, DEMO.admin, USERS);
+  expect(res?.status()).toBe(200);
+  const form = page.locator(`form[action="${USERS}"]`);
+  await form.getByLabel('E-postadress').fill(email);
+  await form.getByLabel('Namn').fill(name);
+  await form.getByLabel('Roll').selectOption('officer');
+  await form.getByLabel('Ansvarsområde').selectOption({ label: 'LPO Kristinehamn (lpo)' });
+  const [post] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === USERS),
+    form.getByRole('button', { name: 'Skapa användare' }).click(),
+  ]);
+  expect(post.status()).toBe(303);
+  await expect(page.getByRole('status')).toContainText('Inbjudan är skickad');
+  await expect(page.locator(`tr[data-user="${email}"]`)).toHaveCount(1);
+  return email;
+}
+
+/** Where the e2e server's SMTP sink writes each mail it receives (scripts/e2e-server.sh). */
+export const MAIL_DIR =
+  process.env.E2E_MAIL_DIR ?? nodePath.join(process.env.TMPDIR ?? '/tmp', `medborgarloften-e2e-mail-${process.env.E2E_PORT ?? '3300'}`);
+
+/** Every mail to `address` so far, oldest first (raw text, quoted-printable soft breaks undone). */
+export function mailsTo(address: string): string[] {
+  const files = fs.existsSync(MAIL_DIR) ? fs.readdirSync(MAIL_DIR).filter((f) => f.endsWith('.eml')).sort() : [];
+  return files
+    .map((f) => fs.readFileSync(nodePath.join(MAIL_DIR, f), 'utf8').replace(/=\r?\n/g, ''))
+    .filter((m) => {
+      const to = m.split(/\r?\n/).find((l) => /^to:/i.test(l)) ?? '';
+      return to.includes(address);
+    });
+}
+
+/** Waits for mail number `n` (1-based) to `address` and returns the one-time link in it. */
+export async function linkInMail(address: string, n: number): Promise<string> {
+  let mails: string[] = [];
+  await expect
+    .poll(() => {
+      mails = mailsTo(address);
+      return mails.length;
+    }, { message: `mail ${n} to ${address} in ${MAIL_DIR}`, timeout: 15_000 })
+    .toBeGreaterThanOrEqual(n);
+  const match = mails[n - 1].match(/https?:\/\/[^\s]+\/nytt-losenord\/[a-z0-9]+/);
+  expect(match, `a link in mail ${n} to ${address}`).not.toBeNull();
+  return new URL((match as RegExpMatchArray)[0]).pathname;
+}

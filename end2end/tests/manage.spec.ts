@@ -5,7 +5,7 @@
 
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { DEMO, DESKTOP, PHONE, openAsStaff } from './helpers';
+import { DEMO, DESKTOP, PHONE, newOfficer, openAsStaff } from './helpers';
 
 const USERS = '/personal/anvandare';
 const AUDIT = '/personal/logg';
@@ -15,26 +15,6 @@ async function expectNoSeriousViolations(page: Page, label: string): Promise<voi
   const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   const report = serious.map((v) => `- [${v.impact}] ${v.id}: ${v.help}`).join('\n');
   expect(serious, `axe on ${label}:\n${report}`).toEqual([]);
-}
-
-/** Creates an officer in LPO Kristinehamn through the users form; returns its e-mail. */
-async function newOfficer(page: Page, name: string): Promise<string> {
-  const email = `e2e-${crypto.randomUUID().slice(0, 8)}@demo.polisen.se`;
-  const res = await openAsStaff(page, DEMO.admin, USERS);
-  expect(res?.status()).toBe(200);
-  const form = page.locator(`form[action="${USERS}"]`);
-  await form.getByLabel('E-postadress').fill(email);
-  await form.getByLabel('Namn').fill(name);
-  await form.getByLabel('Roll').selectOption('officer');
-  await form.getByLabel('Ansvarsområde').selectOption({ label: 'LPO Kristinehamn (lpo)' });
-  await form.getByLabel('Startlösenord').fill('ett-långt-startlösenord');
-  const [post] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === USERS),
-    form.getByRole('button', { name: 'Skapa användare' }).click(),
-  ]);
-  expect(post.status()).toBe(303);
-  await expect(page.locator(`tr[data-user="${email}"]`)).toHaveCount(1);
-  return email;
 }
 
 for (const [size, device] of [
@@ -136,6 +116,59 @@ for (const [size, device] of [
       ]);
       expect(saved.status()).toBe(303);
       await expect(page.locator(`#activity-${id} strong`).first()).toHaveText(fixed);
+    });
+
+    test(`${size}: an officer corrects a progress entry`, async ({ page }) => {
+      const res = await openAsStaff(page, DEMO.officerKristinehamn, '/personal/lofte/1');
+      expect(res?.status()).toBe(200);
+      const entry = page.locator('li[data-entry]:not(.superseded)').filter({ has: page.locator('summary', { hasText: 'Rätta' }) }).first();
+      const id = await entry.getAttribute('data-entry');
+      await entry.locator('summary', { hasText: 'Rätta' }).click();
+      await page.locator(`#e${id}-amount`).fill('2');
+      await page.locator(`#e${id}-reason`).fill(`Dubbelräknad (${size})`);
+      await expectNoSeriousViolations(page, `progress correction open (${size})`);
+      const [saved] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'POST'),
+        entry.getByRole('button', { name: 'Spara rättelsen' }).click(),
+      ]);
+      expect(saved.status()).toBe(303);
+      // The entry stays, marked as superseded; the correction shows beside it, with the reason.
+      await expect(page.locator(`#entry-${id}`)).toHaveClass(/superseded/);
+      const correction = page.locator('li.correction').filter({ hasText: `Dubbelräknad (${size})` });
+      await expect(correction).toHaveCount(1);
+      await expect(correction).toContainText('+2');
+    });
+
+    test(`${size}: an officer pages through the answers queue and finds coded answers to recode`, async ({ page }) => {
+      const res = await openAsStaff(page, DEMO.officerKristinehamn, '/personal/kodning/1');
+      expect(res?.status()).toBe(200);
+      const found = page.locator('#coding-found');
+      await expect(found).toContainText(/Svar 1–20 av \d+ \(sida 1 av \d+\)/);
+      const first = await page.locator('li.coding-item').first().getAttribute('data-answer');
+      await page.getByRole('navigation', { name: 'Sidor med svar' }).getByRole('link', { name: 'Nästa sida' }).click();
+      await expect(page).toHaveURL(/[?&]sida=2/);
+      await expect(found).toContainText(/Svar 21–40 av \d+ \(sida 2 av \d+\)/);
+      expect(await page.locator(`li.coding-item[data-answer="${first}"]`).count()).toBe(0);
+      await expectNoSeriousViolations(page, `answers queue page 2 (${size})`);
+      await page.getByRole('navigation', { name: 'Sidor med svar' }).getByRole('link', { name: 'Föregående sida' }).click();
+      await expect(found).toContainText('Svar 1–20');
+
+      // Coded answers with a theme: each shows the theme chosen, ready to recode.
+      await page.getByLabel('Visa', { exact: true }).selectOption('kodade');
+      await page.getByLabel('Med temat').selectOption({ label: 'Narkotika' });
+      await page.getByRole('button', { name: 'Visa svaren' }).click();
+      await expect(page).toHaveURL(/visa=kodade/);
+      const item = page.locator('li.coding-item').first();
+      await expect(item.getByRole('checkbox', { name: /Narkotika/ })).toBeChecked();
+      await expect(item.getByRole('button', { name: 'Spara ändrad kodning' })).toBeVisible();
+      await expectNoSeriousViolations(page, `coded answers (${size})`);
+      // Saving comes back to the same view.
+      const [saved] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'POST'),
+        item.getByRole('button', { name: 'Spara ändrad kodning' }).click(),
+      ]);
+      expect(saved.status()).toBe(303);
+      await expect(page).toHaveURL(/visa=kodade/);
     });
 
     test(`${size}: an unreadable filter is a 422 with the message at its field`, async ({ page }) => {

@@ -44,6 +44,12 @@ pub const ROUTES: &[PlainRoute] = &[
         || post(reset_password),
     ),
     PlainRoute::post(
+        "invite_user",
+        paths::USER_INVITE,
+        Access::Staff(Permission::Administer),
+        || post(invite_user),
+    ),
+    PlainRoute::post(
         "set_active",
         paths::USER_ACTIVE,
         Access::Staff(Permission::Administer),
@@ -194,11 +200,9 @@ pub async fn create_user(
     let new = db::accounts::NewUser {
         email: field(&fields, "email"),
         name: field(&fields, "name"),
-        password: field(&fields, "password"),
         role,
         scope_unit_id: id("scope_unit_id"),
         municipal_unit_id: id("municipal_unit_id"),
-        must_change_password: true,
     };
     match db::accounts::create_user(
         &state.app.db,
@@ -208,7 +212,7 @@ pub async fn create_user(
     )
     .await
     {
-        Ok(_) => see_other(&paths::saved(paths::USERS)),
+        Ok((_, invitation)) => invited(&state, &invitation).await,
         Err(e) => match account_error_field(&e) {
             Some((f, key)) => {
                 let posted = PostedStaffForm {
@@ -230,6 +234,38 @@ pub async fn create_user(
                 StatusCode::INTERNAL_SERVER_ERROR.into_response()
             }
         },
+    }
+}
+
+/// The users page after an invitation was mailed (or could not be).
+async fn invited(state: &ServerState, link: &db::password_links::IssuedLink) -> Response {
+    // Invitations go out in Swedish, the authority's language (the mail says it in one).
+    let lang = Lang::default();
+    match crate::auth::send_link(state, link, lang).await {
+        Ok(()) => see_other(&format!("{}?inbjudan=1", paths::USERS)),
+        Err(e) => {
+            tracing::error!(error = %e, "invitation not sent");
+            see_other(&format!("{}?inbjudan=0", paths::USERS))
+        }
+    }
+}
+
+/// `POST /personal/anvandare/{id}/inbjudan`: a new invitation link for an active account.
+pub async fn invite_user(
+    State(state): State<ServerState>,
+    Path(user_id): Path<i64>,
+    Staff(actor): Staff,
+) -> Response {
+    let now = state.app.clock.now();
+    match db::password_links::invite_again(&state.app.db, actor.user_id, user_id, now).await {
+        Ok(link) => invited(&state, &link).await,
+        Err(db::password_links::LinkError::Account(AccountError::NotFound)) => not_found(),
+        Err(db::password_links::LinkError::Invalid) => (
+            StatusCode::CONFLICT,
+            "Kontot är avstängt: aktivera det först. / The account is deactivated: activate it first.",
+        )
+            .into_response(),
+        Err(e) => failed("invitation not issued", e),
     }
 }
 
@@ -305,30 +341,19 @@ pub async fn change_password(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let password = field(&fields, "password");
-    let error = if password.chars().count() < db::accounts::MIN_PASSWORD_LEN {
-        Some(("password", "password.too_short"))
-    } else if password != field(&fields, "repeat") {
-        Some(("repeat", "password.mismatch"))
-    } else {
-        None
-    };
-    if let Some((f, key)) = error {
+    if let Some((f, key)) = crate::auth::password_problem(&fields) {
         let posted = PostedStaffForm {
             values: Vec::new(),
             errors: vec![(f.to_owned(), key.to_owned())],
         };
-        let mut res =
-            rerender_with(state, parts, None, move || provide_context(posted.clone())).await;
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-        return res;
+        return refused_form(state, parts, StatusCode::UNPROCESSABLE_ENTITY, posted).await;
     }
     let now = state.app.clock.now();
     match db::accounts::set_password(
         &state.app.db,
         Some(p.user_id),
         p.user_id,
-        password,
+        field(&fields, "password"),
         false,
         now,
     )

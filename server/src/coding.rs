@@ -22,6 +22,12 @@ pub const ROUTES: &[PlainRoute] = &[
         || post(save_theme),
     ),
     PlainRoute::post(
+        "change_theme",
+        paths::THEME,
+        Access::Staff(Permission::Code),
+        || post(change_theme),
+    ),
+    PlainRoute::post(
         "code_answer",
         paths::CODE_ANSWER,
         Access::Staff(Permission::Code),
@@ -29,7 +35,18 @@ pub const ROUTES: &[PlainRoute] = &[
     ),
 ];
 
-/// `POST /personal/kodning/{dialogue}/{answer}`: `theme` (repeated theme ids), `hide=1`.
+/// Where the queue was (`back`, the page's query), read as a queue view and written again,
+/// so nothing but a queue view can come out of it.
+fn queue_url(dialogue: i64, back: &str) -> String {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(back).unwrap_or_default();
+    let filter = domain::themes::QueueFilter::from_pairs(
+        pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    );
+    paths::with_query(&paths::coding(dialogue), &filter.pairs(filter.page))
+}
+
+/// `POST /personal/kodning/{dialogue}/{answer}`: `theme` (repeated theme ids), `hide=1`,
+/// `back` (the queue's view, to return to).
 pub async fn code_answer(
     State(state): State<ServerState>,
     Path((dialogue, answer)): Path<(i64, i64)>,
@@ -66,12 +83,60 @@ pub async fn code_answer(
         }
     };
     announce(&state, dialogue, &result).await;
+    let back = queue_url(dialogue, f.field("back"));
+    Ok(f.answer(
+        state,
+        result,
+        page,
+        &format!("code-{answer}"),
+        format!("{back}#coding-progress"),
+    )
+    .await)
+}
+
+/// `POST /personal/kodning/{dialogue}/teman/{theme}`: `action` = `retire`, `restore`,
+/// `merge` (with `into`, a theme id) or `delete` (with `confirm=1`).
+pub async fn change_theme(
+    State(state): State<ServerState>,
+    Path((dialogue, theme)): Path<(i64, i64)>,
+    staff: Staff,
+    req: Request,
+) -> Result<Response, Response> {
+    use domain::themes::ThemeChange;
+    let f = StaffForm::read(&state, staff, req).await?;
+    let page = paths::coding(dialogue);
+    let invalid = |field: &str, key: &str| {
+        Err(BuilderError::Invalid(vec![(
+            field.to_owned(),
+            key.to_owned(),
+        )]))
+    };
+    let change = match f.field("action") {
+        "retire" => Ok(ThemeChange::Retire),
+        "restore" => Ok(ThemeChange::Restore),
+        "delete" if f.field("confirm") == "1" => Ok(ThemeChange::Delete),
+        "delete" => invalid("confirm", "themes.confirm_needed"),
+        "merge" => match f.field("into").trim().parse::<i64>() {
+            Ok(into) => Ok(ThemeChange::MergeInto(into)),
+            Err(_) => invalid("into", "themes.merge_unknown"),
+        },
+        _ => invalid("action", "themes.bad_action"),
+    };
+    let result = match change {
+        Ok(change) => {
+            let now = state.app.clock.now();
+            db::themes::change_theme(&state.app.db, &f.p, dialogue, theme, change, now).await
+        }
+        Err(e) => Err(e),
+    };
+    // Counts on live dashboards follow a merge.
+    announce(&state, dialogue, &result).await;
     Ok(f.answer(
         state,
         result,
         page.clone(),
-        &format!("code-{answer}"),
-        format!("{page}#coding-progress"),
+        &format!("manage-{theme}"),
+        format!("{page}#themes-h"),
     )
     .await)
 }

@@ -39,7 +39,15 @@ pub struct Config {
     /// A live stream ends after this long and the browser reconnects, which checks the
     /// session or display link again.
     pub live_stream_max_seconds: u64,
+    /// Where mail goes out: `smtp://host:port` (plain, for a relay on loopback),
+    /// `smtp://host?tls=required` (STARTTLS) or `smtps://user:pass@host` (TLS). Unset: each
+    /// mail is written to the log instead (the development default).
+    pub smtp_url: Option<String>,
+    /// The sender of every mail, e.g. `Medborgarlöften <noreply@polisen.se>`.
+    pub mail_from: String,
 }
+
+pub const DEFAULT_MAIL_FROM: &str = "Medborgarlöften <noreply@medborgarloften.invalid>";
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
@@ -110,6 +118,8 @@ impl Config {
             submit_max_form_age,
             live_max_streams: parse("LIVE_MAX_STREAMS", 10_000)?,
             live_stream_max_seconds: parse("LIVE_STREAM_MAX_SECONDS", 300)?,
+            smtp_url: var("SMTP_URL"),
+            mail_from: var("MAIL_FROM").unwrap_or_else(|| DEFAULT_MAIL_FROM.to_owned()),
         })
     }
 
@@ -131,6 +141,8 @@ impl Config {
             submit_max_form_age: 4 * 3600,
             live_max_streams: 100,
             live_stream_max_seconds: 300,
+            smtp_url: None,
+            mail_from: DEFAULT_MAIL_FROM.to_owned(),
         }
     }
 

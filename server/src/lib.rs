@@ -13,6 +13,7 @@ pub mod guard;
 pub mod health;
 pub mod http_layer;
 pub mod live;
+pub mod mail;
 pub mod moderation;
 pub mod promises;
 pub mod register;
@@ -39,6 +40,8 @@ pub enum StartError {
     Db(#[from] sea_orm_err::DbErr),
     #[error("listen: {0}")]
     Bind(std::io::Error),
+    #[error(transparent)]
+    Mail(#[from] mail::MailError),
 }
 
 mod sea_orm_err {
@@ -52,6 +55,10 @@ pub struct ServerState {
     pub app: AppState,
     pub config: Arc<Config>,
     pub login_limits: auth::LoginLimits,
+    /// "Forgot password" requests, per address asked for and per client (in memory).
+    #[from_ref(skip)]
+    pub reset_limits: auth::LoginLimits,
+    pub mailer: Arc<mail::Mailer>,
     pub live: Arc<live::Hub>,
 }
 
@@ -94,6 +101,10 @@ pub async fn build_with_clock(
         tracing::info!(answers = config.demo_answers, "demo data loaded");
     }
     let addr = leptos_options.site_addr;
+    let mailer = Arc::new(mail::Mailer::new(
+        config.smtp_url.as_deref(),
+        &config.mail_from,
+    )?);
     let writes = db::connect_writer(&config.database_url, &db).await?;
     let bus = db::live::Bus::start(&db, &config.database_url).await?;
     let live = live::Hub::start(db.clone(), clock.clone(), &bus, config.live_max_streams);
@@ -122,6 +133,11 @@ pub async fn build_with_clock(
             config.login_per_account_per_minute,
             config.login_per_address_per_minute,
         ),
+        reset_limits: auth::LoginLimits::new(
+            config.login_per_account_per_minute,
+            config.login_per_address_per_minute,
+        ),
+        mailer,
         config: Arc::new(config),
     };
     Ok(Built {

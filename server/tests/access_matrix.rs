@@ -118,6 +118,8 @@ fn concrete(path: &str) -> String {
         .replace("{answer}", "999999")
         .replace("{token}", db::demo::DEMO_DISPLAY_TOKEN)
         .replace("{format}", "csv")
+        // No such theme: allowed callers in scope get 404, nothing changes.
+        .replace("{theme}", "999999")
         .replace("{municipality}", "kristinehamn")
         // The demo's promise (Kristinehamn's); no such activity.
         .replace("{promise}", "1")
@@ -144,7 +146,10 @@ fn server_fn_sample(path: &str) -> Option<&'static str> {
         "/api/public/poster" => Some(r#"{"code":"kh-invanare"}"#),
         "/api/public/survey" => Some(r#"{"code":"kh-invanare"}"#),
         "/api/staff/paper_form" => Some("code=kh-invanare"),
-        "/api/staff/dashboard" | "/api/staff/coding" => Some("dialogue_id=1"),
+        "/api/staff/dashboard" => Some("dialogue_id=1"),
+        "/api/staff/coding" => Some(
+            r#"{"dialogue_id":1,"filter":{"coded":false,"theme":null,"text":"","page":1}}"#,
+        ),
         "/api/staff/compilation" => Some("dialogue_id=1&version=0"),
         "/api/public/promise" => Some("municipality=kristinehamn"),
         "/api/staff/promises" => Some(""),
@@ -294,6 +299,11 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Route
             "create_special_area" => ("code=&name_sv=".to_owned(), "application/x-www-form-urlencoded"),
             "create_org_unit" => ("kind=region&name=&code=".to_owned(), "application/x-www-form-urlencoded"),
             "set_active" => ("active=kanske".to_owned(), "application/x-www-form-urlencoded"),
+            // No mail goes out for a malformed address (422); a too-short password is refused
+            // before the link is looked at (422); an invitation is a new link (303 or 404).
+            "forgot_password" => ("email=inte-en-adress".to_owned(), "application/x-www-form-urlencoded"),
+            "set_password" => ("password=kort&repeat=kort".to_owned(), "application/x-www-form-urlencoded"),
+            "invite_user" => (String::new(), "application/x-www-form-urlencoded"),
             // A version that is no version: allowed callers get 400, nothing changes.
             "edit_user" => ("version=x&role=officer&name=Ny&email=ny%40demo.polisen.se".to_owned(), "application/x-www-form-urlencoded"),
             "audit_csv" => (String::new(), ""),
@@ -334,6 +344,7 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Route
             "set_retention" => ("days=0".to_owned(), "application/x-www-form-urlencoded"),
             "raw_text_export" => (String::new(), ""),
             "save_theme" => ("theme=&name_sv=".to_owned(), "application/x-www-form-urlencoded"),
+            "change_theme" => ("action=retire".to_owned(), "application/x-www-form-urlencoded"),
             "edit_promise" => ("title_sv=".to_owned(), "application/x-www-form-urlencoded"),
             "link_agreements" => ("agreement=999999".to_owned(), "application/x-www-form-urlencoded"),
             "create_agreement" => (

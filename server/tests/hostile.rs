@@ -439,6 +439,8 @@ fn concrete(path: &str, kh_uid: &str) -> String {
         .replace("{answer}", "1")
         .replace("{token}", db::demo::DEMO_DISPLAY_TOKEN)
         .replace("{format}", "csv")
+        // No such theme: allowed callers in scope get 404, nothing changes.
+        .replace("{theme}", "999999")
         .replace("{municipality}", "kristinehamn")
         .replace("{uid}", kh_uid)
 }
@@ -450,7 +452,8 @@ fn fn_sample(path: &str) -> String {
         "/api/staff/dialogue" => r#"{"id":1}"#.to_owned(),
         "/api/public/poster" | "/api/public/survey" => r#"{"code":"kh-invanare"}"#.to_owned(),
         "/api/staff/paper_form" => "code=kh-invanare".to_owned(),
-        "/api/staff/dashboard" | "/api/staff/coding" => "dialogue_id=1".to_owned(),
+        "/api/staff/dashboard" => "dialogue_id=1".to_owned(),
+        "/api/staff/coding" => r#"{"dialogue_id":1,"filter":{"coded":false,"theme":null,"text":"","page":1}}"#.to_owned(),
         "/api/staff/compilation" => "dialogue_id=1&version=0".to_owned(),
         "/api/public/promise" => "municipality=kristinehamn".to_owned(),
         "/api/public/submit" => {
@@ -498,6 +501,9 @@ fn plain_sample(h: &str, kh_unit: &str) -> String {
         "create_special_area" => "code=omrade&name_sv=Omr%C3%A5de&name_en=Area".to_owned(),
         "create_org_unit" => "kind=region&name=Region&code=region-x".to_owned(),
         "set_active" => "active=kanske".to_owned(),
+        "forgot_password" => "email=x%40y.se&lang=sv".to_owned(),
+        "set_password" => "password=kort&repeat=kort".to_owned(),
+        "invite_user" => String::new(),
         "edit_user" => "version=1&name=Ny&email=ny%40demo.polisen.se&role=officer&scope_unit_id=999999".to_owned(),
         "audit_csv" => "who=x&from=2027-01-01".to_owned(),
         "create_dialogue" => "title_sv=Dialog&title_en=Dialogue".to_owned(),
@@ -516,6 +522,7 @@ fn plain_sample(h: &str, kh_unit: &str) -> String {
         "raw_text_export" | "sign_promise" => String::new(),
         "set_retention" => "days=400".to_owned(),
         "save_theme" => "theme=&name_sv=Nedskr%C3%A4pning&keywords=skr%C3%A4p".to_owned(),
+        "change_theme" => "action=retire".to_owned(),
         "create_promise" => {
             "title_sv=L%C3%B6fte&from=2028-01-01&to=2028-12-31&c1_text=Fler+patruller&c1_theme=1"
                 .to_owned()

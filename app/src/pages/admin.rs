@@ -38,7 +38,7 @@ impl PostedStaffForm {
             .map(|(_, m)| tr(lang, m))
     }
     /// Field `k`'s message as shown above the field (`{k}-error`).
-    fn field_error(&self, k: &str, lang: Lang) -> Option<AnyView> {
+    pub(crate) fn field_error(&self, k: &str, lang: Lang) -> Option<AnyView> {
         self.error(k, lang)
             .map(|m| view! { <p class="field-error" id=format!("{k}-error")>{m}</p> }.into_any())
     }
@@ -200,11 +200,9 @@ fn audit_body(
         .replace("{total}", &found.total.to_string())
         .replace("{page}", &page.to_string())
         .replace("{pages}", &pages.to_string());
-    let prev = (page > 1).then(|| {
-        view! { <a rel="prev" href=paths::with_query(paths::AUDIT, &q.pairs(Some((page - 1).min(pages))))>{tr(lang, "audit.prev")}</a> }
-    });
-    let next = (page < pages).then(|| {
-        view! { <a rel="next" href=paths::with_query(paths::AUDIT, &q.pairs(Some(page + 1)))>{tr(lang, "audit.next")}</a> }
+    let pages_nav = crate::components::table::pager(lang, tr(lang, "audit.pages"), page, pages, {
+        let q = q.clone();
+        move |n| paths::with_query(paths::AUDIT, &q.pairs(Some(n)))
     });
     let failed = posted.is_some();
     view! {
@@ -236,7 +234,7 @@ fn audit_body(
                 ["audit.at", "audit.who", "audit.what", "audit.record"].map(|k| tr(lang, k).into_any()).into(),
                 rows,
             )}
-            <nav class="pager" aria-label=tr(lang, "audit.pages")>{prev}" "{next}</nav>
+            {pages_nav}
             <p><a href=paths::with_query(paths::AUDIT_CSV, &q.pairs(None)) download="logg.csv">{tr(lang, "audit.csv")}</a></p>
         })}
     }
@@ -246,7 +244,10 @@ fn audit_body(
 pub fn UsersPage() -> impl IntoView {
     let lang = current_lang();
     let posted = use_context::<PostedStaffForm>().unwrap_or_default();
-    let saved = use_query_map().read_untracked().get("sparad").is_some();
+    let query = use_query_map().read_untracked().clone();
+    let saved = query.get("sparad").is_some();
+    // After an invitation: `inbjudan=1` it went out, `inbjudan=0` the mail could not be sent.
+    let invited = query.get("inbjudan").map(|v| v == "1");
     view! {
         <Page>
             <Title text=tr(lang, "users.title") />
@@ -254,7 +255,7 @@ pub fn UsersPage() -> impl IntoView {
                 {Suspend::new(async move {
                     let (who, data) = access_then(domain::Permission::Administer, list_users).await;
                     guarded(lang, paths::USERS, who, move |_| match data {
-                        Ok(d) => users_body(d, posted, saved, lang).into_any(),
+                        Ok(d) => users_body(d, posted, (saved, invited), lang).into_any(),
                         Err(e) => view! { <p class="form-error">{tr(lang, e.message_key().unwrap_or("survey.server_error"))}</p> }.into_any(),
                     })
                 })}
@@ -263,7 +264,12 @@ pub fn UsersPage() -> impl IntoView {
     }
 }
 
-fn users_body(d: UsersData, posted: PostedStaffForm, saved: bool, lang: Lang) -> impl IntoView {
+fn users_body(
+    d: UsersData,
+    posted: PostedStaffForm,
+    (saved, invited): (bool, Option<bool>),
+    lang: Lang,
+) -> impl IntoView {
     let rows = d
         .users
         .into_iter()
@@ -285,6 +291,9 @@ fn users_body(d: UsersData, posted: PostedStaffForm, saved: bool, lang: Lang) ->
                             <input type="hidden" name="active" value=(!u.active).to_string() />
                             <button type="submit" class="button small">{toggle}</button>
                         </form>
+                        <form method="post" action=paths::fill(paths::USER_INVITE, &[&u.id]) class="inline-form">
+                            <button type="submit" class="button small" aria-label=format!("{} ({})", tr(lang, "users.invite"), u.email)>{tr(lang, "users.invite")}</button>
+                        </form>
                         <form method="post" action=paths::fill(paths::USER_PASSWORD, &[&u.id]) class="reset-form">
                             <label for=pw_id.clone()>{format!("{} ({})", tr(lang, "users.reset"), u.email)}</label>
                             <input id=pw_id type="password" name="password" autocomplete="new-password" minlength="12" />
@@ -303,6 +312,11 @@ fn users_body(d: UsersData, posted: PostedStaffForm, saved: bool, lang: Lang) ->
         <h1>{tr(lang, "users.title")}</h1>
         <p class="lead">{tr(lang, "users.lead")}</p>
         {saved.then(|| view! { <p class="notice" role="status">{tr(lang, "users.saved")}</p> })}
+        {invited.map(|sent| if sent {
+            view! { <p class="notice" role="status">{tr(lang, "users.invited")}</p> }.into_any()
+        } else {
+            view! { <p class="form-error" role="alert">{tr(lang, "users.invite_failed")}</p> }.into_any()
+        })}
         {scroll_table(
             tr(lang, "users.title"),
             vec![
@@ -325,10 +339,7 @@ fn users_body(d: UsersData, posted: PostedStaffForm, saved: bool, lang: Lang) ->
                 {err("name")}
                 <input id="u-name" name="name" type="text" autocomplete="off" value=posted.value("name") />
                 {pickers}
-                <label class="q-label" for="u-password">{tr(lang, "users.initial_password")}</label>
-                <p class="hint">{tr(lang, "password.hint")}</p>
-                {err("password")}
-                <input id="u-password" name="password" type="password" autocomplete="new-password" />
+                <p class="hint">{tr(lang, "users.invite_hint")}</p>
                 <button type="submit" class="button primary">{tr(lang, "users.create")}</button>
             </form>
         </section>
@@ -500,18 +511,12 @@ pub fn PasswordPage() -> impl IntoView {
                             view! { <p>{tr(lang, "auth.sign_in_first")}</p> }.into_any()
                         }
                         Some(p) => {
-                            let err = |f: &str| posted.error(f, lang).map(|m| view! { <p class="field-error" id=format!("{f}-error")>{m}</p> });
+                            let err = |f: &str| posted.field_error(f, lang);
                             view! {
                                 <h1>{tr(lang, "password.title")}</h1>
                                 {p.must_change_password.then(|| view! { <p class="notice" role="status">{tr(lang, "auth.must_change")}</p> })}
                                 <form method="post" action=paths::CHANGE_PASSWORD class="stack-form" novalidate=true>
-                                    <label class="q-label" for="new-password">{tr(lang, "password.new")}</label>
-                                    <p class="hint">{tr(lang, "password.hint")}</p>
-                                    {err("password")}
-                                    <input id="new-password" name="password" type="password" autocomplete="new-password" />
-                                    <label class="q-label" for="repeat-password">{tr(lang, "password.repeat")}</label>
-                                    {err("repeat")}
-                                    <input id="repeat-password" name="repeat" type="password" autocomplete="new-password" />
+                                    {crate::pages::auth::new_password_fields(lang, err)}
                                     <button type="submit" class="button primary">{tr(lang, "password.title")}</button>
                                 </form>
                             }

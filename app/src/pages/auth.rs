@@ -10,7 +10,7 @@ use crate::paths;
 use domain::Principal;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// A refused sign-in, re-rendered with the e-mail kept.
 #[derive(Clone, Debug)]
@@ -39,6 +39,7 @@ pub fn LoginPage() -> impl IntoView {
         .map(|a| a.next.clone())
         .unwrap_or_else(|| safe_next(&query.read_untracked().get("next").unwrap_or_default()));
     let draft = query.read_untracked().get("utkast").is_some();
+    let password_set = query.read_untracked().get("losenord").is_some();
     let email = attempt
         .as_ref()
         .map(|a| a.email.clone())
@@ -53,6 +54,7 @@ pub fn LoginPage() -> impl IntoView {
             <h1>{tr(lang, "auth.title")}</h1>
             <p class="lead">{tr(lang, "auth.lead")}</p>
             {draft.then(|| view! { <p class="notice" role="status">{tr(lang, "auth.draft_kept")}</p> })}
+            {password_set.then(|| view! { <p class="notice" role="status">{tr(lang, "reset.done")}</p> })}
             {error.map(|e| view! {
                 <div class="error-summary" role="alert" tabindex="-1">
                     <p class="error-summary-title">{e}</p>
@@ -67,6 +69,126 @@ pub fn LoginPage() -> impl IntoView {
                 <input id="password" name="password" type="password" autocomplete="current-password" required=true />
                 <button type="submit" class="button primary">{tr(lang, "auth.submit")}</button>
             </form>
+            <p><a href=paths::FORGOT_PASSWORD>{tr(lang, "auth.forgot")}</a></p>
+        </Page>
+    }
+}
+
+/// "Forgot password" after the form was posted: `error` is `None` when the form was taken,
+/// and then the answer is the same whether or not the address has an account.
+#[derive(Clone, Debug)]
+pub struct ResetRequested {
+    /// The catalogue key of why the form was not taken.
+    pub error: Option<&'static str>,
+}
+
+/// The two password fields of every form that sets a password.
+pub fn new_password_fields(lang: Lang, err: impl Fn(&str) -> Option<AnyView>) -> impl IntoView {
+    view! {
+        <label class="q-label" for="new-password">{tr(lang, "password.new")}</label>
+        <p class="hint">{tr(lang, "password.hint")}</p>
+        {err("password")}
+        <input id="new-password" name="password" type="password" autocomplete="new-password" />
+        <label class="q-label" for="repeat-password">{tr(lang, "password.repeat")}</label>
+        {err("repeat")}
+        <input id="repeat-password" name="repeat" type="password" autocomplete="new-password" />
+    }
+}
+
+/// `GET /glomt-losenord`: asks for the e-mail address a one-time link goes to.
+#[component]
+pub fn ForgotPasswordPage() -> impl IntoView {
+    let lang = current_lang();
+    let outcome = use_context::<ResetRequested>();
+    let sent = outcome.as_ref().is_some_and(|o| o.error.is_none());
+    let error = outcome.and_then(|o| o.error).map(|key| tr(lang, key));
+    let form = move || {
+        view! {
+            <p class="lead">{tr(lang, "reset.lead")}</p>
+            {error.clone().map(|e| view! {
+                <div class="error-summary" role="alert" tabindex="-1">
+                    <p class="error-summary-title">{e}</p>
+                </div>
+            })}
+            <form class="stack-form" method="post" action=paths::FORGOT_PASSWORD>
+                <input type="hidden" name="lang" value=lang.code() />
+                <label class="q-label" for="email">{tr(lang, "auth.email")}</label>
+                <input id="email" name="email" type="email" autocomplete="username" required=true />
+                <button type="submit" class="button primary">{tr(lang, "reset.submit")}</button>
+            </form>
+        }
+    };
+    view! {
+        <Page>
+            <Title text=tr(lang, "reset.title") />
+            <h1>{tr(lang, "reset.title")}</h1>
+            {if sent {
+                view! { <p class="notice" role="status">{tr(lang, "reset.sent")}</p> }.into_any()
+            } else {
+                form().into_any()
+            }}
+            <p><a href=paths::LOGIN>{tr(lang, "reset.back")}</a></p>
+        </Page>
+    }
+}
+
+/// `GET /nytt-losenord/{token}`: the page a mailed link opens, to choose a password; a link
+/// that is used, expired or unknown gets 410 and a way to ask for a new one.
+#[component]
+pub fn SetPasswordPage() -> impl IntoView {
+    let lang = current_lang();
+    let token = use_params_map()
+        .read_untracked()
+        .get("token")
+        .unwrap_or_default();
+    let posted = use_context::<crate::pages::admin::PostedStaffForm>().unwrap_or_default();
+    view! {
+        <Page>
+            <Suspense fallback=|| ()>
+                {Suspend::new(async move {
+                    #[cfg(feature = "ssr")]
+                    let link = crate::ssr::password_link(&token).await;
+                    #[cfg(not(feature = "ssr"))]
+                    let link: Result<Option<(domain::LinkKind, String)>, AppError> = Err(AppError::Internal);
+                    match link {
+                        Ok(Some((kind, email))) => {
+                            let title = match kind {
+                                domain::LinkKind::Invite => "reset.invite_title",
+                                domain::LinkKind::Reset => "reset.new_title",
+                            };
+                            let err = |f: &str| posted.field_error(f, lang);
+                            view! {
+                                <Title text=tr(lang, title) />
+                                <h1>{tr(lang, title)}</h1>
+                                <p class="lead">{tr_with(lang, "reset.for_account", &[("email", &email)])}</p>
+                                <form method="post" action=paths::set_password(&token) class="stack-form" novalidate=true>
+                                    <input type="hidden" name="lang" value=lang.code() />
+                                    <input type="hidden" name="username" autocomplete="username" value=email.clone() />
+                                    {new_password_fields(lang, err)}
+                                    <button type="submit" class="button primary">{tr(lang, "reset.save")}</button>
+                                </form>
+                            }
+                            .into_any()
+                        }
+                        Ok(None) => {
+                            #[cfg(feature = "ssr")]
+                            crate::ssr::set_status(410);
+                            view! {
+                                <Title text=tr(lang, "reset.invalid_title") />
+                                <h1>{tr(lang, "reset.invalid_title")}</h1>
+                                <p>{tr(lang, "reset.invalid")}</p>
+                                <p><a href=paths::FORGOT_PASSWORD class="button primary">{tr(lang, "reset.ask_again")}</a></p>
+                            }
+                            .into_any()
+                        }
+                        Err(e) => {
+                            #[cfg(feature = "ssr")]
+                            crate::ssr::set_status(e.status());
+                            view! { <p role="alert">{tr(lang, e.message_key().unwrap_or("survey.server_error"))}</p> }.into_any()
+                        }
+                    }
+                })}
+            </Suspense>
         </Page>
     }
 }

@@ -19,6 +19,7 @@ pub mod kiosk;
 pub mod lpo_retention;
 pub mod officer_special_area;
 pub mod org_unit;
+pub mod password_link;
 pub mod progress_entry;
 pub mod promise;
 pub mod promise_agreement;

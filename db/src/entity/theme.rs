@@ -13,6 +13,10 @@ pub struct Model {
     /// One keyword per line.
     pub keywords: String,
     pub position: i32,
+    /// Set when retired (or merged): out of coding, suggestions and the draft compilation.
+    pub retired_at: Option<DateTimeUtc>,
+    /// The theme this one was merged into (its coded answers moved there).
+    pub merged_into: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -36,6 +36,8 @@ mod m20261202_000011_promise_signed;
 mod m20261202_000012_progress_correction;
 mod m20261202_000013_unlinkable;
 mod m20261203_000014_edit_versions;
+mod m20261203_000015_password_links;
+mod m20261203_000016_theme_retired;
 
 pub struct Migrator;
 
@@ -56,6 +58,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_progress_correction::Migration),
             Box::new(m20261202_000013_unlinkable::Migration),
             Box::new(m20261203_000014_edit_versions::Migration),
+            Box::new(m20261203_000015_password_links::Migration),
+            Box::new(m20261203_000016_theme_retired::Migration),
         ]
     }
 }

@@ -79,3 +79,121 @@ pub async fn sign_in(app: &axum::Router, site: &str, email: &str) -> String {
         .expect("cookie")
         .to_owned()
 }
+
+/// [`built_with`] on an injected clock (links and sessions that expire).
+#[allow(dead_code)] // not every test file moves the clock
+pub async fn built_with_clock(
+    config: Config,
+    clock: std::sync::Arc<dyn db::clock::Clock>,
+) -> server::Built {
+    let options = LeptosOptions::builder()
+        .output_name("medborgarloften")
+        .site_root("target/site")
+        .build();
+    server::build_with_clock(config, options, clock)
+        .await
+        .expect("builds")
+}
+
+/// A real SMTP server on loopback (`scripts/smtp-sink.py`, aiosmtpd from PyPI, installed by
+/// `make test`'s bootstrap into `target/py`): it writes each mail it receives to a directory.
+#[allow(dead_code)] // only the files that send mail start one
+pub struct SmtpSink {
+    child: std::process::Child,
+    dir: std::path::PathBuf,
+    pub port: u16,
+}
+
+#[allow(dead_code)]
+impl SmtpSink {
+    pub fn start() -> SmtpSink {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let python = std::env::var("SMTP_SINK_PYTHON")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|_| root.join("target/py/bin/python"));
+        assert!(
+            python.exists(),
+            "{} is missing: `make test` installs aiosmtpd there (scripts/bootstrap.sh), \
+             or set SMTP_SINK_PYTHON to a Python that has it",
+            python.display()
+        );
+        let dir = std::env::temp_dir().join(format!("smtp-sink-{}", uuid::Uuid::new_v4()));
+        let child = std::process::Command::new(&python)
+            .arg(root.join("scripts/smtp-sink.py"))
+            .arg("--dir")
+            .arg(&dir)
+            .args(["--max-seconds", "600"])
+            .spawn()
+            .expect("the SMTP sink starts");
+        let port_file = dir.join("port");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let port = loop {
+            if let Some(p) = std::fs::read_to_string(&port_file)
+                .ok()
+                .and_then(|s| s.trim().parse().ok())
+            {
+                break p;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the SMTP sink did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        SmtpSink { child, dir, port }
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Every mail received so far, oldest first, as raw RFC 5322 text.
+    pub fn mails(&self) -> Vec<String> {
+        let mut names: Vec<_> = std::fs::read_dir(&self.dir)
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+            .iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect()
+    }
+
+    /// Waits (at most 15 s) until `n` mails have arrived, and returns them.
+    pub async fn wait_for(&self, n: usize) -> Vec<String> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        loop {
+            let mails = self.mails();
+            if mails.len() >= n || std::time::Instant::now() > deadline {
+                return mails;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The one-time link in a mail (quoted-printable soft breaks undone), as a path.
+#[allow(dead_code)]
+pub fn link_in(mail: &str, site: &str) -> String {
+    let text = mail.replace("=\r\n", "").replace("=\n", "");
+    let start = text
+        .find(&format!("{site}/nytt-losenord/"))
+        .expect("a link in the mail");
+    text[start + site.len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '/' || *c == '-')
+        .collect()
+}
