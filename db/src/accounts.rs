@@ -455,18 +455,63 @@ pub async fn set_active(
     .await
 }
 
-/// Every account with its scope spelled out, for the admin page.
-pub async fn user_rows(db: &impl ConnectionTrait) -> Result<Vec<domain::UserRow>, DbErr> {
+/// One page of the accounts `q` finds (name or e-mail, role, status), with their scopes
+/// spelled out, ordered by name; and how many it finds in all. Filtered and paged in the
+/// database.
+pub async fn user_page(
+    db: &impl ConnectionTrait,
+    q: &domain::UserQuery,
+) -> Result<(Vec<domain::UserRow>, u64), DbErr> {
+    use sea_orm::{Condition, PaginatorTrait};
+    let mut find = staff_user::Entity::find();
+    if !q.text.is_empty() {
+        find = find.filter(
+            Condition::any()
+                .add(audit::contains(staff_user::Column::Name, &q.text))
+                .add(audit::contains(staff_user::Column::Email, &q.text)),
+        );
+    }
+    if let Some(role) = q.role {
+        find = find.filter(staff_user::Column::Role.eq(role.code()));
+    }
+    if let Some(active) = q.active {
+        find = find.filter(staff_user::Column::Active.eq(active));
+    }
+    let pages = find
+        .order_by_asc(staff_user::Column::Name)
+        .order_by_asc(staff_user::Column::Id)
+        .paginate(db, domain::USERS_PAGE);
+    let total = pages.num_items().await?;
+    let users = pages.fetch_page(q.page.max(1) - 1).await?;
+    Ok((rows_of(db, users).await?, total))
+}
+
+/// One account as the admin pages show it.
+pub async fn user_row(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+) -> Result<Option<domain::UserRow>, DbErr> {
+    let users = staff_user::Entity::find_by_id(user_id).all(db).await?;
+    Ok(rows_of(db, users).await?.into_iter().next())
+}
+
+async fn rows_of(
+    db: &impl ConnectionTrait,
+    users: Vec<staff_user::Model>,
+) -> Result<Vec<domain::UserRow>, DbErr> {
+    let ids: Vec<i64> = users
+        .iter()
+        .flat_map(|u| [u.scope_unit_id, u.municipal_unit_id])
+        .flatten()
+        .collect();
     let units: std::collections::HashMap<i64, String> = org_unit::Entity::find()
+        .filter(org_unit::Column::Id.is_in(ids))
         .all(db)
         .await?
         .into_iter()
         .map(|u| (u.id, u.name))
         .collect();
-    Ok(staff_user::Entity::find()
-        .order_by_asc(staff_user::Column::Email)
-        .all(db)
-        .await?
+    Ok(users
         .into_iter()
         .filter_map(|u| {
             let role = Role::parse(&u.role)?;

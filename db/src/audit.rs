@@ -107,8 +107,8 @@ fn in_scope(q: Select<audit_log::Entity>, units: Option<&[i64]>) -> Select<audit
     }
 }
 
-/// `col` lower-cased contains `needle` (compared lower-cased).
-fn contains(
+/// `col` lower-cased contains `needle` (compared lower-cased; `%` and `_` taken literally).
+pub(crate) fn contains(
     col: impl sea_orm::sea_query::IntoColumnRef,
     needle: &str,
 ) -> sea_orm::sea_query::SimpleExpr {

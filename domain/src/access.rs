@@ -270,3 +270,88 @@ pub struct UserRow {
     /// The stored version, which an edit form sends back (optimistic concurrency).
     pub version: i32,
 }
+
+/// Accounts on one page of the users list.
+pub const USERS_PAGE: u64 = 50;
+
+/// The users list's search, kept in the URL: `?sok=anna&roll=officer&status=avstangda&sida=2`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserQuery {
+    /// Part of the name or e-mail address (any case).
+    pub text: String,
+    pub role: Option<Role>,
+    /// `Some(true)`: active accounts only; `Some(false)`: deactivated ones only.
+    pub active: Option<bool>,
+    /// 1-based.
+    pub page: u64,
+}
+
+impl UserQuery {
+    /// Reads the URL's query pairs; what cannot be read falls back to the whole list.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> UserQuery {
+        let mut q = UserQuery {
+            page: 1,
+            ..UserQuery::default()
+        };
+        for (k, v) in pairs {
+            match k {
+                "sok" => q.text = v.trim().chars().take(100).collect(),
+                "roll" => q.role = Role::parse(v),
+                "status" => {
+                    q.active = match v {
+                        "aktiva" => Some(true),
+                        "avstangda" => Some(false),
+                        _ => None,
+                    }
+                }
+                "sida" => q.page = v.parse().unwrap_or(1).clamp(1, 100_000),
+                _ => {}
+            }
+        }
+        q
+    }
+
+    /// The query pairs of this search at `page` (the whole list has none).
+    pub fn pairs(&self, page: u64) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if !self.text.is_empty() {
+            out.push(("sok", self.text.clone()));
+        }
+        if let Some(r) = self.role {
+            out.push(("roll", r.code().to_owned()));
+        }
+        match self.active {
+            Some(true) => out.push(("status", "aktiva".to_owned())),
+            Some(false) => out.push(("status", "avstangda".to_owned())),
+            None => {}
+        }
+        if page > 1 {
+            out.push(("sida", page.to_string()));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod user_query_tests {
+    use super::*;
+
+    #[test]
+    fn the_users_search_round_trips_through_the_url() {
+        let q = UserQuery::from_pairs([("sok", " Anna "), ("roll", "officer"), ("status", "avstangda"), ("sida", "2")]);
+        assert_eq!(
+            q,
+            UserQuery {
+                text: "Anna".to_owned(),
+                role: Some(Role::Officer),
+                active: Some(false),
+                page: 2
+            }
+        );
+        let pairs = q.pairs(2);
+        assert_eq!(UserQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str()))), q);
+        let odd = UserQuery::from_pairs([("roll", "kung"), ("status", "x"), ("sida", "0")]);
+        assert_eq!((odd.role, odd.active, odd.page), (None, None, 1));
+        assert!(UserQuery::from_pairs([]).pairs(1).is_empty());
+    }
+}

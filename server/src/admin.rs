@@ -154,8 +154,8 @@ async fn edit_user_with(
         Ok(()) => see_other(&paths::saved(paths::USERS)),
         Err(AccountError::NotFound) => not_found(),
         Err(AccountError::Conflict(_)) => {
-            let stored = match db::accounts::user_rows(db).await {
-                Ok(rows) => rows.into_iter().find(|u| u.id == user_id),
+            let stored = match db::accounts::user_row(db, user_id).await {
+                Ok(row) => row,
                 Err(e) => return failed("account conflict", e),
             };
             let Some(stored) = stored else {

@@ -450,6 +450,7 @@ fn fn_sample(path: &str) -> String {
     match path {
         "/api/public/display" => "token=demovisning2027kristinehamn".to_owned(),
         "/api/staff/dialogue" => r#"{"id":1}"#.to_owned(),
+        "/api/admin/users" => r#"{"query":{"text":"","role":null,"active":null,"page":1},"one":null}"#.to_owned(),
         "/api/public/poster" | "/api/public/survey" => r#"{"code":"kh-invanare"}"#.to_owned(),
         "/api/staff/paper_form" => "code=kh-invanare".to_owned(),
         "/api/staff/dashboard" => "dialogue_id=1".to_owned(),

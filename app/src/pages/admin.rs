@@ -69,21 +69,41 @@ const AUDIT_KEYS: [&str; 8] = [
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct UsersData {
+    /// One page of the accounts the search finds.
     pub users: Vec<UserRow>,
+    pub query: domain::UserQuery,
+    /// How many accounts the search finds in all.
+    pub total: u64,
     /// (id, label) of the units a role can be scoped to.
     pub scopes: Vec<(i64, String)>,
     pub units: Vec<(i64, String)>,
 }
 
-#[server(endpoint = "admin/users")]
-pub async fn list_users() -> Result<UsersData, AppError> {
+/// The users list for `query`, or (`one`) just that account, with the choices of the forms.
+#[server(endpoint = "admin/users", input = Json)]
+pub async fn list_users(
+    query: domain::UserQuery,
+    one: Option<i64>,
+) -> Result<UsersData, AppError> {
     use crate::ssr::{internal, require, state};
     require(domain::Permission::Administer).await?;
     let st = state()?;
     let all = db::org::scopes(&st.db).await.map_err(internal)?;
     let label = |kind: &str, name: &str| format!("{name} ({kind})");
+    let (users, total) = match one {
+        Some(id) => {
+            let row = db::accounts::user_row(&st.db, id).await.map_err(internal)?;
+            let n = u64::from(row.is_some());
+            (row.into_iter().collect(), n)
+        }
+        None => db::accounts::user_page(&st.db, &query)
+            .await
+            .map_err(internal)?,
+    };
     Ok(UsersData {
-        users: db::accounts::user_rows(&st.db).await.map_err(internal)?,
+        users,
+        query,
+        total,
         scopes: all
             .iter()
             .filter(|u| u.kind != "unit")
@@ -248,12 +268,17 @@ pub fn UsersPage() -> impl IntoView {
     let saved = query.get("sparad").is_some();
     // After an invitation: `inbjudan=1` it went out, `inbjudan=0` the mail could not be sent.
     let invited = query.get("inbjudan").map(|v| v == "1");
+    let search = domain::UserQuery::from_pairs(
+        ["sok", "roll", "status", "sida"]
+            .into_iter()
+            .filter_map(|k| query.get_str(k).map(|v| (k, v))),
+    );
     view! {
         <Page>
             <Title text=tr(lang, "users.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let (who, data) = access_then(domain::Permission::Administer, list_users).await;
+                    let (who, data) = access_then(domain::Permission::Administer, || list_users(search, None)).await;
                     guarded(lang, paths::USERS, who, move |_| match data {
                         Ok(d) => users_body(d, posted, (saved, invited), lang).into_any(),
                         Err(e) => view! { <p class="form-error">{tr(lang, e.message_key().unwrap_or("survey.server_error"))}</p> }.into_any(),
@@ -308,9 +333,27 @@ fn users_body(
     let err = |f: &str| posted.field_error(f, lang);
     let pickers = account_pickers(lang, &d.scopes, &d.units, &value, &err);
     let has_errors = !posted.errors.is_empty();
+    let search = users_search(lang, &d.query);
+    let q = d.query.clone();
+    let pages = d.total.div_ceil(domain::USERS_PAGE).max(1);
+    let found = tr_with(
+        lang,
+        "users.found",
+        &[
+            ("total", &d.total.to_string()),
+            ("page", &q.page.to_string()),
+            ("pages", &pages.to_string()),
+        ],
+    );
+    let pager = crate::components::table::pager(lang, tr(lang, "users.pages"), q.page, pages, {
+        let q = q.clone();
+        move |n| paths::with_query(paths::USERS, &q.pairs(n))
+    });
     view! {
         <h1>{tr(lang, "users.title")}</h1>
         <p class="lead">{tr(lang, "users.lead")}</p>
+        {search}
+        <p role="status" id="users-found">{found}</p>
         {saved.then(|| view! { <p class="notice" role="status">{tr(lang, "users.saved")}</p> })}
         {invited.map(|sent| if sent {
             view! { <p class="notice" role="status">{tr(lang, "users.invited")}</p> }.into_any()
@@ -328,6 +371,7 @@ fn users_body(
             ],
             rows,
         )}
+        {pager}
         <section class="card" aria-labelledby="new-user">
             <h2 id="new-user">{tr(lang, "users.new_title")}</h2>
             {has_errors.then(|| view! { <div class="error-summary" role="alert" tabindex="-1"><p class="error-summary-title">{tr(lang, "form.errors_title")}</p></div> })}
@@ -344,6 +388,43 @@ fn users_body(
             </form>
         </section>
     }
+}
+
+/// The users list's search (a GET form: the search lives in the URL).
+fn users_search(lang: Lang, q: &domain::UserQuery) -> AnyView {
+    let roles = domain::Role::ALL
+        .iter()
+        .map(|r| {
+            let selected = q.role == Some(*r);
+            view! { <option value=r.code() selected=selected>{tr(lang, r.label_key())}</option> }
+        })
+        .collect_view();
+    view! {
+        <form method="get" action=paths::USERS class="filters" role="search" aria-label=tr(lang, "users.search")>
+            <div class="field">
+                <label class="q-label" for="s-sok">{tr(lang, "users.search_text")}</label>
+                <input id="s-sok" name="sok" type="search" maxlength="100" value=q.text.clone() />
+            </div>
+            <div class="field">
+                <label class="q-label" for="s-roll">{tr(lang, "users.role")}</label>
+                <select id="s-roll" name="roll">
+                    <option value="">{tr(lang, "users.any_role")}</option>
+                    {roles}
+                </select>
+            </div>
+            <div class="field">
+                <label class="q-label" for="s-status">{tr(lang, "users.status")}</label>
+                <select id="s-status" name="status">
+                    <option value="">{tr(lang, "users.any_status")}</option>
+                    <option value="aktiva" selected=q.active == Some(true)>{tr(lang, "users.active")}</option>
+                    <option value="avstangda" selected=q.active == Some(false)>{tr(lang, "users.inactive")}</option>
+                </select>
+            </div>
+            <button type="submit" class="button">{tr(lang, "users.search_button")}</button>
+            " "<a href=paths::USERS>{tr(lang, "audit.clear")}</a>
+        </form>
+    }
+    .into_any()
 }
 
 /// The role, scope and municipal unit pickers of an account form, showing `value`'s choices.
@@ -405,7 +486,7 @@ pub fn UserPage() -> impl IntoView {
             <Title text=tr(lang, "users.edit_title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let (who, data) = access_then(domain::Permission::Administer, list_users).await;
+                    let (who, data) = access_then(domain::Permission::Administer, || list_users(Default::default(), id)).await;
                     let path = paths::USER;
                     guarded(lang, path, who, move |_| {
                         let found = data.ok().and_then(|d| {
