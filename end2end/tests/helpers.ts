@@ -335,17 +335,17 @@ export async function newOfficer(page: Page, name: string): Promise<string> {
   const email = `e2e-${crypto.randomUUID().slice(0, 8)}@demo.polisen.se`;
   const res = await openAsStaff(page, DEMO.admin, USERS);
   expect(res?.status()).toBe(200);
-  const form = page.locator(`form[action="${USERS}"]`);
-  await form.getByLabel('E-postadress').fill(email);
-  await form.getByLabel('Namn').fill(name);
-  await form.getByLabel('Roll').selectOption('officer');
+  const form = page.locator(`form[action="${USERS}"][method="post"]`);
+  await form.getByLabel('E-postadress', { exact: true }).fill(email);
+  await form.getByLabel('Namn', { exact: true }).fill(name);
+  await form.getByLabel('Roll', { exact: true }).selectOption('officer');
   await form.getByLabel('Ansvarsområde').selectOption({ label: 'LPO Kristinehamn (lpo)' });
   const [post] = await Promise.all([
     page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === USERS),
     form.getByRole('button', { name: 'Skapa användare' }).click(),
   ]);
   expect(post.status()).toBe(303);
-  await expect(page.getByRole('status')).toContainText('Inbjudan är skickad');
+  await expect(page.locator('p.notice[role=status]')).toContainText('Inbjudan är skickad');
   await expect(page.locator(`tr[data-user="${email}"]`)).toHaveCount(1);
   return email;
 }

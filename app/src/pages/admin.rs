@@ -4,7 +4,7 @@
 use crate::components::form::{Errs, PostedBuilderForm, summary, typed_input};
 use crate::components::table::scroll_table;
 use crate::error::AppError;
-use crate::i18n::{Lang, current_lang, tr};
+use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
 use crate::pages::auth::{access, access_then, guarded};
 use crate::paths;
