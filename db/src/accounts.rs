@@ -140,14 +140,15 @@ pub fn new_password_hash(password: &str) -> Result<String, AccountError> {
     hash_password(password)
 }
 
-/// Creates a user after checking the e-mail and that the scope fits the role, with an
-/// invitation link for choosing the first password.
-pub async fn create_user(
-    db: &DatabaseConnection,
+/// Checks a new account (the e-mail, and that the scope fits the role) and inserts it inside
+/// `txn`, audited. Its invitation is issued beside it:
+/// [`crate::password_links::create_invited_user`].
+pub(crate) async fn insert_user(
+    txn: &impl ConnectionTrait,
     actor: Option<i64>,
     new: NewUser<'_>,
     now: DateTime<Utc>,
-) -> Result<(Principal, crate::password_links::IssuedLink), AccountError> {
+) -> Result<staff_user::Model, AccountError> {
     let email = normalise_email(new.email);
     if !domain::is_plausible_email(&email) {
         return Err(AccountError::BadEmail);
@@ -155,13 +156,12 @@ pub async fn create_user(
     if new.name.trim().is_empty() {
         return Err(AccountError::MissingName);
     }
-    check_scope(db, new.role, new.scope_unit_id, new.municipal_unit_id).await?;
+    check_scope(txn, new.role, new.scope_unit_id, new.municipal_unit_id).await?;
     // A secret nobody is told: the account signs in only after the invitation is used.
     let hash = hash_password(&uuid::Uuid::new_v4().simple().to_string())?;
-    let txn = db.begin().await?;
     if staff_user::Entity::find()
         .filter(staff_user::Column::Email.eq(&email))
-        .one(&txn)
+        .one(txn)
         .await?
         .is_some()
     {
@@ -179,10 +179,10 @@ pub async fn create_user(
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     audit::record(
-        &txn,
+        txn,
         audit::Entry {
             at: now,
             user_id: actor,
@@ -194,16 +194,7 @@ pub async fn create_user(
         },
     )
     .await?;
-    let invitation = crate::password_links::issue(
-        &txn,
-        &user,
-        crate::password_links::LinkPurpose::Invite,
-        now,
-    )
-    .await?;
-    txn.commit().await?;
-    let p = principal(&user).ok_or(AccountError::BadScope)?;
-    Ok((p, invitation))
+    Ok(user)
 }
 
 async fn check_scope(

@@ -95,6 +95,23 @@ pub async fn issue(
     })
 }
 
+/// Creates an account (checked as [`crate::accounts::insert_user`] does) with its invitation
+/// link, in one transaction: the person chooses the first password through the link.
+pub async fn create_invited_user(
+    db: &DatabaseConnection,
+    actor: Option<i64>,
+    new: crate::accounts::NewUser<'_>,
+    now: DateTime<Utc>,
+) -> Result<(domain::Principal, IssuedLink), crate::accounts::AccountError> {
+    use crate::accounts::AccountError;
+    let txn = db.begin().await?;
+    let user = crate::accounts::insert_user(&txn, actor, new, now).await?;
+    let invitation = issue(&txn, &user, LinkPurpose::Invite, now).await?;
+    txn.commit().await?;
+    let p = crate::accounts::principal(&user).ok_or(AccountError::BadScope)?;
+    Ok((p, invitation))
+}
+
 /// "Forgot password": a reset link for the active account with this e-mail, or nothing. The
 /// caller answers the same either way (no account enumeration).
 pub async fn request_reset(

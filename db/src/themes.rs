@@ -20,13 +20,13 @@ use chrono::{DateTime, Utc};
 use domain::themes::{
     Coding, CodingItem, ThemeChange, ThemeLine, ThemeState, theme_change_refusal,
 };
-use sea_orm::sea_query::Expr;
 use domain::{LocalizedText, Principal};
 use rust_stemmers::{Algorithm, Stemmer};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
-    EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Statement, TransactionTrait,
+    EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -578,7 +578,10 @@ pub async fn coding(
         ));
     }
     if !filter.text.is_empty() {
-        let pattern = param(&mut values, domain::audit::contains_pattern(&filter.text).into());
+        let pattern = param(
+            &mut values,
+            domain::audit::contains_pattern(&filter.text).into(),
+        );
         matching.push_str(&format!(
             " AND LOWER(a.value_text) LIKE {pattern} ESCAPE '\\'"
         ));
@@ -1176,8 +1179,16 @@ pub async fn save_theme(
     let detail = match &before {
         Some(t) => {
             let fields: Vec<_> = [
-                ("name_sv", t.name.get(domain::Lang::Sv).to_owned(), name_sv.to_owned()),
-                ("name_en", t.name.get(domain::Lang::En).to_owned(), name_en.to_owned()),
+                (
+                    "name_sv",
+                    t.name.get(domain::Lang::Sv).to_owned(),
+                    name_sv.to_owned(),
+                ),
+                (
+                    "name_en",
+                    t.name.get(domain::Lang::En).to_owned(),
+                    name_en.to_owned(),
+                ),
                 ("keywords", t.keywords.join(", "), keywords.join(", ")),
             ]
             .into_iter()
@@ -1265,7 +1276,11 @@ pub async fn change_theme(
     let theme = state_of(theme_id, &history).ok_or(BuilderError::NotFound)?;
     let target = target_id.and_then(|id| state_of(id, &history));
     if let Some(key) = theme_change_refusal(change, &theme, target.as_ref()) {
-        let field = if target_id.is_some() { "into" } else { "action" };
+        let field = if target_id.is_some() {
+            "into"
+        } else {
+            "action"
+        };
         return Err(crate::builder::invalid(field, key));
     }
     let set_retired = |retired: Option<DateTime<Utc>>, into: Option<i64>| {
@@ -1293,17 +1308,17 @@ pub async fn change_theme(
             ("merge", format!("into={into} answers={moved}"))
         }
     };
-    audit::record(&txn, audit_entry(p, &d, now, action, "theme", theme_id, detail)).await?;
+    audit::record(
+        &txn,
+        audit_entry(p, &d, now, action, "theme", theme_id, detail),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
 
 /// Moves the coding of theme `from` to theme `into`; returns how many answers moved.
-async fn merge_codes(
-    txn: &impl ConnectionTrait,
-    from: i64,
-    into: i64,
-) -> Result<usize, DbErr> {
+async fn merge_codes(txn: &impl ConnectionTrait, from: i64, into: i64) -> Result<usize, DbErr> {
     let rows = answer_theme::Entity::find()
         .filter(answer_theme::Column::ThemeId.eq(from))
         .all(txn)
@@ -1317,7 +1332,10 @@ async fn merge_codes(
         match existing.iter().find(|e| e.answer_id == r.answer_id) {
             Some(e) => {
                 answer_theme::Entity::update_many()
-                    .col_expr(answer_theme::Column::Accepted, Expr::value(e.accepted || r.accepted))
+                    .col_expr(
+                        answer_theme::Column::Accepted,
+                        Expr::value(e.accepted || r.accepted),
+                    )
                     .col_expr(
                         answer_theme::Column::Suggested,
                         Expr::value(e.suggested || r.suggested),

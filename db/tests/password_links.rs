@@ -75,7 +75,7 @@ db::backend_test! {
             scope_unit_id: lpo,
             municipal_unit_id: None,
         };
-        let (p, invitation) = db::accounts::create_user(&t.db, Some(admin.id), new, now)
+        let (p, invitation) = db::password_links::create_invited_user(&t.db, Some(admin.id), new, now)
             .await
             .expect("created");
         assert_eq!(invitation.purpose, LinkPurpose::Invite, "{l}");

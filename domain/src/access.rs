@@ -338,7 +338,12 @@ mod user_query_tests {
 
     #[test]
     fn the_users_search_round_trips_through_the_url() {
-        let q = UserQuery::from_pairs([("sok", " Anna "), ("roll", "officer"), ("status", "avstangda"), ("sida", "2")]);
+        let q = UserQuery::from_pairs([
+            ("sok", " Anna "),
+            ("roll", "officer"),
+            ("status", "avstangda"),
+            ("sida", "2"),
+        ]);
         assert_eq!(
             q,
             UserQuery {
@@ -349,7 +354,10 @@ mod user_query_tests {
             }
         );
         let pairs = q.pairs(2);
-        assert_eq!(UserQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str()))), q);
+        assert_eq!(
+            UserQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str()))),
+            q
+        );
         let odd = UserQuery::from_pairs([("roll", "kung"), ("status", "x"), ("sida", "0")]);
         assert_eq!((odd.role, odd.active, odd.page), (None, None, 1));
         assert!(UserQuery::from_pairs([]).pairs(1).is_empty());

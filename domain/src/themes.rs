@@ -189,10 +189,25 @@ mod tests {
             (Delete, IN_USE, None, Some("themes.has_history")),
             (Delete, RETIRED, None, Some("themes.has_history")),
             (MergeInto(2), IN_USE, Some(UNUSED), None),
-            (MergeInto(1), IN_USE, Some(IN_USE), Some("themes.merge_self")),
+            (
+                MergeInto(1),
+                IN_USE,
+                Some(IN_USE),
+                Some("themes.merge_self"),
+            ),
             (MergeInto(9), IN_USE, None, Some("themes.merge_unknown")),
-            (MergeInto(3), IN_USE, Some(RETIRED), Some("themes.merge_retired")),
-            (MergeInto(2), RETIRED, Some(UNUSED), Some("themes.merge_retired")),
+            (
+                MergeInto(3),
+                IN_USE,
+                Some(RETIRED),
+                Some("themes.merge_retired"),
+            ),
+            (
+                MergeInto(2),
+                RETIRED,
+                Some(UNUSED),
+                Some("themes.merge_retired"),
+            ),
         ];
         for (change, theme, target, want) in rows {
             assert_eq!(
@@ -205,7 +220,12 @@ mod tests {
 
     #[test]
     fn the_queue_filter_round_trips_through_the_url() {
-        let f = QueueFilter::from_pairs([("visa", "kodade"), ("tema", "4"), ("sok", " buss "), ("sida", "3")]);
+        let f = QueueFilter::from_pairs([
+            ("visa", "kodade"),
+            ("tema", "4"),
+            ("sok", " buss "),
+            ("sida", "3"),
+        ]);
         assert_eq!(
             f,
             QueueFilter {

@@ -23,6 +23,9 @@ function staffShots(width: number): void {
   for (const [name, path] of [
     ['audit', '/personal/logg?object=staff_user'],
     ['user-edit', '/personal/anvandare/3'],
+    ['users', '/personal/anvandare?roll=officer'],
+    ['coding-coded', '/personal/kodning/1?visa=kodade&sida=2'],
+    ['forgot-password', '/glomt-losenord'],
   ] as const) {
     test(`${name} (issue #16)`, async ({ page }) => {
       // Signed in on the bare path (sign-in returns to a path, not a query), then the page.

@@ -204,7 +204,7 @@ pub async fn create_user(
         scope_unit_id: id("scope_unit_id"),
         municipal_unit_id: id("municipal_unit_id"),
     };
-    match db::accounts::create_user(
+    match db::password_links::create_invited_user(
         &state.app.db,
         Some(actor.user_id),
         new,

@@ -31,12 +31,9 @@ pub const ROUTES: &[PlainRoute] = &[
         Access::Public,
         || post(forgot_password),
     ),
-    PlainRoute::post(
-        "set_password",
-        paths::SET_PASSWORD,
-        Access::Public,
-        || post(set_password),
-    ),
+    PlainRoute::post("set_password", paths::SET_PASSWORD, Access::Public, || {
+        post(set_password)
+    }),
 ];
 
 /// In-memory counters (never persisted): per account and per client address.
@@ -227,8 +224,7 @@ pub async fn set_password(
         return refused_form(state, parts, StatusCode::UNPROCESSABLE_ENTITY, posted).await;
     }
     let now = state.app.clock.now();
-    match db::password_links::redeem(&state.app.db, &token, field(&fields, "password"), now).await
-    {
+    match db::password_links::redeem(&state.app.db, &token, field(&fields, "password"), now).await {
         Ok(user) => {
             tracing::info!(user, "password set through a link");
             see_other(paths::LOGIN_AFTER_NEW_PASSWORD)

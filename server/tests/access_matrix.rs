@@ -142,14 +142,16 @@ fn server_fn_sample(path: &str) -> Option<&'static str> {
             r#"{"query":{"who":"","action":"","object":"","text":"","from":null,"to":null,"oldest_first":false,"page":1}}"#,
         ),
         "/api/staff/dialogue" => Some(r#"{"id":1}"#),
-        "/api/admin/users" => Some(r#"{"query":{"text":"","role":null,"active":null,"page":1},"one":null}"#),
+        "/api/admin/users" => {
+            Some(r#"{"query":{"text":"","role":null,"active":null,"page":1},"one":null}"#)
+        }
         "/api/public/poster" => Some(r#"{"code":"kh-invanare"}"#),
         "/api/public/survey" => Some(r#"{"code":"kh-invanare"}"#),
         "/api/staff/paper_form" => Some("code=kh-invanare"),
         "/api/staff/dashboard" => Some("dialogue_id=1"),
-        "/api/staff/coding" => Some(
-            r#"{"dialogue_id":1,"filter":{"coded":false,"theme":null,"text":"","page":1}}"#,
-        ),
+        "/api/staff/coding" => {
+            Some(r#"{"dialogue_id":1,"filter":{"coded":false,"theme":null,"text":"","page":1}}"#)
+        }
         "/api/staff/compilation" => Some("dialogue_id=1&version=0"),
         "/api/public/promise" => Some("municipality=kristinehamn"),
         "/api/staff/promises" => Some(""),

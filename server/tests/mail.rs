@@ -110,7 +110,10 @@ fn without_nonces(html: &str) -> String {
             if i == 0 {
                 part.to_owned()
             } else {
-                part.split_once('"').map(|(_, rest)| rest).unwrap_or(part).to_owned()
+                part.split_once('"')
+                    .map(|(_, rest)| rest)
+                    .unwrap_or(part)
+                    .to_owned()
             }
         })
         .collect()
@@ -118,7 +121,10 @@ fn without_nonces(html: &str) -> String {
 
 fn header_of<'a>(mail: &'a str, name: &str) -> &'a str {
     mail.lines()
-        .find(|l| l.to_ascii_lowercase().starts_with(&format!("{}:", name.to_ascii_lowercase())))
+        .find(|l| {
+            l.to_ascii_lowercase()
+                .starts_with(&format!("{}:", name.to_ascii_lowercase()))
+        })
         .unwrap_or("")
 }
 
@@ -155,11 +161,17 @@ async fn forgotten_password_on(app: App) {
     let mail = &mails[0];
     assert!(header_of(mail, "To").contains(OFFICER), "{mail}");
     let link = link_in(mail, SITE);
-    assert!(link.starts_with("/nytt-losenord/") && link.len() > 40, "{link}");
+    assert!(
+        link.starts_with("/nytt-losenord/") && link.len() > 40,
+        "{link}"
+    );
 
     // The link opens a form; a too-short password is refused and the link still works.
     let page = text(app.get(&link, None).await).await;
-    assert!(page.contains("Välj ett nytt lösenord") && page.contains(OFFICER), "{page}");
+    assert!(
+        page.contains("Välj ett nytt lösenord") && page.contains(OFFICER),
+        "{page}"
+    );
     let res = app.post(&link, "password=kort&repeat=kort", None).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(res).await.contains("Minst 12 tecken"));
@@ -173,7 +185,10 @@ async fn forgotten_password_on(app: App) {
         res.headers().get(header::LOCATION).expect("location"),
         "/logga-in?losenord=1"
     );
-    assert_eq!(app.post(&link, &body, None).await.status(), StatusCode::GONE);
+    assert_eq!(
+        app.post(&link, &body, None).await.status(),
+        StatusCode::GONE
+    );
     let gone = app.get(&link, None).await;
     assert_eq!(gone.status(), StatusCode::GONE);
     assert!(text(gone).await.contains("Be om en ny länk"));
@@ -196,11 +211,22 @@ async fn forgotten_password_on(app: App) {
     let second = link_in(&app.sink.wait_for(2).await[1], SITE);
     app.forgot(OFFICER).await;
     let third = link_in(&app.sink.wait_for(3).await[2], SITE);
-    assert_eq!(app.get(&second, None).await.status(), StatusCode::GONE, "replaced");
+    assert_eq!(
+        app.get(&second, None).await.status(),
+        StatusCode::GONE,
+        "replaced"
+    );
     assert_eq!(app.get(&third, None).await.status(), StatusCode::OK);
     app.clock.advance(chrono::Duration::minutes(61));
-    assert_eq!(app.get(&third, None).await.status(), StatusCode::GONE, "expired");
-    assert_eq!(app.post(&third, &body, None).await.status(), StatusCode::GONE);
+    assert_eq!(
+        app.get(&third, None).await.status(),
+        StatusCode::GONE,
+        "expired"
+    );
+    assert_eq!(
+        app.post(&third, &body, None).await.status(),
+        StatusCode::GONE
+    );
 
     // A made-up link gets the same 410 as a used one.
     let made_up = format!("/nytt-losenord/{}", "a".repeat(64));
@@ -237,7 +263,9 @@ async fn admin_flow_on(app: App) {
         .await
         .expect("admin signs in");
     let page = text(app.get("/personal/anvandare", Some(&admin)).await).await;
-    assert!(!page.contains("name=\"password\" type=\"password\" autocomplete=\"new-password\" />\n"));
+    assert!(
+        !page.contains("name=\"password\" type=\"password\" autocomplete=\"new-password\" />\n")
+    );
     let lpo = page
         .split("\">LPO Kristinehamn (lpo)</option>")
         .next()
@@ -249,7 +277,8 @@ async fn admin_flow_on(app: App) {
     let res = app.post("/personal/anvandare", &bad, Some(&admin)).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(res).await.contains("Ange en giltig e-postadress."));
-    let ok = format!("email=ny.polis%40demo.polisen.se&name=Ny+Polis&role=officer&scope_unit_id={lpo}");
+    let ok =
+        format!("email=ny.polis%40demo.polisen.se&name=Ny+Polis&role=officer&scope_unit_id={lpo}");
     let res = app.post("/personal/anvandare", &ok, Some(&admin)).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(
@@ -257,7 +286,9 @@ async fn admin_flow_on(app: App) {
         "/personal/anvandare?inbjudan=1"
     );
     assert_eq!(
-        app.post("/personal/anvandare", &ok, Some(&admin)).await.status(),
+        app.post("/personal/anvandare", &ok, Some(&admin))
+            .await
+            .status(),
         StatusCode::UNPROCESSABLE_ENTITY,
         "duplicate e-mail"
     );
@@ -276,12 +307,18 @@ async fn admin_flow_on(app: App) {
         "the two fields differ"
     );
     let body = format!("password={NEW_PASSWORD}&repeat={NEW_PASSWORD}");
-    assert_eq!(app.post(&invitation, &body, None).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.post(&invitation, &body, None).await.status(),
+        StatusCode::SEE_OTHER
+    );
     let user = app
         .sign_in("ny.polis@demo.polisen.se", NEW_PASSWORD)
         .await
         .expect("the new user signs in");
-    assert_eq!(app.get("/personal", Some(&user)).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/personal", Some(&user)).await.status(),
+        StatusCode::OK
+    );
 
     // An admin's reset makes the user change the password before anything else.
     let list = text(app.get("/personal/anvandare", Some(&admin)).await).await;
@@ -289,7 +326,11 @@ async fn admin_flow_on(app: App) {
         .split("data-user=\"ny.polis@demo.polisen.se\"")
         .nth(1)
         .and_then(|s| s.split("/personal/anvandare/").nth(1))
-        .map(|s| s.chars().take_while(char::is_ascii_digit).collect::<String>())
+        .map(|s| {
+            s.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
         .filter(|id| !id.is_empty())
         .expect("user id");
     let res = app
@@ -306,31 +347,62 @@ async fn admin_flow_on(app: App) {
         .expect("signs in with the admin's password");
     let res = app.get("/personal", Some(&user)).await;
     assert_eq!(res.status(), StatusCode::FOUND);
-    assert_eq!(res.headers().get(header::LOCATION).expect("location"), "/byt-losenord");
+    assert_eq!(
+        res.headers().get(header::LOCATION).expect("location"),
+        "/byt-losenord"
+    );
     let res = app
-        .post("/byt-losenord", "password=nytt-hemligt-123&repeat=annat-hemligt-123", Some(&user))
+        .post(
+            "/byt-losenord",
+            "password=nytt-hemligt-123&repeat=annat-hemligt-123",
+            Some(&user),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let res = app
-        .post("/byt-losenord", "password=nytt-hemligt-123&repeat=nytt-hemligt-123", Some(&user))
+        .post(
+            "/byt-losenord",
+            "password=nytt-hemligt-123&repeat=nytt-hemligt-123",
+            Some(&user),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(app.get("/personal", Some(&user)).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/personal", Some(&user)).await.status(),
+        StatusCode::OK
+    );
 
     // Sending the invitation again mails a fresh link; a deactivated account gets none.
     let again = format!("/personal/anvandare/{id}/inbjudan");
-    assert_eq!(app.post(&again, "", Some(&admin)).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.post(&again, "", Some(&admin)).await.status(),
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(app.sink.wait_for(2).await.len(), 2);
 
     // Deactivation ends the user's session at the next request.
     let res = app
-        .post(&format!("/personal/anvandare/{id}/aktiv"), "active=false", Some(&admin))
+        .post(
+            &format!("/personal/anvandare/{id}/aktiv"),
+            "active=false",
+            Some(&admin),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(app.get("/personal", Some(&user)).await.status(), StatusCode::FOUND);
-    assert_eq!(app.post(&again, "", Some(&admin)).await.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        app.get("/personal", Some(&user)).await.status(),
+        StatusCode::FOUND
+    );
+    assert_eq!(
+        app.post(&again, "", Some(&admin)).await.status(),
+        StatusCode::CONFLICT
+    );
     let fresh = link_in(&app.sink.mails()[1], SITE);
-    assert_eq!(app.get(&fresh, None).await.status(), StatusCode::GONE, "deactivated");
+    assert_eq!(
+        app.get(&fresh, None).await.status(),
+        StatusCode::GONE,
+        "deactivated"
+    );
 
     // The LPO manager sees it all in the audit log.
     let manager = app

@@ -81,10 +81,7 @@ pub struct UsersData {
 
 /// The users list for `query`, or (`one`) just that account, with the choices of the forms.
 #[server(endpoint = "admin/users", input = Json)]
-pub async fn list_users(
-    query: domain::UserQuery,
-    one: Option<i64>,
-) -> Result<UsersData, AppError> {
+pub async fn list_users(query: domain::UserQuery, one: Option<i64>) -> Result<UsersData, AppError> {
     use crate::ssr::{internal, require, state};
     require(domain::Permission::Administer).await?;
     let st = state()?;

@@ -90,7 +90,11 @@ fn coding_body(c: Coding, lang: Lang, posted: Option<PostedBuilderForm>) -> AnyV
     let filters = queue_filters(&c, lang);
     let pages = c.matching.div_ceil(QUEUE_PAGE).max(1);
     let page = c.filter.page;
-    let from = if c.matching == 0 { 0 } else { c.filter.offset() + 1 };
+    let from = if c.matching == 0 {
+        0
+    } else {
+        c.filter.offset() + 1
+    };
     let to = (c.filter.offset() + c.queue.len() as u64).min(c.matching);
     let found = tr_with(
         lang,
@@ -108,7 +112,11 @@ fn coding_body(c: Coding, lang: Lang, posted: Option<PostedBuilderForm>) -> AnyV
         let base = paths::coding(c.dialogue_id);
         move |n| paths::with_query(&base, &f.pairs(n))
     });
-    let unfiltered = c.filter == QueueFilter { page: c.filter.page, ..QueueFilter::default() };
+    let unfiltered = c.filter
+        == QueueFilter {
+            page: c.filter.page,
+            ..QueueFilter::default()
+        };
     let back = paths::with_query("", &c.filter.pairs(page))
         .trim_start_matches('?')
         .to_owned();
@@ -378,7 +386,12 @@ fn queue_filters(c: &Coding, lang: Lang) -> AnyView {
 
 /// Retire, merge or delete one theme. Delete is offered only to a theme without history, and
 /// asks once more inside a disclosure (no JavaScript needed).
-fn theme_manage(c: &Coding, t: &ThemeLine, lang: Lang, posted: &Option<PostedBuilderForm>) -> AnyView {
+fn theme_manage(
+    c: &Coding,
+    t: &ThemeLine,
+    lang: Lang,
+    posted: &Option<PostedBuilderForm>,
+) -> AnyView {
     let key = format!("manage-{}", t.id);
     let mine = posted_for(posted, &key);
     let error = mine.and_then(|p| p.errors.first().map(|(_, k)| k.clone()));
