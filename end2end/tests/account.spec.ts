@@ -3,16 +3,8 @@
 // one-time link by mail. The mail is read from the real SMTP server the e2e server sends to
 // (scripts/smtp-sink.py). axe on every page and state. No JavaScript is needed: plain forms.
 
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { DESKTOP, PHONE, linkInMail, mailsTo, newOfficer } from './helpers';
-
-async function expectNoSeriousViolations(page: Page, label: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const report = serious.map((v) => `- [${v.impact}] ${v.id}: ${v.help}`).join('\n');
-  expect(serious, `axe on ${label}:\n${report}`).toEqual([]);
-}
+import { DESKTOP, PHONE, expectNoSeriousViolations, linkInMail, mailsTo, newOfficer } from './helpers';
 
 /** Fills the two password fields of the page and saves; returns the POST's status. */
 async function choosePassword(page: Page, password: string, repeat = password): Promise<number> {

@@ -3,6 +3,7 @@
 // The server runs on a fresh demo database per `playwright test` run, but counts
 // accumulate between tests in one run: always read a count before and compare after.
 
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type BrowserContext, type Page, type Request, type Response } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
@@ -377,4 +378,12 @@ export async function linkInMail(address: string, n: number): Promise<string> {
   const match = mails[n - 1].match(/https?:\/\/[^\s]+\/nytt-losenord\/[a-z0-9]+/);
   expect(match, `a link in mail ${n} to ${address}`).not.toBeNull();
   return new URL((match as RegExpMatchArray)[0]).pathname;
+}
+
+/** No serious or critical axe-core violation on the page as it is now. */
+export async function expectNoSeriousViolations(page: Page, label: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const report = serious.map((v) => `- [${v.impact}] ${v.id}: ${v.help}`).join('\n');
+  expect(serious, `axe on ${label}:\n${report}`).toEqual([]);
 }

@@ -3,19 +3,11 @@
 // versions, and the change is found in the audit log by searching; bad filters get 422.
 // axe on every new page and state. Works without JavaScript: every form is a plain POST/GET.
 
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { DEMO, DESKTOP, PHONE, newOfficer, openAsStaff } from './helpers';
+import { DEMO, DESKTOP, PHONE, expectNoSeriousViolations, newOfficer, openAsStaff } from './helpers';
 
 const USERS = '/personal/anvandare';
 const AUDIT = '/personal/logg';
-
-async function expectNoSeriousViolations(page: Page, label: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const report = serious.map((v) => `- [${v.impact}] ${v.id}: ${v.help}`).join('\n');
-  expect(serious, `axe on ${label}:\n${report}`).toEqual([]);
-}
 
 for (const [size, device] of [
   ['phone', PHONE],
