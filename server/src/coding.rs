@@ -95,7 +95,7 @@ pub async fn code_answer(
 }
 
 /// `POST /personal/kodning/{dialogue}/teman/{theme}`: `action` = `retire`, `restore`,
-/// `merge` (with `into`, a theme id) or `delete` (with `confirm=1`).
+/// `merge` (with `into`, a theme id) or `delete`; the last two with `confirm=1`.
 pub async fn change_theme(
     State(state): State<ServerState>,
     Path((dialogue, theme)): Path<(i64, i64)>,
@@ -116,6 +116,8 @@ pub async fn change_theme(
         "restore" => Ok(ThemeChange::Restore),
         "delete" if f.field("confirm") == "1" => Ok(ThemeChange::Delete),
         "delete" => invalid("confirm", "themes.confirm_needed"),
+        // A merge is not fully undone by a restore (the answers stay moved): asked twice.
+        "merge" if f.field("confirm") != "1" => invalid("into", "themes.confirm_needed"),
         "merge" => match f.field("into").trim().parse::<i64>() {
             Ok(into) => Ok(ThemeChange::MergeInto(into)),
             Err(_) => invalid("into", "themes.merge_unknown"),

@@ -394,6 +394,9 @@ fn theme_manage(
 ) -> AnyView {
     let key = format!("manage-{}", t.id);
     let mine = posted_for(posted, &key);
+    let merge_refused = mine
+        .as_ref()
+        .is_some_and(|p| p.errors.iter().any(|(f, _)| f == "into"));
     let error = mine.and_then(|p| p.errors.first().map(|(_, k)| k.clone()));
     let action = paths::fill(paths::THEME, &[&c.dialogue_id, &t.id]);
     let name = t.name.get(lang).to_owned();
@@ -428,12 +431,17 @@ fn theme_manage(
                 <input type="hidden" name="action" value="retire" />
                 <button type="submit" class="button small">{tr_with(lang, "themes.retire_of", &[("name", &name)])}</button>
             </form>
-            <form method="post" action=action.clone() class="inline-form merge-form">
-                <input type="hidden" name="action" value="merge" />
-                <label for=into_id.clone()>{tr_with(lang, "themes.merge_of", &[("name", &name)])}</label>
-                " "<select id=into_id name="into">{others}</select>
-                " "<button type="submit" class="button small">{tr(lang, "themes.merge")}</button>
-            </form>
+            <details class="confirm" open=merge_refused>
+                <summary>{tr_with(lang, "themes.merge_open", &[("name", &name)])}</summary>
+                <p>{tr(lang, "themes.merge_confirm")}</p>
+                <form method="post" action=action.clone() class="inline-form merge-form">
+                    <input type="hidden" name="action" value="merge" />
+                    <input type="hidden" name="confirm" value="1" />
+                    <label for=into_id.clone()>{tr_with(lang, "themes.merge_of", &[("name", &name)])}</label>
+                    " "<select id=into_id name="into">{others}</select>
+                    " "<button type="submit" class="button small">{tr(lang, "themes.merge")}</button>
+                </form>
+            </details>
             {delete}
         </div>
     }

@@ -197,3 +197,16 @@ pub fn link_in(mail: &str, site: &str) -> String {
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '/' || *c == '-')
         .collect()
 }
+
+/// The scope (LPO) of demo account `email`.
+#[allow(dead_code)]
+pub async fn staff_scope(db: &sea_orm::DatabaseConnection, email: &str) -> i64 {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    db::entity::staff_user::Entity::find()
+        .filter(db::entity::staff_user::Column::Email.eq(email))
+        .one(db)
+        .await
+        .expect("read")
+        .and_then(|u| u.scope_unit_id)
+        .expect("a scoped account")
+}
