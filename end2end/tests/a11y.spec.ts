@@ -1,9 +1,9 @@
 // Automated accessibility checks (axe-core) on every page, at phone size.
 // No rules are disabled and nothing is excluded; serious and critical findings fail.
 
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import {
+  expectNoSeriousViolations,
   DEMO,
   PHONE,
   SURVEY_PATH,
@@ -21,19 +21,6 @@ import {
 } from './helpers';
 
 test.use(PHONE);
-
-async function expectNoSeriousViolations(page: Page, label: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const report = serious
-    .map(
-      (v) =>
-        `- [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})\n` +
-        v.nodes.map((n) => `    at ${n.target.join(' ')}: ${n.failureSummary ?? ''}`.replace(/\n/g, ' ')).join('\n'),
-    )
-    .join('\n');
-  expect(serious, `axe found serious/critical violations on ${label}:\n${report}`).toEqual([]);
-}
 
 const staticPages: { label: string; path: string }[] = [
   { label: 'start page /', path: '/' },

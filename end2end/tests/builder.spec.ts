@@ -3,24 +3,15 @@
 // no-JS 422 round trip; the frozen demo dialogue; the admins' question bank.
 // axe-core runs on every builder page and the poster (no rules disabled, nothing excluded).
 
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page, type Response } from '@playwright/test';
-import { DEMO, openAsStaff } from './helpers';
+import { DEMO, expectNoSeriousViolations as axeCheck, openAsStaff } from './helpers';
 
 const LIST = '/personal/dialoger';
 
+/** axe once the page has settled (the builder's pages load their parts). */
 async function expectNoSeriousViolations(page: Page, label: string): Promise<void> {
   await page.waitForLoadState('networkidle');
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const report = serious
-    .map(
-      (v) =>
-        `- [${v.impact}] ${v.id}: ${v.help}\n` +
-        v.nodes.map((n) => `    at ${n.target.join(' ')}: ${n.failureSummary ?? ''}`.replace(/\n/g, ' ')).join('\n'),
-    )
-    .join('\n');
-  expect(serious, `axe found serious/critical violations on ${label}:\n${report}`).toEqual([]);
+  await axeCheck(page, label);
 }
 
 function isPost(r: Response, path: string | RegExp): boolean {

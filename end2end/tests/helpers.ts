@@ -380,10 +380,17 @@ export async function linkInMail(address: string, n: number): Promise<string> {
   return new URL((match as RegExpMatchArray)[0]).pathname;
 }
 
-/** No serious or critical axe-core violation on the page as it is now. */
+/** No serious or critical axe-core violation on the page as it is now; the report names
+ * each rule, its help page and the elements that break it. */
 export async function expectNoSeriousViolations(page: Page, label: string): Promise<void> {
   const results = await new AxeBuilder({ page }).analyze();
   const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const report = serious.map((v) => `- [${v.impact}] ${v.id}: ${v.help}`).join('\n');
-  expect(serious, `axe on ${label}:\n${report}`).toEqual([]);
+  const report = serious
+    .map(
+      (v) =>
+        `- [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})\n` +
+        v.nodes.map((n) => `    at ${n.target.join(' ')}: ${n.failureSummary ?? ''}`.replace(/\n/g, ' ')).join('\n'),
+    )
+    .join('\n');
+  expect(serious, `axe found serious/critical violations on ${label}:\n${report}`).toEqual([]);
 }

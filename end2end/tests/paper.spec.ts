@@ -1,14 +1,7 @@
 // Paper answers typed in by staff (/personal/papper/{code}): channel paper, scope, axe.
 
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { DEMO, PHONE, openAsStaff, readStaffCounts } from './helpers';
-
-async function expectNoSeriousViolations(page: Page, label: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), label).toEqual([]);
-}
+import { DEMO, PHONE, expectNoSeriousViolations, openAsStaff, readStaffCounts } from './helpers';
 
 test.describe('paper answers', () => {
   test.use(PHONE);
