@@ -55,6 +55,15 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// A fresh secret for a link (244 random bits, hex): stored only as [`token_hash`].
+pub(crate) fn new_token() -> String {
+    format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
 /// Issues a token for `dialogue_id`; returns its id and the token (shown once).
 pub async fn issue(
     db: &impl ConnectionTrait,
@@ -64,11 +73,7 @@ pub async fn issue(
     created_by: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<(i64, String), DbErr> {
-    let token = format!(
-        "{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    );
+    let token = new_token();
     let id = kiosk::Entity::insert(kiosk::ActiveModel {
         dialogue_id: Set(dialogue_id),
         token_hash: Set(token_hash(&token)),

@@ -55,6 +55,25 @@ fn token_hash(token: &str) -> String {
     crate::kiosk::token_hash(token)
 }
 
+/// The audit entry of a link-related step on `user`'s account, by `actor` (none: the
+/// anonymous "forgot password" form).
+fn account_entry(
+    user: &staff_user::Model,
+    actor: Option<i64>,
+    action: &'static str,
+    now: DateTime<Utc>,
+) -> audit::Entry<'static> {
+    audit::Entry {
+        at: now,
+        user_id: actor,
+        scope_unit_id: user.scope_unit_id,
+        action,
+        entity: "staff_user",
+        entity_id: user.id.to_string(),
+        detail: String::new(),
+    }
+}
+
 /// Issues a link for `user`, replacing the user's unused links of the same kind.
 pub async fn issue(
     db: &impl ConnectionTrait,
@@ -69,11 +88,7 @@ pub async fn issue(
         .filter(password_link::Column::UsedAt.is_null())
         .exec(db)
         .await?;
-    let token = format!(
-        "{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    );
+    let token = crate::kiosk::new_token();
     let expires_at = now + lifetime(purpose);
     password_link::Entity::insert(password_link::ActiveModel {
         user_id: Set(user.id),
@@ -130,19 +145,7 @@ pub async fn request_reset(
     };
     let txn = db.begin().await?;
     let link = issue(&txn, &user, LinkPurpose::Reset, now).await?;
-    audit::record(
-        &txn,
-        audit::Entry {
-            at: now,
-            user_id: None,
-            scope_unit_id: user.scope_unit_id,
-            action: "send_reset_link",
-            entity: "staff_user",
-            entity_id: user.id.to_string(),
-            detail: String::new(),
-        },
-    )
-    .await?;
+    audit::record(&txn, account_entry(&user, None, "send_reset_link", now)).await?;
     txn.commit().await?;
     Ok(Some(link))
 }
@@ -218,19 +221,7 @@ pub async fn redeem(
         LinkPurpose::Reset => "reset_password_by_link",
         LinkPurpose::Invite => "accept_invitation",
     };
-    audit::record(
-        &txn,
-        audit::Entry {
-            at: now,
-            user_id: Some(user.id),
-            scope_unit_id: user.scope_unit_id,
-            action,
-            entity: "staff_user",
-            entity_id: user.id.to_string(),
-            detail: String::new(),
-        },
-    )
-    .await?;
+    audit::record(&txn, account_entry(&user, Some(user.id), action, now)).await?;
     txn.commit().await?;
     Ok(user.id)
 }
@@ -254,15 +245,7 @@ pub async fn invite_again(
     let link = issue(&txn, &user, LinkPurpose::Invite, now).await?;
     audit::record(
         &txn,
-        audit::Entry {
-            at: now,
-            user_id: Some(actor),
-            scope_unit_id: user.scope_unit_id,
-            action: "send_invitation",
-            entity: "staff_user",
-            entity_id: user.id.to_string(),
-            detail: String::new(),
-        },
+        account_entry(&user, Some(actor), "send_invitation", now),
     )
     .await?;
     txn.commit().await?;

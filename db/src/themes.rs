@@ -458,9 +458,6 @@ fn has_name(text: &str) -> bool {
 // ---------------------------------------------------------------------------------------------
 // The coding service.
 
-/// How many answers the coding page offers at once.
-pub const QUEUE_LEN: u64 = 20;
-
 /// The LPO's themes in use (not retired), seeded with [`STANDARD_THEMES`] the first time.
 pub async fn lpo_themes(db: &impl ConnectionTrait, lpo_id: i64) -> Result<Vec<ThemeLine>, DbErr> {
     let mut rows = stored_themes(db, lpo_id).await?;
@@ -559,17 +556,21 @@ pub async fn coding(
             _ => "?".to_owned(),
         }
     };
-    let coded_clause = if filter.coded { "EXISTS" } else { "NOT EXISTS" };
-    let mut matching = format!(
-        "FROM answer a JOIN response r ON r.id = a.response_id \
-         WHERE r.dialogue_id = {first} AND NOT r.quarantined AND a.value_text IS NOT NULL \
-           AND a.value_text <> '' \
-           AND {coded_clause} (SELECT 1 FROM coded_answer c WHERE c.answer_id = a.id)",
-        first = match backend {
-            DbBackend::Postgres => "$1",
-            _ => "?",
-        }
-    );
+    // The dialogue's free text still to code (or, `coded`, coded already); `$1` is the dialogue.
+    let queue = |coded: bool| {
+        format!(
+            "FROM answer a JOIN response r ON r.id = a.response_id \
+             WHERE r.dialogue_id = {first} AND NOT r.quarantined AND a.value_text IS NOT NULL \
+               AND a.value_text <> '' \
+               AND {exists} (SELECT 1 FROM coded_answer c WHERE c.answer_id = a.id)",
+            first = match backend {
+                DbBackend::Postgres => "$1",
+                _ => "?",
+            },
+            exists = if coded { "EXISTS" } else { "NOT EXISTS" },
+        )
+    };
+    let mut matching = queue(filter.coded);
     if let Some(theme) = filter.theme {
         let t = param(&mut values, theme.into());
         matching.push_str(&format!(
@@ -612,21 +613,18 @@ pub async fn coding(
                 .unwrap_or(0),
         )
     };
+    // The plain queue's count is the number still to code: counted once.
+    let plain = !filter.coded && filter.theme.is_none() && filter.text.is_empty();
     let matching_n = count(format!("SELECT COUNT(*) AS n {matching}"), filter_values).await?;
-    let remaining = count(
-        format!(
-            "SELECT COUNT(*) AS n FROM answer a JOIN response r ON r.id = a.response_id \
-             WHERE r.dialogue_id = {first} AND NOT r.quarantined AND a.value_text IS NOT NULL \
-               AND a.value_text <> '' \
-               AND NOT EXISTS (SELECT 1 FROM coded_answer c WHERE c.answer_id = a.id)",
-            first = match backend {
-                DbBackend::Postgres => "$1",
-                _ => "?",
-            }
-        ),
-        vec![dialogue_id.into()],
-    )
-    .await?;
+    let remaining = if plain {
+        matching_n
+    } else {
+        count(
+            format!("SELECT COUNT(*) AS n {}", queue(false)),
+            vec![dialogue_id.into()],
+        )
+        .await?
+    };
     // The themes each listed coded answer carries now.
     let chosen: Vec<answer_theme::Model> = if filter.coded && !rows.is_empty() {
         answer_theme::Entity::find()
