@@ -51,6 +51,8 @@ pub const ASSIGN_SPECIAL_AREA: &str = "/personal/specialomraden/tilldela";
 // Citizen dialogues and the question bank.
 pub const DIALOGUES: &str = "/personal/dialoger";
 pub const DIALOGUE: &str = "/personal/dialoger/{dialogue}";
+pub const DIALOGUE_SETTINGS: &str = "/personal/dialoger/{dialogue}/installningar";
+pub const DIALOGUE_CHANGE: &str = "/personal/dialoger/{dialogue}/andra";
 pub const QUESTIONS: &str = "/personal/dialoger/{dialogue}/fragor";
 pub const BANK_QUESTIONS: &str = "/personal/dialoger/{dialogue}/fragor/bank";
 pub const QUESTION: &str = "/personal/dialoger/{dialogue}/fragor/{question}";

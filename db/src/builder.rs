@@ -19,6 +19,7 @@ use domain::builder::{
     KioskLine, MAX_LABEL_LEN, MAX_LONG_TEXT_LEN, QuestionInput, answer_codes, kind_code, parse_day,
     parse_question, same_structure, stockholm_start_of, valid_invite_code,
 };
+use domain::dialogue::DialogueQuery;
 use domain::{Condition, LocalizedText, Named, Principal, QuestionKind, Role};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
@@ -106,19 +107,45 @@ fn parse_condition(s: &Option<String>) -> Result<Option<Condition>, DbErr> {
     }
 }
 
-/// Dialogues the principal may build, newest period first.
+/// One page of the dialogues the principal may build that `q` finds, newest period first,
+/// and how many it finds in all. Archived ones only when asked for.
 pub async fn list_dialogues(
     db: &impl ConnectionTrait,
     p: &Principal,
-) -> Result<Vec<DialogueSummary>, DbErr> {
+    q: &DialogueQuery,
+    now: DateTime<Utc>,
+) -> Result<(Vec<DialogueSummary>, u64), DbErr> {
+    use domain::dialogue::Phase;
     if !may_build(p) {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), 0));
     }
-    let mut q = dialogue::Entity::find().order_by_desc(dialogue::Column::OpensAt);
+    let mut find = dialogue::Entity::find();
     if let Some(lpos) = visible_lpos(db, p).await? {
-        q = q.filter(dialogue::Column::LpoId.is_in(lpos));
+        find = find.filter(dialogue::Column::LpoId.is_in(lpos));
     }
-    let rows = q.all(db).await?;
+    find = if q.archived {
+        find.filter(dialogue::Column::ArchivedAt.is_not_null())
+    } else {
+        find.filter(dialogue::Column::ArchivedAt.is_null())
+    };
+    find = match q.phase {
+        Some(Phase::Upcoming) => find.filter(dialogue::Column::OpensAt.gt(now)),
+        Some(Phase::Open) => find
+            .filter(dialogue::Column::OpensAt.lte(now))
+            .filter(dialogue::Column::ClosesAt.gt(now)),
+        Some(Phase::Closed) => find.filter(dialogue::Column::ClosesAt.lte(now)),
+        None => find,
+    };
+    if !q.text.is_empty() {
+        // The title column is the JSON of both languages: either one matches.
+        find = find.filter(audit::contains(dialogue::Column::Title, &q.text));
+    }
+    let pages = find
+        .order_by_desc(dialogue::Column::OpensAt)
+        .order_by_desc(dialogue::Column::Id)
+        .paginate(db, domain::dialogue::DIALOGUES_PAGE);
+    let total = pages.num_items().await?;
+    let rows = pages.fetch_page(q.page.max(1) - 1).await?;
     let units: HashMap<i64, String> = org_unit::Entity::find()
         .filter(org_unit::Column::Kind.eq("lpo"))
         .all(db)
@@ -144,9 +171,10 @@ pub async fn list_dialogues(
             closes_at: d.closes_at,
             groups,
             questions,
+            archived: d.archived_at.is_some(),
         });
     }
-    Ok(out)
+    Ok((out, total))
 }
 
 /// The target groups a dialogue can reach.
@@ -280,6 +308,10 @@ pub async fn load(
         opens_at: d.opens_at,
         closes_at: d.closes_at,
         frozen: is_frozen(&d, now),
+        phase: crate::dialogue::phase(&d, now),
+        archived: d.archived_at.is_some(),
+        history: crate::dialogue::has_history(db, d.id).await?,
+        version: d.version,
         municipalities,
         groups,
         questions,
@@ -324,7 +356,7 @@ async fn unused_link_code(
     Err(DbErr::Custom("no free link code".to_owned()))
 }
 
-fn check_text(errors: &mut FormErrors, field: &str, value: &str, max: usize) {
+pub(crate) fn check_text(errors: &mut FormErrors, field: &str, value: &str, max: usize) {
     let v = value.trim();
     if v.is_empty() {
         errors.push((field.to_owned(), "form.required".to_owned()));

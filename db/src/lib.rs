@@ -11,6 +11,7 @@ pub mod compilation;
 pub mod dashboard;
 pub mod demo;
 pub mod demo_answers;
+pub mod dialogue;
 pub mod entity;
 mod history;
 pub mod kiosk;

@@ -10,9 +10,10 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 
-/// Answers per target group for every dialogue, newest dialogue first.
+/// Answers per target group for every dialogue not archived, newest dialogue first.
 pub async fn dialogue_counts(db: &impl ConnectionTrait) -> Result<Vec<DialogueCounts>, DbErr> {
     let dialogues = dialogue::Entity::find()
+        .filter(dialogue::Column::ArchivedAt.is_null())
         .order_by_desc(dialogue::Column::OpensAt)
         .all(db)
         .await?;

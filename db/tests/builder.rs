@@ -179,9 +179,10 @@ db::backend_test! {
             Err(BuilderError::NotFound)
         ));
         assert!(
-            !builder::list_dialogues(&t.db, &torsby)
+            !builder::list_dialogues(&t.db, &torsby, &Default::default(), now)
                 .await
                 .expect("list")
+                .0
                 .iter()
                 .any(|s| s.id == id)
         );

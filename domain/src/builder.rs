@@ -96,6 +96,7 @@ pub struct DialogueSummary {
     pub closes_at: DateTime<Utc>,
     pub groups: usize,
     pub questions: usize,
+    pub archived: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,6 +109,13 @@ pub struct DialogueDetail {
     pub closes_at: DateTime<Utc>,
     /// Opened: questions and options are frozen, only wording fixes are allowed.
     pub frozen: bool,
+    pub phase: crate::dialogue::Phase,
+    /// Hidden from the lists, restorable.
+    pub archived: bool,
+    /// Has answers, a compilation or a follow-up: archived, never deleted.
+    pub history: bool,
+    /// The stored version of its settings (optimistic concurrency).
+    pub version: i32,
     pub municipalities: Vec<String>,
     pub groups: Vec<BuilderGroup>,
     pub questions: Vec<BuilderQuestion>,

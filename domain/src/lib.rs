@@ -8,6 +8,7 @@ pub mod audit;
 pub mod builder;
 pub mod compilation;
 pub mod dashboard;
+pub mod dialogue;
 pub mod progress;
 pub mod promise;
 pub mod register;

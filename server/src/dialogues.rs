@@ -30,6 +30,18 @@ pub const ROUTES: &[PlainRoute] = &[
         || post(create_dialogue),
     ),
     PlainRoute::post(
+        "save_dialogue_settings",
+        paths::DIALOGUE_SETTINGS,
+        Access::Staff(Permission::BuildDialogues),
+        || post(save_dialogue_settings),
+    ),
+    PlainRoute::post(
+        "change_dialogue",
+        paths::DIALOGUE_CHANGE,
+        Access::Staff(Permission::BuildDialogues),
+        || post(change_dialogue),
+    ),
+    PlainRoute::post(
         "add_question",
         paths::QUESTIONS,
         Access::Staff(Permission::BuildDialogues),
@@ -119,6 +131,68 @@ pub async fn create_dialogue(
             .await
         }
     }
+}
+
+/// `POST /personal/dialoger/{dialogue}/installningar`: the title and introduction in both
+/// languages, the period and each group's target (`target_{group}`), with the `version` the
+/// form was opened from. 422 with the values kept; 409 when someone saved it meanwhile.
+pub async fn save_dialogue_settings(
+    State(state): State<ServerState>,
+    Path(dialogue): Path<i64>,
+    staff: Staff,
+    req: Request,
+) -> Result<Response, Response> {
+    let f = StaffForm::read(&state, staff, req).await?;
+    let input = domain::dialogue::SettingsInput::from_fields(&f.fields);
+    let result = match f.field("version").trim().parse::<i32>() {
+        Ok(version) => {
+            let now = state.app.clock.now();
+            db::dialogue::save_settings(&state.app.db, &f.p, dialogue, &input, version, now).await
+        }
+        // A form without its version cannot say what it was made from.
+        Err(_) => Err(BuilderError::Conflict),
+    };
+    Ok(f.answer(
+        state,
+        result,
+        dialogue_page(dialogue),
+        "settings",
+        saved(dialogue, "settings-title"),
+    )
+    .await)
+}
+
+/// `POST /personal/dialoger/{dialogue}/andra`: `action` = `close` (end the period now),
+/// `archive`, `restore` or `delete`; closing and deleting need `confirm=1`, else 422 and
+/// nothing changes. A deleted dialogue answers with the list.
+pub async fn change_dialogue(
+    State(state): State<ServerState>,
+    Path(dialogue): Path<i64>,
+    staff: Staff,
+    req: Request,
+) -> Result<Response, Response> {
+    use domain::dialogue::Change;
+    let f = StaffForm::read(&state, staff, req).await?;
+    let what = Change::parse(f.field("action").trim());
+    let result = match what {
+        Some(what) => {
+            let now = state.app.clock.now();
+            let confirmed = f.field("confirm") == "1";
+            db::dialogue::change(&state.app.db, &f.p, dialogue, what, confirmed, now).await
+        }
+        None => Err(BuilderError::Invalid(vec![(
+            "change".to_owned(),
+            "dialogue.bad_action".to_owned(),
+        )])),
+    };
+    let success = match what {
+        Some(Change::Delete) => format!("{}?borttagen=1", paths::DIALOGUES),
+        _ => saved(dialogue, "manage-title"),
+    };
+    Ok(
+        f.answer(state, result, dialogue_page(dialogue), "manage", success)
+            .await,
+    )
 }
 
 pub async fn add_question(

@@ -14,6 +14,7 @@ use domain::builder::{
     BankItem, BuilderQuestion, DialogueDetail, DialogueInput, DialogueSummary, QuestionInput,
     answer_codes, kind_code,
 };
+use domain::dialogue::{DialogueQuery, Phase};
 use domain::{Named, QuestionKind};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -27,7 +28,12 @@ pub const KIOSK_FLASH_KEY: &str = "kiosk_issued";
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct DialoguesData {
+    /// One page of the dialogues the list's view finds.
     pub dialogues: Vec<DialogueSummary>,
+    /// The view (search, which ones, page), as in the URL.
+    pub query: DialogueQuery,
+    /// How many the view finds in all.
+    pub total: u64,
     pub municipalities: Vec<Named>,
     pub target_groups: Vec<Named>,
     pub bank: Vec<BankItem>,
@@ -62,16 +68,20 @@ fn builder_error(e: db::builder::BuilderError) -> AppError {
     err
 }
 
-#[server(endpoint = "staff/dialogues")]
-pub async fn list_dialogues() -> Result<DialoguesData, AppError> {
+#[server(endpoint = "staff/dialogues", input = Json)]
+pub async fn list_dialogues(query: DialogueQuery) -> Result<DialoguesData, AppError> {
     use crate::ssr::{internal, require, state};
     let p = require(domain::Permission::BuildDialogues).await?;
     let st = state()?;
-    let (default_opens, default_closes) = db::builder::default_period(st.clock.now());
+    let now = st.clock.now();
+    let (default_opens, default_closes) = db::builder::default_period(now);
+    let (dialogues, total) = db::builder::list_dialogues(&st.db, &p, &query, now)
+        .await
+        .map_err(internal)?;
     Ok(DialoguesData {
-        dialogues: db::builder::list_dialogues(&st.db, &p)
-            .await
-            .map_err(internal)?,
+        dialogues,
+        query,
+        total,
         municipalities: db::builder::municipality_choices(&st.db, &p)
             .await
             .map_err(internal)?,
@@ -325,14 +335,21 @@ fn question_form(
 pub fn DialoguesPage() -> impl IntoView {
     let lang = current_lang();
     let posted = use_context::<PostedBuilderForm>();
+    let query = use_query_map().read_untracked().clone();
+    let deleted = query.get("borttagen").is_some();
+    let view_of = DialogueQuery::from_pairs(
+        ["sok", "visa", "sida"]
+            .into_iter()
+            .filter_map(|k| query.get_str(k).map(|v| (k, v))),
+    );
     view! {
         <Page>
             <Title text=tr(lang, "builder.title") />
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
-                    let (who, data) = access_then(domain::Permission::BuildDialogues, list_dialogues).await;
+                    let (who, data) = access_then(domain::Permission::BuildDialogues, || list_dialogues(view_of)).await;
                     guarded(lang, paths::DIALOGUES, who, move |_| match data {
-                        Ok(d) => dialogues_body(d, posted, lang).into_any(),
+                        Ok(d) => dialogues_body(d, posted, deleted, lang).into_any(),
                         Err(e) => view! {
                             <p class="form-error">{tr(lang, e.message_key().unwrap_or("survey.server_error"))}</p>
                         }
@@ -347,6 +364,7 @@ pub fn DialoguesPage() -> impl IntoView {
 fn dialogues_body(
     d: DialoguesData,
     posted: Option<PostedBuilderForm>,
+    deleted: bool,
     lang: Lang,
 ) -> impl IntoView {
     let rows = d
@@ -355,7 +373,10 @@ fn dialogues_body(
         .map(|s| {
             view! {
                 <tr>
-                    <td><a href=paths::dialogue(s.id)>{s.title.get(lang).to_owned()}</a></td>
+                    <td>
+                        <a href=paths::dialogue(s.id)>{s.title.get(lang).to_owned()}</a>
+                        {s.archived.then(|| view! { " "<span class="badge small">{tr(lang, "dialogue.archived")}</span> })}
+                    </td>
                     <td>{s.lpo_name.clone()}</td>
                     <td>{format!("{} – {}", day(s.opens_at), last_day(s.closes_at))}</td>
                     <td>{s.groups}</td>
@@ -364,8 +385,24 @@ fn dialogues_body(
             }
         })
         .collect_view();
+    let q = d.query.clone();
+    let pages = d.total.div_ceil(domain::dialogue::DIALOGUES_PAGE).max(1);
+    let found = tr_with(
+        lang,
+        "dialogue.found",
+        &[
+            ("total", &d.total.to_string()),
+            ("page", &q.page.to_string()),
+            ("pages", &pages.to_string()),
+        ],
+    );
+    let pager = crate::components::table::pager(lang, tr(lang, "dialogue.pages"), q.page, pages, {
+        let q = q.clone();
+        move |n| paths::with_query(paths::DIALOGUES, &q.pairs(n))
+    });
+    let search = dialogues_search(lang, &q);
     let list = if d.dialogues.is_empty() {
-        view! { <p>{tr(lang, "builder.none")}</p> }.into_any()
+        view! { <p>{tr(lang, if q == DialogueQuery::from_pairs([]) { "builder.none" } else { "dialogue.none_found" })}</p> }.into_any()
     } else {
         view! {
             <div class="table-scroll" tabindex="0" role="region" aria-label=tr(lang, "builder.list_caption")>
@@ -465,25 +502,12 @@ fn dialogues_body(
             }
         })
         .collect_view();
-    let dates = view! {
-                <div class="two-col">
-                    <div>
-                        <label class="q-label" for=e.id("opens_on")>{tr(lang, "builder.opens_on")}</label>
-                        <p class="hint" id=format!("{}-hint", e.id("opens_on"))>{tr(lang, "builder.opens_hint")}</p>
-                        {e.error("opens_on")}
-                        <input id=e.id("opens_on") name="opens_on" type="text" inputmode="numeric" autocomplete="off"
-                            value=input.opens_on.clone() aria-describedby=e.described("opens_on", true) aria-invalid=e.invalid("opens_on") />
-                    </div>
-                    <div>
-                        <label class="q-label" for=e.id("closes_on")>{tr(lang, "builder.closes_on")}</label>
-                        <p class="hint" id=format!("{}-hint", e.id("closes_on"))>{tr(lang, "builder.closes_hint")}</p>
-                        {e.error("closes_on")}
-                        <input id=e.id("closes_on") name="closes_on" type="text" inputmode="numeric" autocomplete="off"
-                            value=input.closes_on.clone() aria-describedby=e.described("closes_on", true) aria-invalid=e.invalid("closes_on") />
-                    </div>
-                </div>
-    }
-    .into_any();
+    let dates = period_inputs(
+        &e,
+        lang,
+        (input.opens_on.clone(), input.closes_on.clone()),
+        (false, false),
+    );
     let municipalities = view! {
                 <fieldset class="builder-fieldset" aria-describedby=e.described("municipalities", false)>
                     <legend>{tr(lang, "builder.municipalities")}</legend>
@@ -550,7 +574,11 @@ fn dialogues_body(
     view! {
         <h1>{tr(lang, "builder.title")}</h1>
         <p class="lead">{tr(lang, "builder.lead")}</p>
+        {deleted.then(|| view! { <p class="notice" role="status">{tr(lang, "dialogue.deleted")}</p> })}
+        {search}
+        <p role="status" id="dialogues-found">{found}</p>
         {list}
+        {pager}
         <section class="card" aria-labelledby="create-title">
             <h2 id="create-title">{tr(lang, "builder.create_title")}</h2>
             {summary(lang, &mine)}
@@ -565,6 +593,67 @@ fn dialogues_body(
             </form>
         </section>
     }
+}
+
+/// The first and last day of a dialogue's period, typed as `YYYY-MM-DD` (Stockholm days),
+/// each read-only when the rule of change fixes it.
+fn period_inputs(
+    e: &Errs,
+    lang: Lang,
+    (opens, closes): (String, String),
+    (opens_fixed, closes_fixed): (bool, bool),
+) -> AnyView {
+    view! {
+        <div class="two-col">
+            <div>
+                <label class="q-label" for=e.id("opens_on")>{tr(lang, "builder.opens_on")}</label>
+                <p class="hint" id=format!("{}-hint", e.id("opens_on"))>{tr(lang, "builder.opens_hint")}</p>
+                {e.error("opens_on")}
+                <input id=e.id("opens_on") name="opens_on" type="text" inputmode="numeric" autocomplete="off" readonly=opens_fixed
+                    value=opens aria-describedby=e.described("opens_on", true) aria-invalid=e.invalid("opens_on") />
+            </div>
+            <div>
+                <label class="q-label" for=e.id("closes_on")>{tr(lang, "builder.closes_on")}</label>
+                <p class="hint" id=format!("{}-hint", e.id("closes_on"))>{tr(lang, "builder.closes_hint")}</p>
+                {e.error("closes_on")}
+                <input id=e.id("closes_on") name="closes_on" type="text" inputmode="numeric" autocomplete="off" readonly=closes_fixed
+                    value=closes aria-describedby=e.described("closes_on", true) aria-invalid=e.invalid("closes_on") />
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
+/// The dialogues list's search (a GET form: the view lives in the URL).
+fn dialogues_search(lang: Lang, q: &DialogueQuery) -> AnyView {
+    let views = [
+        ("", "dialogue.view_current"),
+        ("kommande", "dialogue.view_upcoming"),
+        ("oppna", "dialogue.view_open"),
+        ("avslutade", "dialogue.view_closed"),
+        ("arkiverade", "dialogue.view_archived"),
+    ]
+    .into_iter()
+    .map(|(code, key)| {
+        let selected = q.view_code() == code;
+        view! { <option value=code selected=selected>{tr(lang, key)}</option> }
+    })
+    .collect_view();
+    view! {
+        <form method="get" action=paths::DIALOGUES class="filters" role="search" aria-label=tr(lang, "dialogue.search")>
+            <div class="field">
+                <label class="q-label" for="d-sok">{tr(lang, "dialogue.search_text")}</label>
+                <input id="d-sok" name="sok" type="search" maxlength="100" value=q.text.clone() />
+            </div>
+            <div class="field">
+                <label class="q-label" for="d-visa">{tr(lang, "dialogue.view")}</label>
+                <select id="d-visa" name="visa">{views}</select>
+            </div>
+            <button type="submit" class="button">{tr(lang, "users.search_button")}</button>
+            " "<a href=paths::DIALOGUES>{tr(lang, "audit.clear")}</a>
+        </form>
+    }
+    .into_any()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1013,7 +1102,196 @@ fn dialogue_body(
         </section>
     }
     .into_any();
-    view! { {head} {question_section} {distribution} {kiosk_section} }
+    let settings = settings_section(&d, &posted, lang);
+    let manage = manage_section(&d, &posted, lang);
+    view! { {head} {settings} {question_section} {distribution} {kiosk_section} {manage} }
+}
+
+/// The dialogue's settings: title, introduction, period and targets, in a form that opens on
+/// demand (and comes back open, with the values typed, when refused). The version is the
+/// stored one, so saving again after a conflict replaces what is stored, on purpose; the
+/// page above the form shows what is stored.
+fn settings_section(d: &DialogueDetail, posted: &Option<PostedBuilderForm>, lang: Lang) -> AnyView {
+    let post = posted_for(posted, "settings");
+    let e = Errs::new("settings", &post, lang);
+    let open = post.is_some();
+    let typed = post
+        .as_ref()
+        .map(|p| domain::dialogue::SettingsInput::from_fields(&p.values));
+    let stored = domain::dialogue::SettingsInput {
+        title_sv: d.title.get(domain::Lang::Sv).to_owned(),
+        title_en: d.title.get(domain::Lang::En).to_owned(),
+        intro_sv: d.intro.get(domain::Lang::Sv).to_owned(),
+        intro_en: d.intro.get(domain::Lang::En).to_owned(),
+        opens_on: day(d.opens_at),
+        closes_on: last_day(d.closes_at),
+        targets: d
+            .groups
+            .iter()
+            .map(|g| (g.id, g.target_count.to_string()))
+            .collect(),
+    };
+    let conflict = post
+        .as_ref()
+        .is_some_and(|p| p.message.as_deref() == Some("form.conflict"));
+    let input = typed.unwrap_or_else(|| stored.clone());
+    let opens_fixed = d.phase != Phase::Upcoming;
+    let closes_fixed = d.phase == Phase::Closed;
+    let period_hint = tr(
+        lang,
+        match d.phase {
+            Phase::Upcoming => "dialogue.period_hint_upcoming",
+            Phase::Open => "dialogue.period_hint_open",
+            Phase::Closed => "dialogue.period_hint_closed",
+        },
+    );
+    let targets = d
+        .groups
+        .iter()
+        .map(|g| {
+            let field = format!("target_{}", g.id);
+            let id = e.id(&field);
+            let value = input.target(g.id).unwrap_or_default().to_owned();
+            view! {
+                <div class="field">
+                    <label for=id.clone()>{tr_with(lang, "dialogue.target_of", &[("group", g.name.get(lang))])}</label>
+                    {e.error(&field)}
+                    <input id=id.clone() name=field.clone() type="number" min="1" max="1000000" class="narrow"
+                        value=value aria-describedby=e.described(&field, false) aria-invalid=e.invalid(&field) />
+                </div>
+            }
+        })
+        .collect_view();
+    let stored_view = conflict.then(|| {
+        let targets = d
+            .groups
+            .iter()
+            .map(|g| format!("{}: {}", g.name.get(lang), g.target_count))
+            .collect::<Vec<_>>()
+            .join(", ");
+        view! {
+            <div class="notice" id="settings-stored">
+                <p class="notice-title">{tr(lang, "dialogue.stored_now")}</p>
+                <dl class="facts">
+                    <dt>{tr(lang, "builder.title_sv")}</dt><dd>{stored.title_sv.clone()}</dd>
+                    <dt>{tr(lang, "builder.title_en")}</dt><dd>{stored.title_en.clone()}</dd>
+                    <dt>{tr(lang, "builder.period")}</dt><dd>{format!("{} – {}", stored.opens_on, stored.closes_on)}</dd>
+                    <dt>{tr(lang, "builder.target")}</dt><dd>{targets}</dd>
+                </dl>
+                <p>{tr(lang, "dialogue.conflict_yours")}</p>
+            </div>
+        }
+    });
+    view! {
+        <section aria-labelledby="settings-title">
+            <h2 id="settings-title">{tr(lang, "dialogue.settings")}</h2>
+            <details class="inline-form" open=open>
+                <summary>{tr(lang, "dialogue.edit_settings")}</summary>
+                {summary(lang, &post)}
+                {stored_view}
+                <form method="post" action=paths::fill(paths::DIALOGUE_SETTINGS, &[&d.id]) class="stack-form" id="settings-form" novalidate=true>
+                    <input type="hidden" name="version" value=d.version.to_string() />
+                    {text_input(&e, "title_sv", tr(lang, "builder.title_sv"), input.title_sv.clone())}
+                    {text_input(&e, "title_en", tr(lang, "builder.title_en"), input.title_en.clone())}
+                    {text_area(&e, "intro_sv", tr(lang, "builder.intro_sv"), input.intro_sv.clone(), None)}
+                    {text_area(&e, "intro_en", tr(lang, "builder.intro_en"), input.intro_en.clone(), None)}
+                    <fieldset class="builder-fieldset">
+                        <legend>{tr(lang, "builder.period")}</legend>
+                        <p class="hint">{period_hint}</p>
+                        {period_inputs(&e, lang, (input.opens_on.clone(), input.closes_on.clone()), (opens_fixed, closes_fixed))}
+                    </fieldset>
+                    <fieldset class="builder-fieldset">
+                        <legend>{tr(lang, "builder.target")}</legend>
+                        {targets}
+                    </fieldset>
+                    <button type="submit" class="button primary">{tr(lang, "dialogue.save_settings")}</button>
+                </form>
+            </details>
+        </section>
+    }
+    .into_any()
+}
+
+/// What may be done with the whole dialogue: close it early (open ones, asked twice),
+/// archive or restore it (closed ones), delete it (only without history, asked twice). Each
+/// button is shown only when the rule allows it, and the rule is said in words.
+fn manage_section(d: &DialogueDetail, posted: &Option<PostedBuilderForm>, lang: Lang) -> AnyView {
+    use domain::dialogue::{Change, change_refusal};
+    let post = posted_for(posted, "manage");
+    let error = post
+        .as_ref()
+        .and_then(|p| p.errors.first().map(|(_, k)| k.clone()));
+    let action = paths::fill(paths::DIALOGUE_CHANGE, &[&d.id]);
+    let allowed = |c: Change| change_refusal(c, d.phase, d.archived, d.history).is_none();
+    let twice = |what: &'static str,
+                 open: &'static str,
+                 confirm: &'static str,
+                 really: &'static str,
+                 danger: bool| {
+        let class = if danger {
+            "button small danger"
+        } else {
+            "button small"
+        };
+        view! {
+            <details class="confirm">
+                <summary>{tr(lang, open)}</summary>
+                <p>{tr(lang, confirm)}</p>
+                <form method="post" action=action.clone() class="inline-form">
+                    <input type="hidden" name="action" value=what />
+                    <input type="hidden" name="confirm" value="1" />
+                    <button type="submit" class=class>{tr(lang, really)}</button>
+                </form>
+            </details>
+        }
+    };
+    let once = |what: &'static str, label: &'static str| {
+        view! {
+            <form method="post" action=action.clone() class="inline-form">
+                <input type="hidden" name="action" value=what />
+                <button type="submit" class="button small">{tr(lang, label)}</button>
+            </form>
+        }
+    };
+    let close = allowed(Change::CloseEarly).then(|| {
+        twice(
+            "close",
+            "dialogue.close_open",
+            "dialogue.close_confirm",
+            "dialogue.close_really",
+            false,
+        )
+    });
+    let archive = allowed(Change::Archive).then(|| once("archive", "dialogue.archive"));
+    let restore = allowed(Change::Restore).then(|| once("restore", "dialogue.restore"));
+    let delete = allowed(Change::Delete).then(|| {
+        twice(
+            "delete",
+            "dialogue.delete_open",
+            "dialogue.delete_confirm",
+            "dialogue.delete_really",
+            true,
+        )
+    });
+    let rule = tr(
+        lang,
+        match (d.archived, d.phase, d.history) {
+            (true, _, _) => "dialogue.rule_archived",
+            (false, Phase::Closed, _) => "dialogue.rule_closed",
+            (false, _, true) => "dialogue.rule_history",
+            (false, _, false) => "dialogue.rule_no_history",
+        },
+    );
+    view! {
+        <section aria-labelledby="manage-title">
+            <h2 id="manage-title">{tr(lang, "dialogue.manage")}</h2>
+            {d.archived.then(|| view! { <p class="notice" id="archived-notice">{tr(lang, "dialogue.archived_notice")}</p> })}
+            <p class="hint">{rule}</p>
+            {error.map(|k| view! { <p class="field-error" role="alert">{tr(lang, &k)}</p> })}
+            <div class="theme-manage">{close}{archive}{restore}{delete}</div>
+        </section>
+    }
+    .into_any()
 }
 
 // ---------------------------------------------------------------------------------------------

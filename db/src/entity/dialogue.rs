@@ -18,6 +18,8 @@ pub struct Model {
     pub dedup_salt: String,
     /// The earlier dialogue this one measures again (before and after on shared bank items).
     pub follow_up_of: Option<i64>,
+    pub version: i32,
+    pub archived_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
