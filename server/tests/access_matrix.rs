@@ -134,7 +134,6 @@ fn server_fn_sample(path: &str) -> Option<&'static str> {
         | "/api/staff/dialogue_counts"
         | "/api/staff/overdue"
         | "/api/admin/org"
-        | "/api/staff/dialogues"
         | "/api/admin/bank"
         | "/api/staff/regional" => Some(""),
         "/api/public/display" => Some("token=demovisning2027kristinehamn"),
@@ -142,6 +141,9 @@ fn server_fn_sample(path: &str) -> Option<&'static str> {
             r#"{"query":{"who":"","action":"","object":"","text":"","from":null,"to":null,"oldest_first":false,"page":1}}"#,
         ),
         "/api/staff/dialogue" => Some(r#"{"id":1}"#),
+        "/api/staff/dialogues" => {
+            Some(r#"{"query":{"text":"","phase":null,"archived":false,"page":1}}"#)
+        }
         "/api/admin/users" => {
             Some(r#"{"query":{"text":"","role":null,"active":null,"page":1},"one":null}"#)
         }
@@ -351,6 +353,10 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Route
             "raw_text_export" => (String::new(), ""),
             "save_theme" => ("theme=&name_sv=".to_owned(), "application/x-www-form-urlencoded"),
             "change_theme" => ("action=retire".to_owned(), "application/x-www-form-urlencoded"),
+            // The demo dialogue is open and not archived: a restore is refused (422), as is a
+            // save without a title; nothing changes.
+            "change_dialogue" => ("action=restore".to_owned(), "application/x-www-form-urlencoded"),
+            "save_dialogue_settings" => ("version=1&title_sv=".to_owned(), "application/x-www-form-urlencoded"),
             "edit_promise" => ("title_sv=".to_owned(), "application/x-www-form-urlencoded"),
             "link_agreements" => ("agreement=999999".to_owned(), "application/x-www-form-urlencoded"),
             "create_agreement" => (

@@ -450,6 +450,9 @@ fn fn_sample(path: &str) -> String {
     match path {
         "/api/public/display" => "token=demovisning2027kristinehamn".to_owned(),
         "/api/staff/dialogue" => r#"{"id":1}"#.to_owned(),
+        "/api/staff/dialogues" => {
+            r#"{"query":{"text":"","phase":null,"archived":false,"page":1}}"#.to_owned()
+        }
         "/api/admin/users" => r#"{"query":{"text":"","role":null,"active":null,"page":1},"one":null}"#.to_owned(),
         "/api/public/poster" | "/api/public/survey" => r#"{"code":"kh-invanare"}"#.to_owned(),
         "/api/staff/paper_form" => "code=kh-invanare".to_owned(),
@@ -524,6 +527,8 @@ fn plain_sample(h: &str, kh_unit: &str) -> String {
         "set_retention" => "days=400".to_owned(),
         "save_theme" => "theme=&name_sv=Nedskr%C3%A4pning&keywords=skr%C3%A4p".to_owned(),
         "change_theme" => "action=retire".to_owned(),
+        "change_dialogue" => "action=restore".to_owned(),
+        "save_dialogue_settings" => "version=1&title_sv=Dialog&title_en=Dialogue".to_owned(),
         "create_promise" => {
             "title_sv=L%C3%B6fte&from=2028-01-01&to=2028-12-31&c1_text=Fler+patruller&c1_theme=1"
                 .to_owned()
