@@ -139,3 +139,46 @@ pub fn App() -> impl IntoView {
         </Router>
     }
 }
+
+#[cfg(test)]
+mod textarea_tests {
+    /// Every `<textarea>` in the pages writes its text through [`super::textarea_text`]:
+    /// Leptos does not escape a textarea's children, so typed `</textarea><script>` would
+    /// otherwise end the element (the hostile suite found two that did not).
+    #[test]
+    fn every_textarea_escapes_its_text() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        for dir in ["pages", "components"] {
+            for e in std::fs::read_dir(root.join(dir)).expect("dir").flatten() {
+                files.push(e.path());
+            }
+        }
+        let mut seen = 0;
+        for f in files
+            .iter()
+            .filter(|f| f.extension().is_some_and(|x| x == "rs"))
+        {
+            let text = std::fs::read_to_string(f).expect("source");
+            for part in text.split("<textarea").skip(1) {
+                let Some((inner, _)) = part.split_once("</textarea>") else {
+                    panic!("{}: a textarea without its end tag", f.display());
+                };
+                let Some((_, children)) = inner.split_once('>') else {
+                    continue;
+                };
+                seen += 1;
+                assert!(
+                    children.trim().is_empty() || children.contains("textarea_text("),
+                    "{}: a textarea writes {:?} without textarea_text",
+                    f.display(),
+                    children.trim()
+                );
+            }
+        }
+        assert!(
+            seen >= 5,
+            "found only {seen} textareas: is the scan reading the pages?"
+        );
+    }
+}

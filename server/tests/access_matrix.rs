@@ -398,8 +398,15 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Route
                 }
                 // Changes to Kristinehamn's dialogue: builders of another LPO are denied.
                 (
-                    "add_question" | "add_bank_questions" | "update_question" | "move_question"
-                    | "remove_question" | "issue_kiosk" | "revoke_kiosk",
+                    "add_question"
+                    | "add_bank_questions"
+                    | "update_question"
+                    | "move_question"
+                    | "remove_question"
+                    | "issue_kiosk"
+                    | "revoke_kiosk"
+                    | "save_dialogue_settings"
+                    | "change_dialogue",
                     Some(Role::Officer),
                 ) => w.label.contains("kristinehamn"),
                 // The wall screen's stream needs no session: anyone with the link.

@@ -261,7 +261,7 @@ fn theme_form(
                     <label for=el("kw")>{tr(lang, "themes.keywords")}</label>
                     <p class="hint" id=el("kw-hint")>{tr(lang, "themes.keywords_hint")}</p>
                     {error("keywords")}
-                    <textarea id=el("kw") name="keywords" rows="6" aria-describedby=el("kw-hint")>{keywords}</textarea>
+                    <textarea id=el("kw") name="keywords" rows="6" aria-describedby=el("kw-hint")>{crate::textarea_text(&keywords)}</textarea>
                 </div>
                 <button type="submit" class="button small">{tr(lang, "themes.save")}</button>
             </form>

@@ -322,11 +322,11 @@ fn text_fields(
         </div>
         <div class="field">
             <label class="q-label" for=format!("{key}-body")>{tr(lang, "promises.body_sv")}</label>
-            <textarea id=format!("{key}-body") name="body_sv" rows="3">{get(values, "body_sv")}</textarea>
+            <textarea id=format!("{key}-body") name="body_sv" rows="3">{crate::textarea_text(&get(values, "body_sv"))}</textarea>
         </div>
         <div class="field">
             <label class="q-label" for=format!("{key}-body-en")>{tr(lang, "promises.body_en")}</label>
-            <textarea id=format!("{key}-body-en") name="body_en" rows="3" lang="en">{get(values, "body_en")}</textarea>
+            <textarea id=format!("{key}-body-en") name="body_en" rows="3" lang="en">{crate::textarea_text(&get(values, "body_en"))}</textarea>
         </div>
         {commitments}
     }
