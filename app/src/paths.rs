@@ -62,6 +62,7 @@ pub const KIOSKS: &str = "/personal/dialoger/{dialogue}/kiosk";
 pub const REVOKE_KIOSK: &str = "/personal/dialoger/{dialogue}/kiosk/{kiosk}/aterkalla";
 pub const BANK: &str = "/personal/fragebank";
 pub const BANK_ITEM: &str = "/personal/fragebank/{item}";
+pub const BANK_ITEM_CHANGE: &str = "/personal/fragebank/{item}/andra";
 
 // Theme coding and the compilation.
 pub const CODING: &str = "/personal/kodning/{dialogue}";

@@ -2,10 +2,12 @@
 //! can be compared. Admins edit it; a fresh install is seeded with the standard items.
 
 use crate::audit;
-use crate::entity::bank_item;
+use crate::entity::{bank_item, question_meta};
 use crate::survey::{kind_json, parse_text, text_json};
 use chrono::{DateTime, Utc};
-use domain::builder::{BankItem, FormErrors, QuestionInput, parse_question};
+use domain::builder::{
+    BankChange, BankItem, FormErrors, QuestionInput, bank_change_refusal, parse_question,
+};
 use domain::{Choice, LocalizedText, Principal, QuestionKind};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
@@ -142,9 +144,16 @@ pub fn standard_items() -> Vec<(&'static str, LocalizedText, QuestionKind)> {
     ]
 }
 
-/// Seeds the standard items into an empty bank. Returns whether it did.
+/// Seeds the standard items into an empty bank. Returns whether it did. Runs inside an early
+/// migration too, so it names only the columns that migration has (not `retired_at`).
 pub async fn seed_if_empty(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<bool, DbErr> {
-    if bank_item::Entity::find().count(db).await? > 0 {
+    use sea_orm::QuerySelect;
+    let any = bank_item::Entity::find()
+        .select_only()
+        .column(bank_item::Column::Id)
+        .count(db)
+        .await?;
+    if any > 0 {
         return Ok(false);
     }
     for (i, (code, text, kind)) in standard_items().into_iter().enumerate() {
@@ -172,12 +181,14 @@ pub(crate) fn to_item(m: bank_item::Model) -> Result<BankItem, DbErr> {
         kind: serde_json::from_str(&m.kind)
             .map_err(|e| DbErr::Custom(format!("stored bank kind is not valid JSON: {e}")))?,
         revision: m.revision,
+        retired: m.retired_at.is_some(),
     })
 }
 
-/// Every bank item, in bank order.
+/// The bank items offered to new dialogues (not retired), in bank order.
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<BankItem>, DbErr> {
     bank_item::Entity::find()
+        .filter(bank_item::Column::RetiredAt.is_null())
         .order_by_asc(bank_item::Column::Position)
         .order_by_asc(bank_item::Column::Id)
         .all(db)
@@ -185,6 +196,107 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<BankItem>, DbErr> {
         .into_iter()
         .map(to_item)
         .collect()
+}
+
+/// Bank item `id` if it is offered to new dialogues (it exists and is not retired).
+pub(crate) async fn offered(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Option<bank_item::Model>, DbErr> {
+    Ok(bank_item::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|i| i.retired_at.is_none()))
+}
+
+/// Every bank item, retired ones too, in bank order (the admins' bank page), and the ids of
+/// those a dialogue holds a copy of (in use: retired, never deleted).
+pub async fn list_all(db: &impl ConnectionTrait) -> Result<(Vec<BankItem>, Vec<i64>), DbErr> {
+    let items = bank_item::Entity::find()
+        .order_by_asc(bank_item::Column::Position)
+        .order_by_asc(bank_item::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(to_item)
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut in_use: Vec<i64> = question_meta::Entity::find()
+        .filter(question_meta::Column::BankItemId.is_not_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|m| m.bank_item_id)
+        .collect();
+    in_use.sort_unstable();
+    in_use.dedup();
+    Ok((items, in_use))
+}
+
+/// Retires, restores or deletes a bank item (admins), by `domain::builder::bank_change_refusal`:
+/// an item a dialogue holds a copy of is retired, never deleted. Deleting needs `confirmed`
+/// (the form's second "yes"). Audited.
+pub async fn change(
+    db: &DatabaseConnection,
+    p: &Principal,
+    id: i64,
+    what: BankChange,
+    confirmed: bool,
+    now: DateTime<Utc>,
+) -> Result<(), BankError> {
+    if !p.may(domain::Permission::Administer) {
+        return Err(BankError::Forbidden);
+    }
+    let row = bank_item::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(BankError::NotFound)?;
+    let refuse = |key: &str| {
+        Err(BankError::Invalid(vec![(
+            "change".to_owned(),
+            key.to_owned(),
+        )]))
+    };
+    if what == BankChange::Delete && !confirmed {
+        return refuse("dialogue.confirm_needed");
+    }
+    let in_use = question_meta::Entity::find()
+        .filter(question_meta::Column::BankItemId.eq(id))
+        .count(db)
+        .await?
+        > 0;
+    if let Some(key) = bank_change_refusal(what, row.retired_at.is_some(), in_use) {
+        return refuse(key);
+    }
+    let txn = db.begin().await?;
+    let action = match what {
+        BankChange::Delete => {
+            bank_item::Entity::delete_by_id(id).exec(&txn).await?;
+            "delete"
+        }
+        BankChange::Retire | BankChange::Restore => {
+            let retire = what == BankChange::Retire;
+            let mut am: bank_item::ActiveModel = row.clone().into();
+            am.retired_at = Set(retire.then_some(now));
+            am.updated_at = Set(now);
+            am.update(&txn).await?;
+            if retire { "retire" } else { "restore" }
+        }
+    };
+    audit::record(
+        &txn,
+        audit::Entry {
+            at: now,
+            user_id: Some(p.user_id),
+            scope_unit_id: None,
+            action,
+            entity: "bank_item",
+            entity_id: id.to_string(),
+            detail: format!("code={}", row.code),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 fn valid_code(code: &str) -> bool {

@@ -472,7 +472,7 @@ pub async fn create_dialogue(
     let mut bank = Vec::new();
     for raw in &input.bank_items {
         match raw.trim().parse::<i64>() {
-            Ok(id) => match bank_item::Entity::find_by_id(id).one(db).await? {
+            Ok(id) => match crate::bank::offered(db, id).await? {
                 Some(item) if !bank.iter().any(|b: &bank_item::Model| b.id == id) => {
                     bank.push(item)
                 }
@@ -661,7 +661,7 @@ pub async fn add_bank_questions(
     let mut items: Vec<bank_item::Model> = Vec::new();
     for raw in item_ids {
         let item = match raw.trim().parse::<i64>() {
-            Ok(id) => bank_item::Entity::find_by_id(id).one(db).await?,
+            Ok(id) => crate::bank::offered(db, id).await?,
             Err(_) => None,
         };
         match item {

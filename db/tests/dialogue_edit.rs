@@ -1,8 +1,8 @@
 //! A dialogue after creation, on SQLite and PostgreSQL (issue #16): its settings are edited
 //! under the rule of change (row by row: upcoming, open, closed), audited with old and new
 //! values, against the version the form came from; it is closed early, archived, restored and
-//! (without history only) deleted; the list pages and searches in the database. A refused
-//! change writes nothing.
+//! (without history only) deleted; the list pages and searches in the database. A bank item
+//! in use is retired (no longer offered), never deleted. A refused change writes nothing.
 
 mod free_text;
 
@@ -316,5 +316,80 @@ db::backend_test! {
         assert!(open.iter().all(|o| o.opens_at <= now && o.closes_at > now) && !open.is_empty(), "{l}");
         let (_, n) = builder::list_dialogues(&t.db, &officer, &q(&[("sok", "%")]), now).await.expect("list");
         assert_eq!(n, 0, "{l}: % is taken literally");
+    }
+}
+
+db::backend_test! {
+    async fn a_bank_item_in_use_is_retired_never_deleted(t: TestDb) {
+        use db::bank::BankError;
+        use domain::builder::{BankChange, QuestionInput};
+        let l = t.label;
+        let lpo = free_text::demo_lpo(&t.db).await;
+        let admin = free_text::who(Role::Admin, lpo);
+        let officer = free_text::who(Role::Officer, lpo);
+        let now = Utc::now();
+        // The demo dialogue holds a copy of the bank's evening-safety item.
+        let (items, in_use) = db::bank::list_all(&t.db).await.expect("bank");
+        let used = items.iter().find(|b| b.code == "trygghet-kvall").expect("item").clone();
+        assert!(in_use.contains(&used.id), "{l}");
+        assert!(items.iter().any(|b| !in_use.contains(&b.id)), "{l}: some are unused");
+        let refusal = |e: BankError| match e {
+            BankError::Invalid(errors) => errors[0].1.clone(),
+            other => panic!("expected Invalid, got {other:?}"),
+        };
+        let bank_audits = || async {
+            audit_log::Entity::find()
+                .filter(audit_log::Column::Entity.eq("bank_item"))
+                .count(&t.db)
+                .await
+                .expect("count")
+        };
+        let before = bank_audits().await;
+        assert_eq!(refusal(db::bank::change(&t.db, &admin, used.id, BankChange::Delete, true, now).await.expect_err("in use")), "bank.in_use", "{l}");
+        assert_eq!(refusal(db::bank::change(&t.db, &admin, used.id, BankChange::Restore, false, now).await.expect_err("not retired")), "bank.not_retired", "{l}");
+        assert!(matches!(
+            db::bank::change(&t.db, &officer, used.id, BankChange::Retire, false, now).await,
+            Err(BankError::Forbidden)
+        ), "{l}");
+        assert_eq!(bank_audits().await, before, "{l}: refusals write nothing");
+
+        // Retired: no longer offered to new dialogues; the copies stay.
+        db::bank::change(&t.db, &admin, used.id, BankChange::Retire, false, now).await.expect("retired");
+        assert!(db::bank::list(&t.db).await.expect("offered").iter().all(|b| b.id != used.id), "{l}");
+        let (all, _) = db::bank::list_all(&t.db).await.expect("bank");
+        assert!(all.iter().any(|b| b.id == used.id && b.retired), "{l}");
+        let copies = db::entity::question_meta::Entity::find()
+            .filter(db::entity::question_meta::Column::BankItemId.eq(used.id))
+            .count(&t.db)
+            .await
+            .expect("count");
+        assert!(copies > 0, "{l}");
+        let id = upcoming(&t.db, &officer, "Ny dialog", now).await;
+        let e = builder::add_bank_questions(&t.db, &officer, id, &[used.id.to_string()], now).await.expect_err("retired");
+        assert_eq!(keys(e), vec![("bank_items".to_owned(), "form.pick_one".to_owned())], "{l}");
+        db::bank::change(&t.db, &admin, used.id, BankChange::Restore, false, now).await.expect("restored");
+        assert!(db::bank::list(&t.db).await.expect("offered").iter().any(|b| b.id == used.id), "{l}");
+
+        // A new item no dialogue uses: deleted, once confirmed.
+        let new = db::bank::create(&t.db, &admin, &QuestionInput {
+            code: "felskriven".into(),
+            text_sv: "Felskriven fråga".into(),
+            text_en: "Mistyped question".into(),
+            kind: "text".into(),
+            max_len: "200".into(),
+            ..Default::default()
+        }, now).await.expect("created");
+        assert_eq!(refusal(db::bank::change(&t.db, &admin, new, BankChange::Delete, false, now).await.expect_err("unconfirmed")), "dialogue.confirm_needed", "{l}");
+        db::bank::change(&t.db, &admin, new, BankChange::Delete, true, now).await.expect("deleted");
+        assert!(db::entity::bank_item::Entity::find_by_id(new).one(&t.db).await.expect("q").is_none(), "{l}");
+        for action in ["retire", "restore", "delete"] {
+            let n = audit_log::Entity::find()
+                .filter(audit_log::Column::Entity.eq("bank_item"))
+                .filter(audit_log::Column::Action.eq(action))
+                .count(&t.db)
+                .await
+                .expect("count");
+            assert_eq!(n, 1, "{l}: {action}");
+        }
     }
 }

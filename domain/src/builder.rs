@@ -49,6 +49,46 @@ pub struct BankItem {
     pub text: LocalizedText,
     pub kind: QuestionKind,
     pub revision: i32,
+    /// Retired: no longer offered to new dialogues; the copies already made stay.
+    #[serde(default)]
+    pub retired: bool,
+}
+
+/// What may be done with a bank item beside editing it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BankChange {
+    /// No longer offered to new dialogues (dialogues keep their copies).
+    Retire,
+    Restore,
+    /// Gone for good: only an item no dialogue has copied.
+    Delete,
+}
+
+impl BankChange {
+    pub fn parse(code: &str) -> Option<BankChange> {
+        match code {
+            "retire" => Some(BankChange::Retire),
+            "restore" => Some(BankChange::Restore),
+            "delete" => Some(BankChange::Delete),
+            _ => None,
+        }
+    }
+}
+
+/// Why `change` is refused (catalogue key), or `None`. The rule of change: an item in use (a
+/// dialogue holds a copy of it, and the regional comparison reads through it) is retired,
+/// never deleted; retiring and restoring go back and forth.
+pub fn bank_change_refusal(
+    change: BankChange,
+    retired: bool,
+    in_use: bool,
+) -> Option<&'static str> {
+    match change {
+        BankChange::Retire if retired => Some("bank.already_retired"),
+        BankChange::Restore if !retired => Some("bank.not_retired"),
+        BankChange::Delete if in_use => Some("bank.in_use"),
+        _ => None,
+    }
 }
 
 /// A question of a dialogue as staff see it in the builder.
@@ -480,6 +520,21 @@ pub fn valid_invite_code(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_bank_items_rule_of_change_row_by_row() {
+        use super::BankChange::*;
+        use super::bank_change_refusal as r;
+        assert_eq!(r(Retire, false, true), None);
+        assert_eq!(r(Retire, true, true), Some("bank.already_retired"));
+        assert_eq!(r(Restore, true, false), None);
+        assert_eq!(r(Restore, false, false), Some("bank.not_retired"));
+        assert_eq!(r(Delete, false, false), None);
+        assert_eq!(r(Delete, true, false), None);
+        assert_eq!(r(Delete, false, true), Some("bank.in_use"));
+        assert_eq!(super::BankChange::parse("delete"), Some(Delete));
+        assert_eq!(super::BankChange::parse("drop"), None);
+    }
+
     use super::*;
 
     #[test]

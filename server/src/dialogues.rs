@@ -95,6 +95,12 @@ pub const ROUTES: &[PlainRoute] = &[
         Access::Staff(Permission::Administer),
         || post(update_bank_item),
     ),
+    PlainRoute::post(
+        "change_bank_item",
+        paths::BANK_ITEM_CHANGE,
+        Access::Staff(Permission::Administer),
+        || post(change_bank_item),
+    ),
 ];
 
 fn dialogue_page(id: i64) -> String {
@@ -443,6 +449,32 @@ pub async fn update_bank_item(
     let now = state.app.clock.now();
     let result = db::bank::update(&state.app.db, &p, item, &input, now).await;
     bank_outcome(state, parts, result, format!("bank-{item}"), fields).await
+}
+
+/// `POST /personal/fragebank/{item}/andra`: `action` = `retire`, `restore` or `delete`
+/// (`confirm=1`, and only for an item no dialogue uses); a refusal is a 422 on the bank page.
+pub async fn change_bank_item(
+    State(state): State<ServerState>,
+    Path(item): Path<i64>,
+    Staff(p): Staff,
+    req: Request,
+) -> Response {
+    let (parts, fields) = match body_fields(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let result = match domain::builder::BankChange::parse(field(&fields, "action").trim()) {
+        Some(what) => {
+            let now = state.app.clock.now();
+            let confirmed = field(&fields, "confirm") == "1";
+            db::bank::change(&state.app.db, &p, item, what, confirmed, now).await
+        }
+        None => Err(BankError::Invalid(vec![(
+            "change".to_owned(),
+            "dialogue.bad_action".to_owned(),
+        )])),
+    };
+    bank_outcome(state, parts, result, format!("bank-manage-{item}"), fields).await
 }
 
 /// The QR code of a group's public link, as SVG. It encodes `{SITE_URL}/s/{code}?via=qr` so

@@ -356,6 +356,8 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Route
             // The demo dialogue is open and not archived: a restore is refused (422), as is a
             // save without a title; nothing changes.
             "change_dialogue" => ("action=restore".to_owned(), "application/x-www-form-urlencoded"),
+            // Bank item 1 is not retired: a restore is refused (422).
+            "change_bank_item" => ("action=restore".to_owned(), "application/x-www-form-urlencoded"),
             "save_dialogue_settings" => ("version=1&title_sv=".to_owned(), "application/x-www-form-urlencoded"),
             "edit_promise" => ("title_sv=".to_owned(), "application/x-www-form-urlencoded"),
             "link_agreements" => ("agreement=999999".to_owned(), "application/x-www-form-urlencoded"),

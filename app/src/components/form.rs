@@ -153,3 +153,43 @@ pub(crate) fn text_area(
     }
     .into_any()
 }
+
+/// A one-button form that posts `action=what` to `path`, labelled `label` (a catalogue key).
+pub(crate) fn action_button(lang: Lang, path: &str, what: &'static str, label: &str) -> AnyView {
+    view! {
+        <form method="post" action=path.to_owned() class="inline-form">
+            <input type="hidden" name="action" value=what />
+            <button type="submit" class="button small">{tr(lang, label)}</button>
+        </form>
+    }
+    .into_any()
+}
+
+/// A change that cannot be undone, asked twice without JavaScript: a disclosure (`open`)
+/// that says what will happen (`confirm`) and holds the form that posts `action=what` with
+/// `confirm=1` (its button: `really`). The three texts are catalogue keys.
+pub(crate) fn asked_twice(
+    lang: Lang,
+    path: &str,
+    what: &'static str,
+    [open, confirm, really]: [&str; 3],
+    danger: bool,
+) -> AnyView {
+    let class = if danger {
+        "button small danger"
+    } else {
+        "button small"
+    };
+    view! {
+        <details class="confirm">
+            <summary>{tr(lang, open)}</summary>
+            <p>{tr(lang, confirm)}</p>
+            <form method="post" action=path.to_owned() class="inline-form">
+                <input type="hidden" name="action" value=what />
+                <input type="hidden" name="confirm" value="1" />
+                <button type="submit" class=class>{tr(lang, really)}</button>
+            </form>
+        </details>
+    }
+    .into_any()
+}

@@ -3,7 +3,8 @@
 //! Every form is a plain POST handled in `server::dialogues` (works without JavaScript).
 
 use crate::components::form::{
-    Errs, PostedBuilderForm, banner, posted_for, summary, text_area, text_input,
+    Errs, PostedBuilderForm, action_button, asked_twice, banner, posted_for, summary, text_area,
+    text_input,
 };
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
@@ -118,12 +119,21 @@ pub async fn load_dialogue(id: i64) -> Result<DialogueData, AppError> {
     })
 }
 
+/// The admins' bank page: every item, retired ones too, and which ones dialogues use.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BankData {
+    pub items: Vec<BankItem>,
+    /// Items a dialogue holds a copy of: retired, never deleted.
+    pub in_use: Vec<i64>,
+}
+
 #[server(endpoint = "admin/bank")]
-pub async fn load_bank() -> Result<Vec<BankItem>, AppError> {
+pub async fn load_bank() -> Result<BankData, AppError> {
     use crate::ssr::{internal, require, state};
     require(domain::Permission::Administer).await?;
     let st = state()?;
-    db::bank::list(&st.db).await.map_err(internal)
+    let (items, in_use) = db::bank::list_all(&st.db).await.map_err(internal)?;
+    Ok(BankData { items, in_use })
 }
 
 fn day(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -619,6 +629,49 @@ fn period_inputs(
                 <input id=e.id("closes_on") name="closes_on" type="text" inputmode="numeric" autocomplete="off" readonly=closes_fixed
                     value=closes aria-describedby=e.described("closes_on", true) aria-invalid=e.invalid("closes_on") />
             </div>
+        </div>
+    }
+    .into_any()
+}
+
+/// Under a bank item: retire it (or restore a retired one), and delete it, asked twice, when
+/// no dialogue holds a copy (`domain::builder::bank_change_refusal`).
+fn bank_item_manage(
+    lang: Lang,
+    b: &BankItem,
+    in_use: bool,
+    posted: &Option<PostedBuilderForm>,
+) -> AnyView {
+    use domain::builder::{BankChange, bank_change_refusal};
+    let path = paths::fill(paths::BANK_ITEM_CHANGE, &[&b.id]);
+    let error = posted_for(posted, &format!("bank-manage-{}", b.id))
+        .and_then(|p| p.errors.first().map(|(_, k)| k.clone()));
+    let allowed = |c| bank_change_refusal(c, b.retired, in_use).is_none();
+    let toggle = if b.retired {
+        allowed(BankChange::Restore).then(|| action_button(lang, &path, "restore", "bank.restore"))
+    } else {
+        allowed(BankChange::Retire).then(|| action_button(lang, &path, "retire", "bank.retire"))
+    };
+    let delete = if allowed(BankChange::Delete) {
+        asked_twice(
+            lang,
+            &path,
+            "delete",
+            [
+                "bank.delete_open",
+                "bank.delete_confirm",
+                "bank.delete_really",
+            ],
+            true,
+        )
+    } else {
+        view! { <p class="hint">{tr(lang, "bank.in_use_hint")}</p> }.into_any()
+    };
+    view! {
+        <div class="theme-manage" data-bank-manage=b.code.clone()>
+            {error.map(|k| view! { <p class="field-error" role="alert">{tr(lang, &k)}</p> })}
+            {toggle}
+            {delete}
         </div>
     }
     .into_any()
@@ -1223,36 +1276,10 @@ fn manage_section(d: &DialogueDetail, posted: &Option<PostedBuilderForm>, lang: 
         .and_then(|p| p.errors.first().map(|(_, k)| k.clone()));
     let action = paths::fill(paths::DIALOGUE_CHANGE, &[&d.id]);
     let allowed = |c: Change| change_refusal(c, d.phase, d.archived, d.history).is_none();
-    let twice = |what: &'static str,
-                 open: &'static str,
-                 confirm: &'static str,
-                 really: &'static str,
-                 danger: bool| {
-        let class = if danger {
-            "button small danger"
-        } else {
-            "button small"
-        };
-        view! {
-            <details class="confirm">
-                <summary>{tr(lang, open)}</summary>
-                <p>{tr(lang, confirm)}</p>
-                <form method="post" action=action.clone() class="inline-form">
-                    <input type="hidden" name="action" value=what />
-                    <input type="hidden" name="confirm" value="1" />
-                    <button type="submit" class=class>{tr(lang, really)}</button>
-                </form>
-            </details>
-        }
+    let twice = |what, open, confirm, really, danger| {
+        asked_twice(lang, &action, what, [open, confirm, really], danger)
     };
-    let once = |what: &'static str, label: &'static str| {
-        view! {
-            <form method="post" action=action.clone() class="inline-form">
-                <input type="hidden" name="action" value=what />
-                <button type="submit" class="button small">{tr(lang, label)}</button>
-            </form>
-        }
-    };
+    let once = |what, label| action_button(lang, &action, what, label);
     let close = allowed(Change::CloseEarly).then(|| {
         twice(
             "close",
@@ -1309,7 +1336,7 @@ pub fn BankPage() -> impl IntoView {
                 {Suspend::new(async move {
                     let (who, data) = access_then(domain::Permission::Administer, load_bank).await;
                     guarded(lang, paths::BANK, who, move |_| match data {
-                        Ok(items) => bank_body(items, posted, saved, lang).into_any(),
+                        Ok(data) => bank_body(data, posted, saved, lang).into_any(),
                         Err(e) => view! {
                             <p class="form-error">{tr(lang, e.message_key().unwrap_or("survey.server_error"))}</p>
                         }
@@ -1322,48 +1349,61 @@ pub fn BankPage() -> impl IntoView {
 }
 
 fn bank_body(
-    items: Vec<BankItem>,
+    data: BankData,
     posted: Option<PostedBuilderForm>,
     saved: bool,
     lang: Lang,
 ) -> impl IntoView {
-    let list = items
+    let item = |b: &BankItem| {
+        let key = format!("bank-{}", b.id);
+        let mine = posted_for(&posted, &key);
+        let open = mine.is_some();
+        let input = mine
+            .as_ref()
+            .map(|p| QuestionInput::from_fields(&p.values))
+            .unwrap_or_else(|| QuestionInput::from_question(&b.text, &b.kind, false, None));
+        let e = Errs::new(&key, &mine, lang);
+        let text = b.text.get(lang).to_owned();
+        let form = question_form(
+            &e,
+            paths::fill(paths::BANK_ITEM, &[&b.id]),
+            input,
+            QuestionMode::BankEdit,
+            &[],
+            tr(lang, "form.save"),
+        );
+        let manage = bank_item_manage(lang, b, data.in_use.contains(&b.id), &posted);
+        view! {
+            <li class="question-item" data-bank=b.code.clone()>
+                <p class="question-text"><strong>{text.clone()}</strong></p>
+                <p class="muted">
+                    {format!("{} · ", kind_label(lang, &b.kind))}<code>{b.code.clone()}</code>
+                    {format!(" · {}", tr_with(lang, "builder.revision_n", &[("n", &b.revision.to_string())]))}
+                </p>
+                {codes_text(lang, &b.kind).map(|c| view! { <p class="hint">{c}</p> })}
+                <details class="edit" open=open>
+                    <summary>{tr_with(lang, "builder.edit_q", &[("q", &text)])}</summary>
+                    {summary(lang, &mine)}
+                    {form}
+                </details>
+                {manage}
+            </li>
+        }
+    };
+    let list = data
+        .items
         .iter()
-        .map(|b| {
-            let key = format!("bank-{}", b.id);
-            let mine = posted_for(&posted, &key);
-            let open = mine.is_some();
-            let input = mine
-                .as_ref()
-                .map(|p| QuestionInput::from_fields(&p.values))
-                .unwrap_or_else(|| QuestionInput::from_question(&b.text, &b.kind, false, None));
-            let e = Errs::new(&key, &mine, lang);
-            let text = b.text.get(lang).to_owned();
-            let form = question_form(
-                &e,
-                paths::fill(paths::BANK_ITEM, &[&b.id]),
-                input,
-                QuestionMode::BankEdit,
-                &[],
-                tr(lang, "form.save"),
-            );
-            view! {
-                <li class="question-item" data-bank=b.code.clone()>
-                    <p class="question-text"><strong>{text.clone()}</strong></p>
-                    <p class="muted">
-                        {format!("{} · ", kind_label(lang, &b.kind))}<code>{b.code.clone()}</code>
-                        {format!(" · {}", tr_with(lang, "builder.revision_n", &[("n", &b.revision.to_string())]))}
-                    </p>
-                    {codes_text(lang, &b.kind).map(|c| view! { <p class="hint">{c}</p> })}
-                    <details class="edit" open=open>
-                        <summary>{tr_with(lang, "builder.edit_q", &[("q", &text)])}</summary>
-                        {summary(lang, &mine)}
-                        {form}
-                    </details>
-                </li>
-            }
-        })
+        .filter(|b| !b.retired)
+        .map(item)
         .collect_view();
+    let retired: Vec<&BankItem> = data.items.iter().filter(|b| b.retired).collect();
+    let retired_count = retired.len();
+    let retired_open = posted.as_ref().is_some_and(|p| {
+        retired
+            .iter()
+            .any(|b| p.form == format!("bank-manage-{}", b.id))
+    });
+    let retired_list = retired.into_iter().map(item).collect_view();
     let new_post = posted_for(&posted, "bank-new");
     let ne = Errs::new("bank-new", &new_post, lang);
     let new_input = new_post
@@ -1386,6 +1426,13 @@ fn bank_body(
         <p class="lead">{tr(lang, "bank.lead")}</p>
         {saved.then(|| view! { <p class="notice" role="status">{tr(lang, "bank.saved")}</p> })}
         <ol class="question-list">{list}</ol>
+        {(retired_count > 0).then(|| view! {
+            <details class="retired-items" open=retired_open>
+                <summary>{tr_with(lang, "bank.retired_n", &[("n", &retired_count.to_string())])}</summary>
+                <p class="hint">{tr(lang, "bank.retired_hint")}</p>
+                <ol class="question-list">{retired_list}</ol>
+            </details>
+        })}
         <section class="card" aria-labelledby="bank-new-title">
             <h2 id="bank-new-title">{tr(lang, "bank.add_title")}</h2>
             {summary(lang, &new_post)}

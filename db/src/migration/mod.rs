@@ -38,7 +38,7 @@ mod m20261202_000013_unlinkable;
 mod m20261203_000014_edit_versions;
 mod m20261203_000015_password_links;
 mod m20261203_000016_theme_retired;
-mod m20261203_000017_dialogue_edit;
+mod m20261203_000017_archive_and_retire;
 
 pub struct Migrator;
 
@@ -61,7 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000014_edit_versions::Migration),
             Box::new(m20261203_000015_password_links::Migration),
             Box::new(m20261203_000016_theme_retired::Migration),
-            Box::new(m20261203_000017_dialogue_edit::Migration),
+            Box::new(m20261203_000017_archive_and_retire::Migration),
         ]
     }
 }
