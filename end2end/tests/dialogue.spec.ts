@@ -1,7 +1,8 @@
 // A dialogue after creation (issue #16), at phone and desktop size: an officer fixes a typo
 // in the title and changes a target, a save without a title is refused with the typing kept,
 // finds the dialogue by searching the list, closes an open one early (asked twice), archives
-// and restores it, and deletes one without answers (asked twice). axe on every new state.
+// and restores it, and deletes one without answers (asked twice). An admin retires a bank
+// question (it leaves the create form), brings it back and deletes it. axe on every new state.
 // Every form is a plain POST (or GET, for the search): it all works without JavaScript.
 
 import { expect, test, type Page } from '@playwright/test';
@@ -129,3 +130,39 @@ for (const [size, device] of [
     });
   });
 }
+
+test('an admin retires a bank question, brings it back and deletes it', async ({ page }) => {
+  const code = `retire-${crypto.randomUUID().slice(0, 8)}`;
+  const text = `Hur ofta ser du polisen? ${code}`;
+  await openAsStaff(page, DEMO.admin, '/personal/fragebank');
+  const form = page.locator('form#bank-new-form');
+  await form.getByLabel('Kod', { exact: true }).fill(code);
+  await form.getByLabel('Frågan på svenska').fill(text);
+  await form.getByLabel('Frågan på engelska').fill('How often do you see the police?');
+  await form.getByLabel('Frågetyp').selectOption('text');
+  expect(await post(page, () => form.getByRole('button', { name: 'Lägg till i banken' }).click())).toBe(303);
+  const item = page.locator(`li[data-bank="${code}"]`);
+  await expect(item).toContainText(text);
+  await expect(page.locator('li[data-bank="trygghet-kvall"]')).toContainText('används i minst en dialog');
+
+  // Retired: folded away on the bank page, no longer offered when a dialogue is created.
+  expect(await post(page, () => item.getByRole('button', { name: 'Ta ur bruk' }).click())).toBe(303);
+  const retired = page.locator('details.retired-items');
+  await expect(retired.locator(`li[data-bank="${code}"]`)).toHaveCount(1);
+  await retired.locator('> summary').click();
+  await expectNoSeriousViolations(page, 'question bank, a retired item shown');
+  await page.goto(LIST);
+  await expect(page.locator('form#create-form')).not.toContainText(text);
+  await page.goto('/personal/fragebank');
+  await page.locator('details.retired-items > summary').click();
+  expect(await post(page, () => page.locator(`li[data-bank="${code}"]`).getByRole('button', { name: 'Ta i bruk igen' }).click())).toBe(303);
+  await page.goto(LIST);
+  await expect(page.locator('form#create-form')).toContainText(text);
+
+  // No dialogue uses it: deleted after a second yes.
+  await page.goto('/personal/fragebank');
+  const back = page.locator(`li[data-bank="${code}"]`);
+  await back.getByText('Ta bort frågan', { exact: true }).click();
+  expect(await post(page, () => back.getByRole('button', { name: 'Ja, ta bort frågan' }).click())).toBe(303);
+  await expect(page.locator(`li[data-bank="${code}"]`)).toHaveCount(0);
+});
