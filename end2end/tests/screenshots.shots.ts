@@ -26,6 +26,9 @@ function staffShots(width: number): void {
     ['users', '/personal/anvandare?roll=officer'],
     ['coding-coded', '/personal/kodning/1?visa=kodade&sida=2'],
     ['forgot-password', '/glomt-losenord'],
+    ['dialogues', '/personal/dialoger?visa=oppna'],
+    ['dialogue', '/personal/dialoger/1'],
+    ['bank', '/personal/fragebank'],
   ] as const) {
     test(`${name} (issue #16)`, async ({ page }) => {
       // Signed in on the bare path (sign-in returns to a path, not a query), then the page.
