@@ -134,8 +134,15 @@ pub async fn enforce(
         }
         Err(Refusal::SignIn { .. }) => {
             let back = req.method() == Method::GET || page_access(guard.pattern).is_some();
+            let path = req.uri().path().to_owned();
+            // A long form posted after its session ended keeps what was typed.
+            if req.method() == Method::POST
+                && let Some(to) = crate::drafts::keep(&guard.state, &session, req).await
+            {
+                return crate::respond::see_other(&to);
+            }
             Refusal::SignIn {
-                next: back.then(|| req.uri().path().to_owned()),
+                next: back.then_some(path),
             }
             .into_response()
         }

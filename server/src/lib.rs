@@ -6,6 +6,7 @@ pub mod coding;
 pub mod compilation;
 pub mod config;
 pub mod dialogues;
+pub mod drafts;
 pub mod export;
 pub mod feed;
 pub mod form;

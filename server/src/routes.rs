@@ -125,6 +125,10 @@ pub fn router_with(state: ServerState, extra: Vec<ExtraRoute>) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::drafts::restore,
+        ))
         .layer(session_layer)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

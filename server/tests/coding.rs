@@ -1,7 +1,8 @@
 //! Staff forms of issue #16 through the router: a theme's merge and delete, and a dialogue's
 //! early close and delete, are asked twice (`confirm=1`); without it they are a 422 and
 //! nothing changes. A dialogue's settings keep what was typed when refused (422) and show
-//! what is stored beside it on a conflict (409).
+//! what is stored beside it on a conflict (409). A long form posted after its session ended
+//! comes back filled in once its author has signed in again.
 
 mod common;
 
@@ -121,5 +122,85 @@ db::backend_test! {
         assert_eq!(post(&app, change, "action=explode", &cookie).await, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(post(&app, change, "action=archive", &cookie).await, StatusCode::SEE_OTHER);
         assert!(stored().await.archived_at.is_some());
+    }
+}
+
+/// A request on `app` from the site, with `cookie` if any: (status, Location, Set-Cookie, body).
+async fn send(
+    app: &axum::Router,
+    method: &str,
+    path: &str,
+    body: &str,
+    cookie: Option<&str>,
+) -> (StatusCode, String, Option<String>, String) {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::ORIGIN, SITE)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    let res = app
+        .clone()
+        .oneshot(req.body(Body::from(body.to_owned())).expect("request"))
+        .await
+        .expect("response");
+    let header_of = |name| {
+        res.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let location = header_of(header::LOCATION).unwrap_or_default();
+    let cookie = header_of(header::SET_COOKIE).and_then(|c| c.split(';').next().map(str::to_owned));
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
+        .await
+        .expect("body");
+    (
+        status,
+        location,
+        cookie,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+db::backend_test! {
+    async fn a_form_posted_after_the_session_ended_comes_back_filled_in(url: String) {
+        let built = common::built(&url, SITE).await;
+        let db = built.state.app.db.clone();
+        let app = built.router;
+        let page = "/personal/dialoger/1";
+        let typed = format!(
+            "_draft=settings&_page={page}&version=1&title_sv=Utkastet+kvar&title_en=Kept&intro_sv=Hej&intro_en=Hi"
+        );
+        // Signed out (the session ended): kept in a fresh session, sent to sign in.
+        let (status, to, cookie, _) = send(&app, "POST", "/personal/dialoger/1/installningar", &typed, None).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(to, format!("/logga-in?next={page}&utkast=1"));
+        let cookie = cookie.expect("a session holds the draft");
+        let login = format!(
+            "email={}&password={}&next={page}",
+            OFFICER.replace('@', "%40"),
+            db::demo::DEMO_PASSWORD
+        );
+        let (status, to, signed, _) = send(&app, "POST", "/logga-in", &login, Some(&cookie)).await;
+        assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, page));
+        let cookie = signed.unwrap_or(cookie);
+        // Back on the page: the form filled in, with a word on why; once.
+        let (status, _, _, html) = send(&app, "GET", page, "", Some(&cookie)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("Utkastet kvar") && html.contains("Du loggades ut"), "the draft is shown");
+        let (_, _, _, again) = send(&app, "GET", page, "", Some(&cookie)).await;
+        assert!(!again.contains("Utkastet kvar"), "shown once");
+        // Nothing was saved on the way.
+        let d = db::entity::dialogue::Entity::find_by_id(1).one(&db).await.expect("read").expect("row");
+        assert!(!d.title.contains("Utkastet kvar"));
+        // A page that is not this site's staff page keeps nothing: refused as before.
+        let foreign = typed.replace(&format!("_page={page}"), "_page=%2F%2Fevil.example%2Fpersonal");
+        let (status, to, _, _) = send(&app, "POST", "/personal/dialoger/1/installningar", &foreign, None).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(!to.contains("utkast") && !to.contains("evil"), "{to}");
     }
 }

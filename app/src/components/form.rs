@@ -7,7 +7,7 @@ use domain::builder::FormErrors;
 use leptos::prelude::*;
 
 /// A refused builder form, re-rendered with its values and messages.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct PostedBuilderForm {
     /// Which form on the page: `create`, `bank-new`, `bank-{id}`, `question-new`,
     /// `question-{id}`, `bank-questions`, `kiosk`, `move-{id}`, `remove-{id}`.
@@ -190,6 +190,27 @@ pub(crate) fn asked_twice(
                 <button type="submit" class=class>{tr(lang, really)}</button>
             </form>
         </details>
+    }
+    .into_any()
+}
+
+/// Session key of a staff form saved while its session had ended ([`StaffDraft`]).
+pub const STAFF_DRAFT_KEY: &str = "staff_draft";
+
+/// A long staff form posted after its session ended: kept in a fresh session, and shown
+/// again, filled in, on `page` once its author has signed in (`server::drafts`).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct StaffDraft {
+    pub page: String,
+    pub form: PostedBuilderForm,
+}
+
+/// Hidden fields that let a form survive a session that ended while it was typed: which
+/// form it is (its key in [`PostedBuilderForm::form`]) and the page it lives on.
+pub(crate) fn keeps_draft(form: &str, page: &str) -> AnyView {
+    view! {
+        <input type="hidden" name="_draft" value=form.to_owned() />
+        <input type="hidden" name="_page" value=page.to_owned() />
     }
     .into_any()
 }

@@ -3,8 +3,8 @@
 //! Every form is a plain POST handled in `server::dialogues` (works without JavaScript).
 
 use crate::components::form::{
-    Errs, PostedBuilderForm, action_button, asked_twice, banner, posted_for, summary, text_area,
-    text_input,
+    Errs, PostedBuilderForm, action_button, asked_twice, banner, keeps_draft, posted_for, summary,
+    text_area, text_input,
 };
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
@@ -593,6 +593,7 @@ fn dialogues_body(
             <h2 id="create-title">{tr(lang, "builder.create_title")}</h2>
             {summary(lang, &mine)}
             <form method="post" action=paths::DIALOGUES class="stack-form" id="create-form" novalidate=true>
+                {keeps_draft("create", paths::DIALOGUES)}
                 {texts}
                 {dates}
                 {municipalities}
@@ -1244,6 +1245,7 @@ fn settings_section(d: &DialogueDetail, posted: &Option<PostedBuilderForm>, lang
                 {stored_view}
                 <form method="post" action=paths::fill(paths::DIALOGUE_SETTINGS, &[&d.id]) class="stack-form" id="settings-form" novalidate=true>
                     <input type="hidden" name="version" value=d.version.to_string() />
+                    {keeps_draft("settings", &paths::dialogue(d.id))}
                     {text_input(&e, "title_sv", tr(lang, "builder.title_sv"), input.title_sv.clone())}
                     {text_input(&e, "title_en", tr(lang, "builder.title_en"), input.title_en.clone())}
                     {text_area(&e, "intro_sv", tr(lang, "builder.intro_sv"), input.intro_sv.clone(), None)}

@@ -3,7 +3,7 @@
 //! activities with measurable targets and log progress. Every rule is checked on the server
 //! (`db::promise`); a refused form comes back with its values and a message.
 
-use crate::components::form::{PostedBuilderForm, posted_for, summary};
+use crate::components::form::{PostedBuilderForm, banner, keeps_draft, posted_for, summary};
 use crate::error::AppError;
 use crate::i18n::{Lang, current_lang, tr, tr_with};
 use crate::layout::Page;
@@ -358,6 +358,7 @@ fn list_body(d: PromisesData, lang: Lang, posted: Option<PostedBuilderForm>) -> 
                 <p>{tr(lang, "promises.new_lead")}</p>
                 {summary(lang, &post)}
                 <form method="post" action=paths::PROMISES id="promise-form" novalidate=true>
+                    {keeps_draft("promise-new", paths::PROMISES)}
                     <div class="field">
                         <label class="q-label" for="p-from">{tr(lang, "promises.from")}</label>
                         <input id="p-from" name="from" type="date" value=get(&values, "from") />
@@ -375,8 +376,10 @@ fn list_body(d: PromisesData, lang: Lang, posted: Option<PostedBuilderForm>) -> 
             </section>
         }
     });
+    let restored = banner(lang, &posted);
     view! {
         <h1>{tr(lang, "promises.title")}</h1>
+        {restored}
         <div class="table-scroll" tabindex="0" role="region" aria-labelledby="promises-caption">
             <table>
                 <caption id="promises-caption">{tr(lang, "promises.caption")}</caption>
@@ -507,6 +510,7 @@ fn detail_body(d: PromiseData, lang: Lang, posted: Option<PostedBuilderForm>) ->
                 <summary>{tr(lang, "promises.change")}</summary>
                 <p>{tr(lang, lead)}</p>
                 <form method="post" action=paths::fill(paths::EDIT_PROMISE, &[&p.id]) novalidate=true>
+                    {keeps_draft("promise-edit", &paths::staff_promise(p.id))}
                     {text_fields(lang, "edit", &values, &d.themes, slots)}
                     {signatory_fields(lang, "edit", &p.municipalities, &values)}
                     <button type="submit" class="button">{tr(lang, "promises.save_change")}</button>
@@ -606,28 +610,40 @@ fn detail_body(d: PromiseData, lang: Lang, posted: Option<PostedBuilderForm>) ->
                 })
                 .collect_view();
             let add = d.may_edit.then(|| {
+                // A refused (or signed-out) add comes back open, with what was typed.
+                let post = posted_for(&posted, "activity")
+                    .filter(|x| get(&x.values, "commitment") == c.id.to_string());
+                let open = post.is_some();
+                let values = post.as_ref().map(|x| x.values.clone()).unwrap_or_default();
+                let typed = |field: &str, default: &str| match get(&values, field) {
+                    v if v.is_empty() && !open => default.to_owned(),
+                    v => v,
+                };
+                let owner_now = get(&values, "owner");
                 let owner_options = owners
                     .iter()
-                    .map(|(v, l)| view! { <option value=v.clone()>{l.clone()}</option> })
+                    .map(|(v, l)| view! { <option value=v.clone() selected=*v == owner_now>{l.clone()}</option> })
                     .collect_view();
                 let prefix = format!("c{}", c.id);
                 view! {
-                    <details class="card">
+                    <details class="card" open=open>
                         <summary>{tr(lang, "promises.add_activity")}</summary>
+                        {summary(lang, &post)}
                         <form method="post" action=paths::fill(paths::ADD_ACTIVITY, &[&p.id])>
+                            {keeps_draft("activity", &paths::staff_promise(p.id))}
                             <input type="hidden" name="commitment" value=c.id />
                             <div class="field"><label for=format!("{prefix}-title")>{tr(lang, "promises.activity_title")}</label>
-                                <input id=format!("{prefix}-title") name="title" type="text" /></div>
+                                <input id=format!("{prefix}-title") name="title" type="text" value=typed("title", "") /></div>
                             <div class="field"><label for=format!("{prefix}-owner")>{tr(lang, "promises.owner")}</label>
                                 <select id=format!("{prefix}-owner") name="owner">{owner_options}</select></div>
                             <div class="field"><label for=format!("{prefix}-target")>{tr(lang, "promises.target")}</label>
-                                <input id=format!("{prefix}-target") name="target" type="number" step="any" /></div>
+                                <input id=format!("{prefix}-target") name="target" type="number" step="any" value=typed("target", "") /></div>
                             <div class="field"><label for=format!("{prefix}-unit")>{tr(lang, "promises.unit")}</label>
-                                <input id=format!("{prefix}-unit") name="unit" type="text" /></div>
+                                <input id=format!("{prefix}-unit") name="unit" type="text" value=typed("unit", "") /></div>
                             <div class="field"><label for=format!("{prefix}-due")>{tr(lang, "promises.due_on")}</label>
-                                <input id=format!("{prefix}-due") name="due_on" type="date" /></div>
+                                <input id=format!("{prefix}-due") name="due_on" type="date" value=typed("due_on", "") /></div>
                             <div class="field"><label for=format!("{prefix}-weight")>{tr(lang, "promises.activity_weight")}</label>
-                                <input id=format!("{prefix}-weight") name="weight" type="number" min="0.1" step="0.1" value="1" class="narrow" /></div>
+                                <input id=format!("{prefix}-weight") name="weight" type="number" min="0.1" step="0.1" value=typed("weight", "1") class="narrow" /></div>
                             <button type="submit" class="button">{tr(lang, "promises.add_activity")}</button>
                         </form>
                     </details>
@@ -695,6 +711,7 @@ fn activity_edit_form(
             <summary>{tr(lang, "promises.edit_activity")}</summary>
             <form method="post" action=paths::fill(paths::EDIT_ACTIVITY, &[&promise, &a.id])>
                 <input type="hidden" name="version" value=a.version.to_string() />
+                {keeps_draft(&format!("edit-{}", a.id), &paths::staff_promise(promise))}
                 <div class="field"><label for=id("title")>{tr(lang, "promises.activity_title")}</label>
                     <input id=id("title") name="title" type="text" value=value("title", a.title.clone()) /></div>
                 <div class="field"><label for=id("owner")>{tr(lang, "promises.owner")}</label>
