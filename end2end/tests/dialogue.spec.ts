@@ -2,7 +2,8 @@
 // in the title and changes a target, a save without a title is refused with the typing kept,
 // finds the dialogue by searching the list, closes an open one early (asked twice), archives
 // and restores it, and deletes one without answers (asked twice). An admin retires a bank
-// question (it leaves the create form), brings it back and deletes it. axe on every new state.
+// question (it leaves the create form), brings it back and deletes it. A settings form saved
+// after the session ended comes back filled in after signing in. axe on every new state.
 // Every form is a plain POST (or GET, for the search): it all works without JavaScript.
 
 import { expect, test, type Page } from '@playwright/test';
@@ -165,4 +166,28 @@ test('an admin retires a bank question, brings it back and deletes it', async ({
   await back.getByText('Ta bort frågan', { exact: true }).click();
   expect(await post(page, () => back.getByRole('button', { name: 'Ja, ta bort frågan' }).click())).toBe(303);
   await expect(page.locator(`li[data-bank="${code}"]`)).toHaveCount(0);
+});
+
+test('a form saved after the session ended comes back filled in after signing in', async ({ page, context }) => {
+  const tag = crypto.randomUUID().slice(0, 8);
+  const path = await createDialogue(page, `Utkastdialog ${tag}`, stockholmDay(3));
+  await page.getByText('Ändra rubrik, inledning, period eller mål').click();
+  const form = page.locator('form#settings-form');
+  await form.getByLabel('Inledning på svenska').fill(`Lång text som inte får försvinna ${tag}`);
+  // The session ends while the form is open.
+  await context.clearCookies();
+  await form.getByRole('button', { name: 'Spara ändringarna' }).click();
+  await expect(page).toHaveURL(/\/logga-in\?next=.*utkast=1/);
+  await expect(page.locator('p.notice[role=status]')).toBeVisible();
+  await page.getByLabel('E-postadress').fill(DEMO.officerKristinehamn);
+  await page.getByLabel('Lösenord').fill(DEMO.password);
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await page.waitForURL((u) => u.pathname === path);
+  await expect(page.locator('#refused')).toContainText('Du loggades ut');
+  await expect(page.locator('form#settings-form').getByLabel('Inledning på svenska')).toHaveValue(
+    `Lång text som inte får försvinna ${tag}`,
+  );
+  await expectNoSeriousViolations(page, 'dialogue settings, restored after sign-in');
+  expect(await post(page, () => page.locator('form#settings-form').getByRole('button', { name: 'Spara ändringarna' }).click())).toBe(303);
+  await expect(page.locator('p.lead')).toContainText(`Lång text som inte får försvinna ${tag}`);
 });
