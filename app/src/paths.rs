@@ -41,6 +41,7 @@ pub const USER_PASSWORD: &str = "/personal/anvandare/{id}/losenord";
 pub const USER_ACTIVE: &str = "/personal/anvandare/{id}/aktiv";
 pub const USER_INVITE: &str = "/personal/anvandare/{id}/inbjudan";
 pub const ORG: &str = "/personal/organisation";
+pub const ORG_UNIT: &str = "/personal/organisation/{unit}";
 
 // The register of agreements and special areas.
 pub const REGISTER: &str = "/personal/overenskommelser";

@@ -1121,7 +1121,7 @@ pub async fn municipality_choices(
         .collect();
     let mut out: Vec<Named> = all
         .iter()
-        .filter(|m| m.kind == "municipality")
+        .filter(|m| m.kind == "municipality" && m.retired_at.is_none())
         .filter(|m| {
             lpos.as_ref()
                 .is_none_or(|l| m.parent_id.is_some_and(|x| l.contains(&x)))

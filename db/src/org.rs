@@ -43,7 +43,21 @@ pub async fn ancestor_of_kind(
     Ok(None)
 }
 
+/// The units of `kind` under `parent` that are offered in pickers (not retired).
 pub async fn children(
+    db: &impl ConnectionTrait,
+    parent: i64,
+    kind: &str,
+) -> Result<Vec<org_unit::Model>, DbErr> {
+    Ok(children_all(db, parent, kind)
+        .await?
+        .into_iter()
+        .filter(|u| u.retired_at.is_none())
+        .collect())
+}
+
+/// The units of `kind` under `parent`, retired ones too (scope: what a unit covers).
+pub async fn children_all(
     db: &impl ConnectionTrait,
     parent: i64,
     kind: &str,
@@ -83,30 +97,23 @@ pub async fn subtree(db: &impl ConnectionTrait, root: i64) -> Result<Vec<i64>, D
     Ok(out)
 }
 
-/// Units that can scope a role, labelled with their kind, for the user form.
+/// Units that can scope a role (not retired), labelled with their kind, for the user form.
 pub async fn scopes(db: &impl ConnectionTrait) -> Result<Vec<org_unit::Model>, DbErr> {
     org_unit::Entity::find()
         .filter(org_unit::Column::Kind.is_in(["region", "lpo", "municipality", "unit"]))
+        .filter(org_unit::Column::RetiredAt.is_null())
         .order_by_asc(org_unit::Column::Kind)
         .order_by_asc(org_unit::Column::Name)
         .all(db)
         .await
 }
 
-/// The kind a child of a `parent_kind` unit may have.
-pub fn child_kinds(parent_kind: &str) -> &'static [&'static str] {
-    match parent_kind {
-        "nation" => &["region"],
-        "region" => &["district"],
-        "district" => &["lpo"],
-        "lpo" => &["municipality"],
-        "municipality" => &["area", "unit"],
-        _ => &[],
-    }
-}
+pub use domain::child_kinds;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OrgError {
+    #[error("not found")]
+    NotFound,
     /// Field → catalogue key.
     #[error("invalid input")]
     Invalid(Vec<(String, String)>),
@@ -216,4 +223,193 @@ pub async fn units_in_scope(
         (_, Some(scope)) => Some(subtree(db, scope).await?),
         _ => Some(Vec::new()),
     })
+}
+
+/// The units with history: a unit under them, or an account, dialogue, promise, agreement,
+/// theme or retention setting that refers to them. Those are renamed, moved or retired,
+/// never deleted.
+pub async fn units_with_history(
+    db: &impl ConnectionTrait,
+) -> Result<std::collections::HashSet<i64>, DbErr> {
+    use crate::entity::{
+        agreement, dialogue, dialogue_municipality, lpo_retention, promise, promise_municipality,
+        staff_user, theme,
+    };
+    let mut out = std::collections::HashSet::new();
+    out.extend(
+        org_unit::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .filter_map(|u| u.parent_id),
+    );
+    for u in staff_user::Entity::find().all(db).await? {
+        out.extend([u.scope_unit_id, u.municipal_unit_id].into_iter().flatten());
+    }
+    out.extend(
+        dialogue::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|d| d.lpo_id),
+    );
+    out.extend(
+        dialogue_municipality::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| m.municipality_id),
+    );
+    out.extend(
+        promise::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| p.lpo_id),
+    );
+    out.extend(
+        promise_municipality::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| m.municipality_id),
+    );
+    for a in agreement::Entity::find().all(db).await? {
+        out.extend([a.lpo_id, a.municipal_unit_id]);
+    }
+    out.extend(
+        theme::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|t| t.lpo_id),
+    );
+    out.extend(
+        lpo_retention::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| r.lpo_id),
+    );
+    Ok(out)
+}
+
+/// A change to unit `id` (admins): a new `name`, a move under `parent`, retire, restore or
+/// delete, by the rule of change (`domain::org_change_refusal`): the new parent must be of a
+/// kind that may hold the unit and not the unit itself or below it; deleting needs
+/// `confirmed` (the form's second "yes"). Audited with the old and new value; a refused
+/// change writes nothing.
+#[allow(clippy::too_many_arguments)]
+pub async fn change_unit(
+    db: &sea_orm::DatabaseConnection,
+    actor: i64,
+    id: i64,
+    change: domain::OrgChange,
+    name: &str,
+    parent: Option<i64>,
+    confirmed: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), OrgError> {
+    use domain::OrgChange;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, TransactionTrait};
+    let invalid =
+        |field: &str, key: &str| OrgError::Invalid(vec![(field.to_owned(), key.to_owned())]);
+    let unit = org_unit::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(OrgError::NotFound)?;
+    let parent_now = match unit.parent_id {
+        Some(p) => org_unit::Entity::find_by_id(p).one(db).await?,
+        None => None,
+    };
+    let active_children = org_unit::Entity::find()
+        .filter(org_unit::Column::ParentId.eq(id))
+        .filter(org_unit::Column::RetiredAt.is_null())
+        .one(db)
+        .await?
+        .is_some();
+    let facts = domain::OrgFacts {
+        root: unit.parent_id.is_none(),
+        retired: unit.retired_at.is_some(),
+        history: units_with_history(db).await?.contains(&id),
+        active_children,
+        parent_retired: parent_now.as_ref().is_some_and(|p| p.retired_at.is_some()),
+    };
+    if let Some((field, key)) = domain::org_change_refusal(change, facts) {
+        return Err(invalid(field, key));
+    }
+    let mut am: org_unit::ActiveModel = unit.clone().into();
+    let (action, detail) = match change {
+        OrgChange::Rename => {
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 200 {
+                return Err(invalid("name", "form.required"));
+            }
+            if name == unit.name {
+                return Ok(());
+            }
+            am.name = Set(name.to_owned());
+            (
+                "update",
+                crate::audit::changes(&[("name", unit.name.clone(), name.to_owned())]),
+            )
+        }
+        OrgChange::Move => {
+            let to = match parent {
+                Some(p) => org_unit::Entity::find_by_id(p).one(db).await?,
+                None => None,
+            }
+            .ok_or_else(|| invalid("parent_id", "form.pick_one"))?;
+            if !child_kinds(&to.kind).contains(&unit.kind.as_str()) {
+                return Err(invalid("parent_id", "org.bad_kind"));
+            }
+            if is_within(db, to.id, id).await? {
+                return Err(invalid("parent_id", "org.move_into_itself"));
+            }
+            if to.retired_at.is_some() {
+                return Err(invalid("parent_id", "org.parent_retired"));
+            }
+            if Some(to.id) == unit.parent_id {
+                return Ok(());
+            }
+            am.parent_id = Set(Some(to.id));
+            let old = parent_now.map(|p| p.code).unwrap_or_default();
+            ("move", crate::audit::changes(&[("parent", old, to.code)]))
+        }
+        OrgChange::Retire => {
+            am.retired_at = Set(Some(now));
+            ("retire", format!("code={}", unit.code))
+        }
+        OrgChange::Restore => {
+            am.retired_at = Set(None);
+            ("restore", format!("code={}", unit.code))
+        }
+        OrgChange::Delete => {
+            if !confirmed {
+                return Err(invalid("change", "dialogue.confirm_needed"));
+            }
+            ("delete", format!("code={} name={}", unit.code, unit.name))
+        }
+    };
+    let txn = db.begin().await?;
+    if change == OrgChange::Delete {
+        org_unit::Entity::delete_by_id(id).exec(&txn).await?;
+    } else {
+        am.update(&txn).await?;
+    }
+    crate::audit::record(
+        &txn,
+        crate::audit::Entry {
+            at: now,
+            user_id: Some(actor),
+            scope_unit_id: unit.parent_id.or(Some(id)),
+            action,
+            entity: "org_unit",
+            entity_id: id.to_string(),
+            detail,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }

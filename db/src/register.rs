@@ -55,9 +55,9 @@ pub async fn visible_lpos(
         (Role::Admin, _) => None,
         (Role::RegionalManager, Some(region)) => {
             let mut lpos = Vec::new();
-            for district in org::children(db, region, "district").await? {
+            for district in org::children_all(db, region, "district").await? {
                 lpos.extend(
-                    org::children(db, district.id, "lpo")
+                    org::children_all(db, district.id, "lpo")
                         .await?
                         .into_iter()
                         .map(|l| l.id),
@@ -85,7 +85,10 @@ pub async fn municipal_units(
     let all = org_unit::Entity::find().all(db).await?;
     let by_id: HashMap<i64, &org_unit::Model> = all.iter().map(|u| (u.id, u)).collect();
     let mut out = Vec::new();
-    for u in all.iter().filter(|u| u.kind == "unit") {
+    for u in all
+        .iter()
+        .filter(|u| u.kind == "unit" && u.retired_at.is_none())
+    {
         let Some(m) = u.parent_id.and_then(|id| by_id.get(&id)) else {
             continue;
         };

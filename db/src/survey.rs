@@ -257,6 +257,7 @@ pub async fn load_questionnaire(
         .collect();
     let areas = org_unit::Entity::find()
         .filter(org_unit::Column::Kind.eq("area"))
+        .filter(org_unit::Column::RetiredAt.is_null())
         .filter(org_unit::Column::ParentId.is_in(municipalities))
         .order_by_asc(org_unit::Column::Name)
         .all(db)

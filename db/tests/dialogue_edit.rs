@@ -2,7 +2,8 @@
 //! under the rule of change (row by row: upcoming, open, closed), audited with old and new
 //! values, against the version the form came from; it is closed early, archived, restored and
 //! (without history only) deleted; the list pages and searches in the database. A bank item
-//! in use is retired (no longer offered), never deleted. A refused change writes nothing.
+//! in use is retired (no longer offered), never deleted; so is an organisation unit with
+//! history, which is renamed or moved instead. A refused change writes nothing.
 
 mod free_text;
 
@@ -390,6 +391,88 @@ db::backend_test! {
                 .await
                 .expect("count");
             assert_eq!(n, 1, "{l}: {action}");
+        }
+    }
+}
+
+db::backend_test! {
+    async fn an_org_unit_with_history_is_renamed_moved_or_retired_never_deleted(t: TestDb) {
+        use db::org::OrgError;
+        use domain::OrgChange;
+        let l = t.label;
+        let lpo = free_text::demo_lpo(&t.db).await;
+        let now = Utc::now();
+        let unit = |code: &'static str| {
+            let db = t.db.clone();
+            async move { db::org::by_code(&db, code).await.expect("query").expect(code) }
+        };
+        let change = |id, what, name: &'static str, parent: Option<i64>, confirmed| {
+            db::org::change_unit(&t.db, 1, id, what, name, parent, confirmed, now)
+        };
+        let refusal = |e: OrgError| match e {
+            OrgError::Invalid(errors) => errors[0].1.clone(),
+            other => panic!("expected Invalid, got {other:?}"),
+        };
+        let org_audits = || async {
+            audit_log::Entity::find()
+                .filter(audit_log::Column::Entity.eq("org_unit"))
+                .count(&t.db)
+                .await
+                .expect("count")
+        };
+        let kh = unit("kristinehamn").await;
+        let torsby_lpo = unit("lpo-torsby").await;
+        let centrum = unit("kh-centrum").await;
+        let before = org_audits().await;
+        // History (dialogues, accounts, units under it): never deleted; not retired while
+        // units under it are in use; not moved under a kind that cannot hold it or under itself.
+        assert_eq!(refusal(change(kh.id, OrgChange::Delete, "", None, true).await.expect_err("history")), "org.has_history", "{l}");
+        assert_eq!(refusal(change(kh.id, OrgChange::Retire, "", None, false).await.expect_err("children")), "org.has_active_children", "{l}");
+        assert_eq!(refusal(change(kh.id, OrgChange::Move, "", Some(centrum.id), false).await.expect_err("kind")), "org.bad_kind", "{l}");
+        let nation = db::org::tree(&t.db).await.expect("tree")[0].1.clone();
+        assert_eq!(refusal(change(nation.id, OrgChange::Delete, "", None, true).await.expect_err("root")), "org.root_fixed", "{l}");
+        assert_eq!(refusal(change(kh.id, OrgChange::Rename, " ", None, false).await.expect_err("empty")), "form.required", "{l}");
+        assert_eq!(org_audits().await, before, "{l}: refusals write nothing");
+
+        // Renamed and moved, audited with old and new values.
+        change(kh.id, OrgChange::Rename, "Kristinehamns kommun", None, false).await.expect("renamed");
+        assert_eq!(unit("kristinehamn").await.name, "Kristinehamns kommun", "{l}");
+        change(kh.id, OrgChange::Move, "", Some(torsby_lpo.id), false).await.expect("moved");
+        assert_eq!(unit("kristinehamn").await.parent_id, Some(torsby_lpo.id), "{l}");
+        let moved = audit_log::Entity::find()
+            .filter(audit_log::Column::Action.eq("move"))
+            .one(&t.db)
+            .await
+            .expect("query")
+            .expect("audited");
+        let detail: serde_json::Value = serde_json::from_str(&moved.detail).expect("json");
+        assert_eq!((detail["parent"]["old"].as_str(), detail["parent"]["new"].as_str()), (Some("lpo-kristinehamn"), Some("lpo-torsby")), "{l}");
+        change(kh.id, OrgChange::Move, "", Some(lpo), false).await.expect("moved back");
+
+        // An area without history: retired (out of the survey's areas), restored, deleted.
+        let areas = |db: db::Db| async move {
+            let s = db::survey::load_by_link(&db, "kh-invanare").await.expect("query").expect("survey");
+            s.questionnaire.areas.into_iter().map(|a| a.code).collect::<Vec<_>>()
+        };
+        assert!(areas(t.db.clone()).await.contains(&"kh-centrum".to_owned()), "{l}");
+        change(centrum.id, OrgChange::Retire, "", None, false).await.expect("retired");
+        let survey = db::survey::load_by_link(&t.db, "kh-invanare").await.expect("query").expect("survey");
+        assert!(survey.questionnaire.areas.iter().all(|a| a.code != "kh-centrum"), "{l}");
+        assert!(!survey.questionnaire.areas.is_empty(), "{l}");
+        assert_eq!(refusal(change(centrum.id, OrgChange::Retire, "", None, false).await.expect_err("twice")), "org.already_retired", "{l}");
+        change(centrum.id, OrgChange::Restore, "", None, false).await.expect("restored");
+        assert_eq!(refusal(change(centrum.id, OrgChange::Delete, "", None, false).await.expect_err("unconfirmed")), "dialogue.confirm_needed", "{l}");
+        change(centrum.id, OrgChange::Delete, "", None, true).await.expect("deleted");
+        assert!(db::org::by_code(&t.db, "kh-centrum").await.expect("query").is_none(), "{l}");
+        assert!(matches!(change(centrum.id, OrgChange::Rename, "X", None, false).await, Err(OrgError::NotFound)), "{l}");
+        for action in ["update", "move", "retire", "restore", "delete"] {
+            let n = audit_log::Entity::find()
+                .filter(audit_log::Column::Entity.eq("org_unit"))
+                .filter(audit_log::Column::Action.eq(action))
+                .count(&t.db)
+                .await
+                .expect("count");
+            assert!(n >= 1, "{l}: {action}");
         }
     }
 }

@@ -125,4 +125,137 @@ pub struct OrgNode {
     pub kind: String,
     pub name: String,
     pub code: String,
+    /// Retired: no longer offered in pickers (scopes, municipalities, areas); restorable.
+    #[serde(default)]
+    pub retired: bool,
+    /// Has history (units under it, accounts, dialogues, promises, agreements, themes):
+    /// renamed, moved or retired, never deleted.
+    #[serde(default)]
+    pub history: bool,
+}
+
+/// The kind a child of a `parent_kind` unit may have.
+pub fn child_kinds(parent_kind: &str) -> &'static [&'static str] {
+    match parent_kind {
+        "nation" => &["region"],
+        "region" => &["district"],
+        "district" => &["lpo"],
+        "lpo" => &["municipality"],
+        "municipality" => &["area", "unit"],
+        _ => &[],
+    }
+}
+
+/// What may be done with a unit of the organisation tree (admins).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrgChange {
+    Rename,
+    /// Under another parent of a kind that may hold it.
+    Move,
+    /// Out of every picker; what refers to it keeps its name.
+    Retire,
+    Restore,
+    /// Gone for good: only without history.
+    Delete,
+}
+
+impl OrgChange {
+    pub fn parse(code: &str) -> Option<OrgChange> {
+        match code {
+            "rename" => Some(OrgChange::Rename),
+            "move" => Some(OrgChange::Move),
+            "retire" => Some(OrgChange::Retire),
+            "restore" => Some(OrgChange::Restore),
+            "delete" => Some(OrgChange::Delete),
+            _ => None,
+        }
+    }
+}
+
+/// What the rule of change needs to know of a unit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OrgFacts {
+    /// The tree's root (the nation): fixed.
+    pub root: bool,
+    pub retired: bool,
+    pub history: bool,
+    /// Units under it that are not retired.
+    pub active_children: bool,
+    pub parent_retired: bool,
+}
+
+/// Why `change` is refused (field, catalogue key), or `None`. The rule of change: any unit but
+/// the root may be renamed, moved (under a parent of a fitting kind, checked with the tree)
+/// and retired once nothing active is under it; a retired unit is restored under an active
+/// parent; only a unit without history is deleted.
+pub fn org_change_refusal(change: OrgChange, f: OrgFacts) -> Option<(&'static str, &'static str)> {
+    match change {
+        OrgChange::Rename => None,
+        _ if f.root => Some(("change", "org.root_fixed")),
+        OrgChange::Retire if f.retired => Some(("change", "org.already_retired")),
+        OrgChange::Retire if f.active_children => Some(("change", "org.has_active_children")),
+        OrgChange::Restore if !f.retired => Some(("change", "org.not_retired")),
+        OrgChange::Restore if f.parent_retired => Some(("change", "org.parent_retired")),
+        OrgChange::Delete if f.history => Some(("change", "org.has_history")),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod org_change_tests {
+    use super::*;
+
+    #[test]
+    fn the_org_units_rule_of_change_row_by_row() {
+        use OrgChange::*;
+        let plain = OrgFacts::default();
+        let with = |f: fn(&mut OrgFacts)| {
+            let mut x = plain;
+            f(&mut x);
+            x
+        };
+        let root = with(|f| f.root = true);
+        assert_eq!(org_change_refusal(Rename, root), None);
+        for c in [Move, Retire, Delete] {
+            assert_eq!(
+                org_change_refusal(c, root),
+                Some(("change", "org.root_fixed"))
+            );
+        }
+        assert_eq!(org_change_refusal(Move, with(|f| f.history = true)), None);
+        assert_eq!(org_change_refusal(Retire, with(|f| f.history = true)), None);
+        assert_eq!(
+            org_change_refusal(Retire, with(|f| f.active_children = true)),
+            Some(("change", "org.has_active_children"))
+        );
+        assert_eq!(
+            org_change_refusal(Retire, with(|f| f.retired = true)),
+            Some(("change", "org.already_retired"))
+        );
+        assert_eq!(
+            org_change_refusal(Restore, with(|f| f.retired = true)),
+            None
+        );
+        assert_eq!(
+            org_change_refusal(Restore, plain),
+            Some(("change", "org.not_retired"))
+        );
+        assert_eq!(
+            org_change_refusal(
+                Restore,
+                with(|f| {
+                    f.retired = true;
+                    f.parent_retired = true
+                })
+            ),
+            Some(("change", "org.parent_retired"))
+        );
+        assert_eq!(org_change_refusal(Delete, plain), None);
+        assert_eq!(
+            org_change_refusal(Delete, with(|f| f.history = true)),
+            Some(("change", "org.has_history"))
+        );
+        assert_eq!(OrgChange::parse("move"), Some(Move));
+        assert_eq!(OrgChange::parse("drop"), None);
+    }
 }

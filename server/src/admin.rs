@@ -67,6 +67,12 @@ pub const ROUTES: &[PlainRoute] = &[
         Access::Staff(Permission::Administer),
         || post(create_org_unit),
     ),
+    PlainRoute::post(
+        "change_org_unit",
+        paths::ORG_UNIT,
+        Access::Staff(Permission::Administer),
+        || post(change_org_unit),
+    ),
 ];
 
 fn account_outcome(result: Result<(), AccountError>, what: &str) -> Response {
@@ -382,7 +388,7 @@ pub async fn create_org_unit(
     };
     let parent = field(&fields, "parent_id").trim().parse::<i64>().ok();
     let now = state.app.clock.now();
-    match db::org::create_unit(
+    let result = db::org::create_unit(
         &state.app.db,
         actor.user_id,
         parent,
@@ -392,20 +398,76 @@ pub async fn create_org_unit(
         now,
     )
     .await
-    {
-        Ok(_) => see_other(&paths::saved(paths::ORG)),
+    .map(|_| ());
+    org_outcome(state, parts, fields, result).await
+}
+
+/// `POST /personal/organisation/{unit}`: `action` = `rename` (with `name`), `move` (with
+/// `parent_id`), `retire`, `restore` or `delete` (with `confirm=1`, only without history).
+/// A refusal re-renders the tree with the message at that unit (422).
+pub async fn change_org_unit(
+    State(state): State<ServerState>,
+    Path(unit): Path<i64>,
+    Staff(actor): Staff,
+    req: Request,
+) -> Response {
+    let (parts, mut fields) = match body_fields(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    // The page shows a refusal at the unit it was about.
+    fields.retain(|(k, _)| k != "unit");
+    fields.push(("unit".to_owned(), unit.to_string()));
+    let result = match domain::OrgChange::parse(field(&fields, "action").trim()) {
+        Some(change) => {
+            let parent = field(&fields, "parent_id").trim().parse::<i64>().ok();
+            let now = state.app.clock.now();
+            db::org::change_unit(
+                &state.app.db,
+                actor.user_id,
+                unit,
+                change,
+                field(&fields, "name"),
+                parent,
+                field(&fields, "confirm") == "1",
+                now,
+            )
+            .await
+        }
+        None => Err(db::org::OrgError::Invalid(vec![(
+            "change".to_owned(),
+            "dialogue.bad_action".to_owned(),
+        )])),
+    };
+    org_outcome(state, parts, fields, result).await
+}
+
+/// The answer to an organisation form: back to the tree, or the tree with the form's
+/// messages (422), or 404 for a unit that is not there.
+async fn org_outcome(
+    state: ServerState,
+    mut parts: axum::http::request::Parts,
+    fields: Vec<(String, String)>,
+    result: Result<(), db::org::OrgError>,
+) -> Response {
+    match result {
+        Ok(()) => see_other(&paths::saved(paths::ORG)),
         Err(db::org::OrgError::Invalid(errors)) => {
             let posted = PostedStaffForm {
                 values: fields,
                 errors,
             };
+            if let Ok(uri) = paths::ORG.parse() {
+                parts.uri = uri;
+            }
             let mut res =
                 rerender_with(state, parts, None, move || provide_context(posted.clone())).await;
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             res
         }
+        Err(db::org::OrgError::NotFound) => crate::respond::not_found(),
         Err(e) => {
-            tracing::error!(error = %e, "unit not created");
+            tracing::error!(error = %e, "organisation not changed");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }

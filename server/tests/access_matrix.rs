@@ -114,6 +114,7 @@ fn concrete(path: &str) -> String {
         .replace("{dialogue}", "1")
         .replace("{question}", "1")
         .replace("{item}", "1")
+        .replace("{unit}", "1")
         .replace("{kiosk}", "999999")
         .replace("{answer}", "999999")
         .replace("{token}", db::demo::DEMO_DISPLAY_TOKEN)
@@ -358,6 +359,8 @@ async fn every_endpoint_allows_and_denies_as_its_policy_says_on(app: axum::Route
             "change_dialogue" => ("action=restore".to_owned(), "application/x-www-form-urlencoded"),
             // Bank item 1 is not retired: a restore is refused (422).
             "change_bank_item" => ("action=restore".to_owned(), "application/x-www-form-urlencoded"),
+            // The unit is not retired: a restore is refused (422), nothing changes.
+            "change_org_unit" => ("action=restore".to_owned(), "application/x-www-form-urlencoded"),
             "save_dialogue_settings" => ("version=1&title_sv=".to_owned(), "application/x-www-form-urlencoded"),
             "edit_promise" => ("title_sv=".to_owned(), "application/x-www-form-urlencoded"),
             "link_agreements" => ("agreement=999999".to_owned(), "application/x-www-form-urlencoded"),

@@ -435,6 +435,7 @@ fn concrete(path: &str, kh_uid: &str) -> String {
         .replace("{dialogue}", "1")
         .replace("{question}", "1")
         .replace("{item}", "1")
+        .replace("{unit}", "1")
         .replace("{kiosk}", "1")
         .replace("{answer}", "1")
         .replace("{token}", db::demo::DEMO_DISPLAY_TOKEN)
@@ -527,7 +528,7 @@ fn plain_sample(h: &str, kh_unit: &str) -> String {
         "set_retention" => "days=400".to_owned(),
         "save_theme" => "theme=&name_sv=Nedskr%C3%A4pning&keywords=skr%C3%A4p".to_owned(),
         "change_theme" => "action=retire".to_owned(),
-        "change_dialogue" | "change_bank_item" => "action=restore".to_owned(),
+        "change_dialogue" | "change_bank_item" | "change_org_unit" => "action=restore".to_owned(),
         "save_dialogue_settings" => "version=1&title_sv=Dialog&title_en=Dialogue".to_owned(),
         "create_promise" => {
             "title_sv=L%C3%B6fte&from=2028-01-01&to=2028-12-31&c1_text=Fler+patruller&c1_theme=1"

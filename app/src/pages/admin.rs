@@ -612,6 +612,9 @@ pub async fn list_org() -> Result<Vec<domain::OrgNode>, AppError> {
     use crate::ssr::{internal, require, state};
     require(domain::Permission::Administer).await?;
     let st = state()?;
+    let history = db::org::units_with_history(&st.db)
+        .await
+        .map_err(internal)?;
     Ok(db::org::tree(&st.db)
         .await
         .map_err(internal)?
@@ -622,8 +625,89 @@ pub async fn list_org() -> Result<Vec<domain::OrgNode>, AppError> {
             kind: u.kind,
             name: u.name,
             code: u.code,
+            retired: u.retired_at.is_some(),
+            history: history.contains(&u.id),
         })
         .collect())
+}
+
+/// Under a unit of the tree (`nodes[i]`, depth-first): rename it, move it under another
+/// parent of a fitting kind (not itself or below it), retire or restore it, and delete it,
+/// asked twice, when it has no history. A refused change comes back open with its message.
+fn org_unit_manage(
+    lang: Lang,
+    nodes: &[domain::OrgNode],
+    i: usize,
+    posted: &PostedStaffForm,
+) -> AnyView {
+    use crate::components::form::{action_button, asked_twice};
+    let n = &nodes[i];
+    if n.depth == 0 {
+        return ().into_any();
+    }
+    let path = paths::fill(paths::ORG_UNIT, &[&n.id]);
+    let mine = posted.value("unit") == n.id.to_string();
+    let error = mine
+        .then(|| posted.errors.first().map(|(_, k)| tr(lang, k)))
+        .flatten();
+    // The subtree of `n`: the nodes after it that are deeper.
+    let below = nodes[i + 1..]
+        .iter()
+        .take_while(|m| m.depth > n.depth)
+        .count();
+    let parents = nodes
+        .iter()
+        .enumerate()
+        .filter(|(j, m)| {
+            !(i..=i + below).contains(j)
+                && !m.retired
+                && domain::child_kinds(&m.kind).contains(&n.kind.as_str())
+        })
+        .map(|(_, m)| view! { <option value=m.id.to_string()>{m.name.clone()}</option> })
+        .collect_view();
+    let id = |f: &str| format!("u{}-{f}", n.id);
+    let toggle = if n.retired {
+        action_button(lang, &path, "restore", "org.restore")
+    } else {
+        action_button(lang, &path, "retire", "org.retire")
+    };
+    let delete = (!n.history).then(|| {
+        asked_twice(
+            lang,
+            &path,
+            "delete",
+            ["org.delete_open", "org.delete_confirm", "org.delete_really"],
+            true,
+        )
+    });
+    view! {
+        <details class="inline-form" open=mine>
+            <summary>{tr_with(lang, "org.change_of", &[("name", &n.name)])}</summary>
+            {error.map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+            <form method="post" action=path.clone() class="filters">
+                <input type="hidden" name="action" value="rename" />
+                <div class="field">
+                    <label class="q-label" for=id("name")>{tr(lang, "org.new_name")}</label>
+                    <input id=id("name") name="name" type="text" value=n.name.clone() />
+                </div>
+                <button type="submit" class="button small">{tr(lang, "org.rename")}</button>
+            </form>
+            <form method="post" action=path.clone() class="filters">
+                <input type="hidden" name="action" value="move" />
+                <div class="field">
+                    <label class="q-label" for=id("parent")>{tr(lang, "org.move_under")}</label>
+                    <select id=id("parent") name="parent_id">{parents}</select>
+                </div>
+                <button type="submit" class="button small">{tr(lang, "org.move")}</button>
+            </form>
+            <div class="theme-manage">
+                {toggle}
+                {delete}
+                {n.history.then(|| view! { <p class="hint">{tr(lang, "org.history_hint")}</p> })}
+            </div>
+        </details>
+    }
+    .into_any()
 }
 
 /// Kinds a unit can be created as (the tree's root is fixed).
@@ -644,16 +728,26 @@ pub fn OrgPage() -> impl IntoView {
                         let nodes = data.unwrap_or_default();
                         let items = nodes
                             .iter()
-                            .map(|n| {
+                            .enumerate()
+                            .map(|(i, n)| {
                                 let style = format!("--depth:{}", n.depth);
                                 let kind = tr(lang, &format!("org.kind.{}", n.kind));
-                                view! { <li class="org-node" style=style>{n.name.clone()}<span class="muted">{format!(" – {kind} ({})", n.code)}</span></li> }
+                                let manage = org_unit_manage(lang, &nodes, i, &posted);
+                                view! {
+                                    <li class="org-node" style=style data-unit=n.code.clone()>
+                                        {n.name.clone()}<span class="muted">{format!(" – {kind} ({})", n.code)}</span>
+                                        {n.retired.then(|| view! { " "<span class="badge small">{tr(lang, "org.retired")}</span> })}
+                                        {manage}
+                                    </li>
+                                }
                             })
                             .collect_view();
+                        // The create form's own refusal (not a change to a unit).
+                        let posted = if posted.value("unit").is_empty() { posted.clone() } else { PostedStaffForm::default() };
                         let current_parent = posted.value("parent_id");
                         let parents = nodes
                             .iter()
-                            .filter(|n| n.kind != "area" && n.kind != "unit")
+                            .filter(|n| n.kind != "area" && n.kind != "unit" && !n.retired)
                             .map(|n| {
                                 let sel = current_parent == n.id.to_string();
                                 view! { <option value=n.id.to_string() selected=sel>{format!("{}{}", "– ".repeat(n.depth), n.name)}</option> }

@@ -13,6 +13,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub code: String,
     pub name: String,
+    pub retired_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
