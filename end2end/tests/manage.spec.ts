@@ -198,3 +198,42 @@ test('the staff menu leads to changing the password', async ({ page }) => {
   await expect(page).toHaveURL(/\/byt-losenord$/);
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Byt lösenord');
 });
+
+test('an admin renames, retires, brings back and deletes an organisation unit', async ({ page }) => {
+  const code = `omr-${crypto.randomUUID().slice(0, 8)}`;
+  await openAsStaff(page, DEMO.admin, '/personal/organisation');
+  const form = page.locator('form[action="/personal/organisation"]');
+  await form.getByLabel('Under').selectOption({ label: '– – – – Kristinehamn' });
+  await form.getByLabel('Typ').selectOption('area');
+  await form.getByLabel('Namn').fill(`Nytt omrde ${code}`);
+  await form.getByLabel('Kod').fill(code);
+  const post = async (click: () => Promise<void>) => {
+    const [res] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), click()]);
+    return res.status();
+  };
+  expect(await post(() => form.getByRole('button', { name: 'Spara' }).click())).toBe(303);
+  const unit = () => page.locator(`li[data-unit="${code}"]`);
+  await unit().getByText(`Ändra Nytt omrde ${code}`).click();
+  await expectNoSeriousViolations(page, 'organisation, a unit opened');
+  await unit().getByLabel('Namn').fill(`Nytt område ${code}`);
+  expect(await post(() => unit().getByRole('button', { name: 'Byt namn' }).click())).toBe(303);
+  await expect(unit()).toContainText(`Nytt område ${code}`);
+
+  // Retired: marked, and out of the parent choices; brought back.
+  await unit().locator('summary').first().click();
+  expect(await post(() => unit().getByRole('button', { name: 'Ta ur bruk' }).click())).toBe(303);
+  await expect(unit()).toContainText('Ur bruk');
+  await unit().locator('summary').first().click();
+  expect(await post(() => unit().getByRole('button', { name: 'Ta i bruk igen' }).click())).toBe(303);
+  await expect(unit()).not.toContainText('Ur bruk');
+
+  // A unit with history offers no delete and says why; this one has none: deleted, asked twice.
+  const kh = page.locator('li[data-unit="kristinehamn"]');
+  await kh.locator('summary').first().click();
+  await expect(kh).toContainText('kan inte tas bort');
+  await expect(kh.getByText('Ta bort enheten', { exact: true })).toHaveCount(0);
+  await unit().locator('summary').first().click();
+  await unit().getByText('Ta bort enheten', { exact: true }).click();
+  expect(await post(() => unit().getByRole('button', { name: 'Ja, ta bort enheten' }).click())).toBe(303);
+  await expect(unit()).toHaveCount(0);
+});
