@@ -8,8 +8,9 @@
 
 use crate::audit;
 use crate::entity::{
-    bank_item, dialogue, dialogue_group, dialogue_municipality, org_unit, question, question_meta,
-    question_revision, target_group,
+    bank_item, coded_answer, compilation, dialogue, dialogue_group, dialogue_municipality,
+    org_unit, published_snapshot, quarantine, question, question_meta, question_revision, response,
+    submission, target_group,
 };
 use crate::register::visible_lpos;
 use crate::survey::{kind_json, parse_text, text_json};
@@ -53,6 +54,46 @@ pub(crate) fn invalid(field: &str, key: &str) -> BuilderError {
 /// Whether `p` builds dialogues (in their LPO; admins anywhere).
 pub fn may_build(p: &Principal) -> bool {
     p.may(domain::Permission::BuildDialogues)
+}
+
+/// Where the dialogue is in its life at `now` (`domain::dialogue::Phase`).
+pub fn phase(d: &dialogue::Model, now: DateTime<Utc>) -> domain::dialogue::Phase {
+    domain::dialogue::Phase::at(d.opens_at, d.closes_at, now)
+}
+
+/// Whether the dialogue has history: answers (or quarantined ones), a compilation, coded
+/// answers, a published snapshot, or a later dialogue following it up. Such a dialogue is
+/// archived, never deleted.
+pub async fn has_history(db: &impl ConnectionTrait, dialogue_id: i64) -> Result<bool, DbErr> {
+    Ok(submission::Entity::find()
+        .filter(submission::Column::DialogueId.eq(dialogue_id))
+        .count(db)
+        .await?
+        + response::Entity::find()
+            .filter(response::Column::DialogueId.eq(dialogue_id))
+            .count(db)
+            .await?
+        + quarantine::Entity::find()
+            .filter(quarantine::Column::DialogueId.eq(dialogue_id))
+            .count(db)
+            .await?
+        + compilation::Entity::find()
+            .filter(compilation::Column::DialogueId.eq(dialogue_id))
+            .count(db)
+            .await?
+        + coded_answer::Entity::find()
+            .filter(coded_answer::Column::DialogueId.eq(dialogue_id))
+            .count(db)
+            .await?
+        + published_snapshot::Entity::find()
+            .filter(published_snapshot::Column::DialogueId.eq(dialogue_id))
+            .count(db)
+            .await?
+        + dialogue::Entity::find()
+            .filter(dialogue::Column::FollowUpOf.eq(dialogue_id))
+            .count(db)
+            .await?
+        > 0)
 }
 
 pub fn is_frozen(d: &dialogue::Model, now: DateTime<Utc>) -> bool {
@@ -308,9 +349,9 @@ pub async fn load(
         opens_at: d.opens_at,
         closes_at: d.closes_at,
         frozen: is_frozen(&d, now),
-        phase: crate::dialogue::phase(&d, now),
+        phase: phase(&d, now),
         archived: d.archived_at.is_some(),
-        history: crate::dialogue::has_history(db, d.id).await?,
+        history: has_history(db, d.id).await?,
         version: d.version,
         municipalities,
         groups,

@@ -5,27 +5,23 @@
 
 use crate::audit;
 use crate::builder::{BuilderError, check_text, in_scope, invalid};
+pub use crate::builder::{has_history, phase};
 use crate::entity::{
-    browser_seen, coded_answer, compilation, dialogue, dialogue_group, dialogue_municipality,
-    kiosk, published_snapshot, quarantine, question, question_meta, question_revision, response,
-    submission, tally, tally_hour, target_group,
+    browser_seen, dialogue, dialogue_group, dialogue_municipality, kiosk, question, question_meta,
+    question_revision, tally, tally_hour, target_group,
 };
 use crate::survey::{parse_text, text_json};
 use chrono::{DateTime, Utc};
 use domain::builder::{
     FormErrors, MAX_LABEL_LEN, MAX_LONG_TEXT_LEN, parse_day, stockholm_start_of,
 };
-use domain::dialogue::{Change, Phase, SettingsInput, change_refusal, period_refusal};
+use domain::dialogue::{Change, SettingsInput, change_refusal, period_refusal};
 use domain::{Lang, LocalizedText, Principal};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    QueryFilter, QueryOrder, TransactionTrait,
 };
 use std::collections::HashMap;
-
-pub fn phase(d: &dialogue::Model, now: DateTime<Utc>) -> Phase {
-    Phase::at(d.opens_at, d.closes_at, now)
-}
 
 /// The first day of the period, as staff type it.
 pub fn first_day(t: DateTime<Utc>) -> String {
@@ -37,41 +33,6 @@ pub fn first_day(t: DateTime<Utc>) -> String {
 /// The last day of the period as staff type it: the day before the instant it closes.
 pub fn last_day(t: DateTime<Utc>) -> String {
     first_day(t - chrono::Duration::seconds(1))
-}
-
-/// Whether the dialogue has history: answers (or quarantined ones), a compilation, coded
-/// answers, a published snapshot, or a later dialogue following it up. Such a dialogue is
-/// archived, never deleted.
-pub async fn has_history(db: &impl ConnectionTrait, dialogue_id: i64) -> Result<bool, DbErr> {
-    Ok(submission::Entity::find()
-        .filter(submission::Column::DialogueId.eq(dialogue_id))
-        .count(db)
-        .await?
-        + response::Entity::find()
-            .filter(response::Column::DialogueId.eq(dialogue_id))
-            .count(db)
-            .await?
-        + quarantine::Entity::find()
-            .filter(quarantine::Column::DialogueId.eq(dialogue_id))
-            .count(db)
-            .await?
-        + compilation::Entity::find()
-            .filter(compilation::Column::DialogueId.eq(dialogue_id))
-            .count(db)
-            .await?
-        + coded_answer::Entity::find()
-            .filter(coded_answer::Column::DialogueId.eq(dialogue_id))
-            .count(db)
-            .await?
-        + published_snapshot::Entity::find()
-            .filter(published_snapshot::Column::DialogueId.eq(dialogue_id))
-            .count(db)
-            .await?
-        + dialogue::Entity::find()
-            .filter(dialogue::Column::FollowUpOf.eq(dialogue_id))
-            .count(db)
-            .await?
-        > 0)
 }
 
 /// Saves a dialogue's settings: the title and introduction in both languages (checked as at
