@@ -187,15 +187,59 @@ pub(crate) fn to_item(m: bank_item::Model) -> Result<BankItem, DbErr> {
 
 /// The bank items offered to new dialogues (not retired), in bank order.
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<BankItem>, DbErr> {
-    bank_item::Entity::find()
-        .filter(bank_item::Column::RetiredAt.is_null())
-        .order_by_asc(bank_item::Column::Position)
+    items(
+        db,
+        bank_item::Entity::find().filter(bank_item::Column::RetiredAt.is_null()),
+    )
+    .await
+}
+
+/// The items `find` selects, in bank order.
+async fn items(
+    db: &impl ConnectionTrait,
+    find: sea_orm::Select<bank_item::Entity>,
+) -> Result<Vec<BankItem>, DbErr> {
+    find.order_by_asc(bank_item::Column::Position)
         .order_by_asc(bank_item::Column::Id)
         .all(db)
         .await?
         .into_iter()
         .map(to_item)
         .collect()
+}
+
+/// Bank item `id` for an admin to change: others are refused, an unknown id is not found.
+async fn admins_item(
+    db: &impl ConnectionTrait,
+    p: &Principal,
+    id: i64,
+) -> Result<bank_item::Model, BankError> {
+    if !p.may(domain::Permission::Administer) {
+        return Err(BankError::Forbidden);
+    }
+    bank_item::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(BankError::NotFound)
+}
+
+/// The audit entry of an admin's change to bank item `id`.
+fn entry(
+    p: &Principal,
+    now: DateTime<Utc>,
+    action: &'static str,
+    id: i64,
+    detail: String,
+) -> audit::Entry<'static> {
+    audit::Entry {
+        at: now,
+        user_id: Some(p.user_id),
+        scope_unit_id: None,
+        action,
+        entity: "bank_item",
+        entity_id: id.to_string(),
+        detail,
+    }
 }
 
 /// Bank item `id` if it is offered to new dialogues (it exists and is not retired).
@@ -212,14 +256,7 @@ pub(crate) async fn offered(
 /// Every bank item, retired ones too, in bank order (the admins' bank page), and the ids of
 /// those a dialogue holds a copy of (in use: retired, never deleted).
 pub async fn list_all(db: &impl ConnectionTrait) -> Result<(Vec<BankItem>, Vec<i64>), DbErr> {
-    let items = bank_item::Entity::find()
-        .order_by_asc(bank_item::Column::Position)
-        .order_by_asc(bank_item::Column::Id)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(to_item)
-        .collect::<Result<Vec<_>, _>>()?;
+    let items = items(db, bank_item::Entity::find()).await?;
     let mut in_use: Vec<i64> = question_meta::Entity::find()
         .filter(question_meta::Column::BankItemId.is_not_null())
         .all(db)
@@ -243,13 +280,7 @@ pub async fn change(
     confirmed: bool,
     now: DateTime<Utc>,
 ) -> Result<(), BankError> {
-    if !p.may(domain::Permission::Administer) {
-        return Err(BankError::Forbidden);
-    }
-    let row = bank_item::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(BankError::NotFound)?;
+    let row = admins_item(db, p, id).await?;
     let refuse = |key: &str| {
         Err(BankError::Invalid(vec![(
             "change".to_owned(),
@@ -284,15 +315,7 @@ pub async fn change(
     };
     audit::record(
         &txn,
-        audit::Entry {
-            at: now,
-            user_id: Some(p.user_id),
-            scope_unit_id: None,
-            action,
-            entity: "bank_item",
-            entity_id: id.to_string(),
-            detail: format!("code={}", row.code),
-        },
+        entry(p, now, action, id, format!("code={}", row.code)),
     )
     .await?;
     txn.commit().await?;
@@ -354,15 +377,13 @@ pub async fn create(
     .last_insert_id;
     audit::record(
         &txn,
-        audit::Entry {
-            at: now,
-            user_id: Some(p.user_id),
-            scope_unit_id: None,
-            action: "create",
-            entity: "bank_item",
-            entity_id: id.to_string(),
-            detail: format!("code={code} kind={}", input.kind.trim()),
-        },
+        entry(
+            p,
+            now,
+            "create",
+            id,
+            format!("code={code} kind={}", input.kind.trim()),
+        ),
     )
     .await?;
     txn.commit().await?;
@@ -378,13 +399,7 @@ pub async fn update(
     input: &QuestionInput,
     now: DateTime<Utc>,
 ) -> Result<(), BankError> {
-    if !p.may(domain::Permission::Administer) {
-        return Err(BankError::Forbidden);
-    }
-    let row = bank_item::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(BankError::NotFound)?;
+    let row = admins_item(db, p, id).await?;
     let old = to_item(row.clone())?;
     let previous = match &old.kind {
         QuestionKind::Single { options } | QuestionKind::Multi { options } => options.clone(),
@@ -401,15 +416,13 @@ pub async fn update(
     am.update(&txn).await?;
     audit::record(
         &txn,
-        audit::Entry {
-            at: now,
-            user_id: Some(p.user_id),
-            scope_unit_id: None,
-            action: "update",
-            entity: "bank_item",
-            entity_id: id.to_string(),
-            detail: format!("code={} revision={revision}", old.code),
-        },
+        entry(
+            p,
+            now,
+            "update",
+            id,
+            format!("code={} revision={revision}", old.code),
+        ),
     )
     .await?;
     txn.commit().await?;

@@ -16,24 +16,13 @@ use domain::builder::{
     FormErrors, MAX_LABEL_LEN, MAX_LONG_TEXT_LEN, parse_day, stockholm_start_of,
 };
 use domain::dialogue::{Change, SettingsInput, change_refusal, period_refusal};
+pub use domain::dialogue::{first_day, last_day};
 use domain::{Lang, LocalizedText, Principal};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
     QueryFilter, QueryOrder, TransactionTrait,
 };
 use std::collections::HashMap;
-
-/// The first day of the period, as staff type it.
-pub fn first_day(t: DateTime<Utc>) -> String {
-    domain::time::stockholm_day(t)
-        .format("%Y-%m-%d")
-        .to_string()
-}
-
-/// The last day of the period as staff type it: the day before the instant it closes.
-pub fn last_day(t: DateTime<Utc>) -> String {
-    first_day(t - chrono::Duration::seconds(1))
-}
 
 /// Saves a dialogue's settings: the title and introduction in both languages (checked as at
 /// creation), the period (`domain::dialogue::period_refusal`) and each group's target

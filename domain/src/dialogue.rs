@@ -38,6 +38,16 @@ impl Phase {
     }
 }
 
+/// The first day of a period, as staff type it (`YYYY-MM-DD`, a Stockholm day).
+pub fn first_day(t: DateTime<Utc>) -> String {
+    crate::time::stockholm_day(t).format("%Y-%m-%d").to_string()
+}
+
+/// The last day of a period as staff type it: the day before the instant it closes.
+pub fn last_day(t: DateTime<Utc>) -> String {
+    first_day(t - chrono::Duration::seconds(1))
+}
+
 /// Why a new period is refused (field, catalogue key), or `None`. `opens_changed` and
 /// `closes_changed` say whether the typed day differs from the stored one (an unchanged day
 /// keeps the stored instant, which "close early" may have set to any time of day).

@@ -22,16 +22,12 @@ const MAX_FORM_KEY: usize = 80;
 /// page of this site) in `session`. Returns where to send its author: to sign in, then back.
 /// `None` when the post is not such a form (the guard then refuses it as before).
 pub async fn keep(state: &ServerState, session: &Session, req: Request) -> Option<String> {
+    // Read here, not through `crate::form` (which depends on the guard that calls this).
     let bytes = axum::body::to_bytes(req.into_body(), state.config.body_limit_bytes)
         .await
         .ok()?;
     let values: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).ok()?;
-    let get = |name: &str| {
-        values
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
+    let get = |name: &str| Some(app::ssr::form_field(&values, name).to_owned());
     let form = get("_draft").filter(|f| !f.is_empty() && f.len() <= MAX_FORM_KEY)?;
     let page = get("_page").filter(|p| safe_next(p) == *p && p.starts_with(paths::STAFF))?;
     let draft = StaffDraft {

@@ -15,7 +15,7 @@ use domain::builder::{
     BankItem, BuilderQuestion, DialogueDetail, DialogueInput, DialogueSummary, QuestionInput,
     answer_codes, kind_code,
 };
-use domain::dialogue::{DialogueQuery, Phase};
+use domain::dialogue::{DialogueQuery, Phase, first_day as day, last_day};
 use domain::{Named, QuestionKind};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -134,19 +134,6 @@ pub async fn load_bank() -> Result<BankData, AppError> {
     let st = state()?;
     let (items, in_use) = db::bank::list_all(&st.db).await.map_err(internal)?;
     Ok(BankData { items, in_use })
-}
-
-fn day(t: chrono::DateTime<chrono::Utc>) -> String {
-    domain::time::stockholm_day(t)
-        .format("%Y-%m-%d")
-        .to_string()
-}
-
-/// The closing day as staff typed it: the day before the instant it closes.
-fn last_day(t: chrono::DateTime<chrono::Utc>) -> String {
-    domain::time::stockholm_day(t - chrono::Duration::seconds(1))
-        .format("%Y-%m-%d")
-        .to_string()
 }
 
 fn kind_label(lang: Lang, kind: &QuestionKind) -> String {
